@@ -1,4 +1,13 @@
 /**
  * @since 0.1.0
  */
-export const placeholder = 1
+
+/**
+ * @since 0.1.0
+ */
+export * as AppBuilderError from "./AppBuilderError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Common from "./Common.js"

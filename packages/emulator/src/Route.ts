@@ -26,6 +26,8 @@ export interface RouteContext {
   readonly request: HttpServerRequest.HttpServerRequest
   /** The request id echoed in `X-Appbuilder-Request-Id`. */
   readonly requestId: string
+  /** The raw request body, already read by the router (multipart routes parse it themselves). */
+  readonly bytes: Uint8Array
 }
 
 /**

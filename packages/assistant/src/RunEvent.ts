@@ -1,0 +1,617 @@
+/**
+ * The events of a streamed run (spec §5), and the event-handler API of the official client
+ * (`AssistantEventHandler` + `StreamRunContext`, spec §5.7) as a `Stream.runForEach` combinator.
+ *
+ * A run stream (`Runs.stream`) emits one {@link RunEvent} per `status` or `message` SSE event, in wire
+ * order:
+ *
+ * | wire (`event_type` of a `status` event, or SSE event name) | member |
+ * | --- | --- |
+ * | `run_begin` | {@link RunBegin} |
+ * | `tool_step_begin` | {@link ToolStepBegin} |
+ * | `message_creation` | {@link MessageCreation} |
+ * | `message` (SSE event) | {@link MessageDelta} |
+ * | `tool_calls` | {@link ToolCalls} |
+ * | `tool_submitted_output` | {@link ToolSubmittedOutput} |
+ * | `tool_step_end` | {@link ToolStepEnd} |
+ * | `run_cancelling` | {@link RunCancelling} |
+ * | `run_end` | {@link RunEnd} (always the last event) |
+ * | anything else | {@link Unknown} (never a failure) |
+ *
+ * `ping` events are **not** emitted: they only keep the stream's idle timeout from firing (as the
+ * official `stream_run` iterator, which skips them).
+ *
+ * Every member is a `Schema.TaggedClass`, so events can be matched on `_tag` (`Match.valueTags`,
+ * `Match.tagsExhaustive`, a `switch`), tested with the guards below ({@link isRunEnd}, …), compared with
+ * `Equal` and serialised with {@link RunEvent the union schema}.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Common from "./Common.js"
+
+const id = (name: string) => `@effect-appbuilder/assistant/RunEvent/${name}`
+
+/**
+ * The fields every `status` event carries: its `send_id` (1, 2, 3, … over the `status` and `message`
+ * events of one stream), its `status` (the run's or the step's status; an open set of strings) and its
+ * human-readable `message` (e.g. `begin to run. logId:…`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const StatusFields = {
+  sendId: Schema.Number,
+  status: Schema.String,
+  message: Schema.String
+}
+
+const RunFields = {
+  ...StatusFields,
+  /** The run id (`run_…`), from `details.run_object.id`. */
+  runId: Schema.String,
+  /** The thread id (`thread_…`), from `details.run_object.thread_id`. */
+  threadId: Schema.String,
+  /** The assistant id (`asst_…`), from `details.run_object.assistant_id`. */
+  assistantId: Schema.String,
+  /** The run object of the event. */
+  run: Common.Run
+}
+
+const StepFields = {
+  ...StatusFields,
+  /** The step id (`step-1`, …), from `details.run_step_object.id`. */
+  stepId: Schema.String,
+  /** The run id, from `details.run_step_object.run_id`. */
+  runId: Schema.String,
+  /** The thread id, from `details.run_step_object.thread_id`. */
+  threadId: Schema.String,
+  /** The run step object of the event. */
+  step: Common.RunStep
+}
+
+const ToolCallsFields = {
+  ...StatusFields,
+  /** The tool calls, from `details.tool_calls`. */
+  toolCalls: Schema.Array(Common.ToolCall)
+}
+
+/**
+ * `run_begin`: the first event of every stream (status `queued`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class RunBegin extends Schema.TaggedClass<RunBegin>(id("RunBegin"))("RunBegin", RunFields) {}
+
+/**
+ * `tool_step_begin`: a step starts (status `in_progress`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ToolStepBegin extends Schema.TaggedClass<ToolStepBegin>(id("ToolStepBegin"))(
+  "ToolStepBegin",
+  StepFields
+) {}
+
+/**
+ * `message_creation`: the answer message is created, before its deltas.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class MessageCreation extends Schema.TaggedClass<MessageCreation>(id("MessageCreation"))("MessageCreation", {
+  ...StatusFields,
+  /** The id of the created message (`chatmsg_…`), from `details.message_creation.message_id`. */
+  messageId: Schema.String
+}) {}
+
+/**
+ * A `message` event: one text delta of the answer. Concatenating the `text` of every delta gives the
+ * answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class MessageDelta extends Schema.TaggedClass<MessageDelta>(id("MessageDelta"))("MessageDelta", {
+  sendId: Schema.Number,
+  /** `in_progress` for non-final deltas, `completed` for the final one (not reliable: observed on every chunk). */
+  status: Schema.String,
+  /** The message the delta belongs to (the id of the preceding {@link MessageCreation}). */
+  messageId: Schema.String,
+  /** The new text: the text values of `content` concatenated. */
+  text: Schema.String,
+  /** The wire's `is_end` (`1` → true). The service was observed sending `0` on the final chunk too. */
+  isEnd: Schema.Boolean,
+  /** The content items of the delta as sent. */
+  content: Schema.Array(Common.Content),
+  /** `metadata.finish_reason` (e.g. `normal` on the final chunk), when present. */
+  finishReason: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * `tool_calls`: the model asks for local function calls (status `requires_action`). The stream stays
+ * open until the outputs are submitted (`Runs.submitToolOutputs`), the run is cancelled or it expires.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ToolCalls extends Schema.TaggedClass<ToolCalls>(id("ToolCalls"))("ToolCalls", ToolCallsFields) {}
+
+/**
+ * `tool_submitted_output`: the tool outputs were accepted; the tool calls carry their `output`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ToolSubmittedOutput extends Schema.TaggedClass<ToolSubmittedOutput>(id("ToolSubmittedOutput"))(
+  "ToolSubmittedOutput",
+  ToolCallsFields
+) {}
+
+/**
+ * `tool_step_end`: a step ends; `status` is the step's final status (`completed`, `cancelled`,
+ * `failed`, `expired`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class ToolStepEnd extends Schema.TaggedClass<ToolStepEnd>(id("ToolStepEnd"))("ToolStepEnd", StepFields) {}
+
+/**
+ * `run_cancelling`: a cancel was accepted (status `cancelling`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class RunCancelling extends Schema.TaggedClass<RunCancelling>(id("RunCancelling"))(
+  "RunCancelling",
+  RunFields
+) {}
+
+/**
+ * `run_end`: the last event of a stream; `status` is the run's terminal status (`completed`,
+ * `cancelled`, `failed`, `expired`). A run stream fails with `RunFailed` right after a `RunEnd` whose
+ * status is `failed`, `expired` or `cancelled` (unless the cancel was our own).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class RunEnd extends Schema.TaggedClass<RunEnd>(id("RunEnd"))("RunEnd", RunFields) {}
+
+/**
+ * An event this SDK does not know: an SSE event name other than `status`, `message`, `ping`, or a
+ * `status` event with an unknown `event_type`. It never fails the stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Unknown extends Schema.TaggedClass<Unknown>(id("Unknown"))("Unknown", {
+  /** The SSE event name. */
+  event: Schema.String,
+  /** The `event_type` of a `status` event (`""` otherwise). */
+  eventType: Schema.String,
+  /** The `send_id`, when the payload has one (else `0`). */
+  sendId: Schema.Number,
+  /** The `status`, when the payload has one (else `""`). */
+  status: Schema.String,
+  /** The `data` text as received. */
+  data: Schema.String,
+  /** The parsed JSON payload (the `data` string itself when it is not JSON). */
+  raw: Schema.Unknown
+}) {}
+
+/**
+ * Any event of a run stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RunEvent =
+  | RunBegin
+  | ToolStepBegin
+  | MessageCreation
+  | MessageDelta
+  | ToolCalls
+  | ToolSubmittedOutput
+  | ToolStepEnd
+  | RunCancelling
+  | RunEnd
+  | Unknown
+
+/**
+ * The schema of {@link RunEvent} (e.g. to serialise events).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const RunEvent: Schema.Union<[
+  typeof RunBegin,
+  typeof ToolStepBegin,
+  typeof MessageCreation,
+  typeof MessageDelta,
+  typeof ToolCalls,
+  typeof ToolSubmittedOutput,
+  typeof ToolStepEnd,
+  typeof RunCancelling,
+  typeof RunEnd,
+  typeof Unknown
+]> = Schema.Union(
+  RunBegin,
+  ToolStepBegin,
+  MessageCreation,
+  MessageDelta,
+  ToolCalls,
+  ToolSubmittedOutput,
+  ToolStepEnd,
+  RunCancelling,
+  RunEnd,
+  Unknown
+)
+
+// -----------------------------------------------------------------------------
+// guards
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRunBegin = (u: unknown): u is RunBegin => Predicate.isTagged(u, "RunBegin") && u instanceof RunBegin
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isToolStepBegin = (u: unknown): u is ToolStepBegin =>
+  Predicate.isTagged(u, "ToolStepBegin") && u instanceof ToolStepBegin
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMessageCreation = (u: unknown): u is MessageCreation =>
+  Predicate.isTagged(u, "MessageCreation") && u instanceof MessageCreation
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isMessageDelta = (u: unknown): u is MessageDelta =>
+  Predicate.isTagged(u, "MessageDelta") && u instanceof MessageDelta
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isToolCalls = (u: unknown): u is ToolCalls => Predicate.isTagged(u, "ToolCalls") && u instanceof ToolCalls
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isToolSubmittedOutput = (u: unknown): u is ToolSubmittedOutput =>
+  Predicate.isTagged(u, "ToolSubmittedOutput") && u instanceof ToolSubmittedOutput
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isToolStepEnd = (u: unknown): u is ToolStepEnd =>
+  Predicate.isTagged(u, "ToolStepEnd") && u instanceof ToolStepEnd
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRunCancelling = (u: unknown): u is RunCancelling =>
+  Predicate.isTagged(u, "RunCancelling") && u instanceof RunCancelling
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRunEnd = (u: unknown): u is RunEnd => Predicate.isTagged(u, "RunEnd") && u instanceof RunEnd
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isUnknown = (u: unknown): u is Unknown => Predicate.isTagged(u, "Unknown") && u instanceof Unknown
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isRunEvent = (u: unknown): u is RunEvent =>
+  isRunBegin(u) || isToolStepBegin(u) || isMessageCreation(u) || isMessageDelta(u) || isToolCalls(u) ||
+  isToolSubmittedOutput(u) || isToolStepEnd(u) || isRunCancelling(u) || isRunEnd(u) || isUnknown(u)
+
+// -----------------------------------------------------------------------------
+// handlers
+// -----------------------------------------------------------------------------
+
+/**
+ * The context of the event being handled, maintained as the official `StreamRunContext` (spec §5.7):
+ *
+ * - before each event, `currentEvent`, `currentToolCalls` and `currentRunStepId` are reset, so the
+ *   step-scoped fields are only set during the callback of the event that set them;
+ * - {@link RunBegin} sets `currentRunId`, `currentThreadId` and `currentAssistantId` (they persist for
+ *   the rest of the stream); {@link ToolCalls} sets `currentToolCalls`; {@link ToolStepBegin} and
+ *   {@link ToolStepEnd} set `currentRunStepId`;
+ * - a value is stored only when it is a non-empty string / non-empty list, else the field is `undefined`.
+ *
+ * Each callback receives an immutable snapshot.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StreamRunContext {
+  /** The event being handled. */
+  readonly currentEvent: RunEvent | undefined
+  /** The tool calls of the {@link ToolCalls} event being handled. */
+  readonly currentToolCalls: ReadonlyArray<Common.ToolCall> | undefined
+  /** The step id of the {@link ToolStepBegin} / {@link ToolStepEnd} event being handled. */
+  readonly currentRunStepId: string | undefined
+  /** The run id, from the {@link RunBegin} event. */
+  readonly currentRunId: string | undefined
+  /** The thread id, from the {@link RunBegin} event. */
+  readonly currentThreadId: string | undefined
+  /** The assistant id, from the {@link RunBegin} event. */
+  readonly currentAssistantId: string | undefined
+}
+
+/**
+ * The context before the first event: every field `undefined`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const initialContext: StreamRunContext = {
+  currentEvent: undefined,
+  currentToolCalls: undefined,
+  currentRunStepId: undefined,
+  currentRunId: undefined,
+  currentThreadId: undefined,
+  currentAssistantId: undefined
+}
+
+const nonEmpty = (value: string): string | undefined => (value === "" ? undefined : value)
+
+/**
+ * The context after `event`, given the context after the previous event (spec §5.7).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const nextContext: {
+  (event: RunEvent): (self: StreamRunContext) => StreamRunContext
+  (self: StreamRunContext, event: RunEvent): StreamRunContext
+} = dual(2, (self: StreamRunContext, event: RunEvent): StreamRunContext => {
+  const base: StreamRunContext = {
+    currentEvent: event,
+    currentToolCalls: undefined,
+    currentRunStepId: undefined,
+    currentRunId: self.currentRunId,
+    currentThreadId: self.currentThreadId,
+    currentAssistantId: self.currentAssistantId
+  }
+  switch (event._tag) {
+    case "RunBegin":
+      return {
+        ...base,
+        currentRunId: nonEmpty(event.run.id),
+        currentThreadId: nonEmpty(event.run.threadId),
+        currentAssistantId: nonEmpty(event.run.assistantId)
+      }
+    case "ToolCalls":
+      return { ...base, currentToolCalls: event.toolCalls.length === 0 ? undefined : event.toolCalls }
+    case "ToolStepBegin":
+    case "ToolStepEnd":
+      return { ...base, currentRunStepId: nonEmpty(event.step.id) }
+    default:
+      return base
+  }
+})
+
+type Callback<Event> = (event: Event, context: StreamRunContext) => Effect.Effect<unknown, unknown, unknown>
+
+/**
+ * One optional effectful callback per official `AssistantEventHandler` callback (spec §5.7), plus
+ * `onUnknown`. Each is called with the event and the {@link StreamRunContext} after that event; the
+ * stream waits for the callback (so a callback of {@link ToolCalls} may submit the tool outputs, and
+ * the same stream then continues). A failing callback fails the whole `handle` (the HTTP stream is
+ * closed); errors are not swallowed as in the official client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Handlers {
+  /** `run_begin` (official `run_begin`). */
+  readonly onRunBegin?: Callback<RunBegin> | undefined
+  /** `run_end` (official `run_end`). */
+  readonly onRunEnd?: Callback<RunEnd> | undefined
+  /** `tool_calls` (official `tool_calls`). */
+  readonly onToolCalls?: Callback<ToolCalls> | undefined
+  /** `tool_step_begin` (official `tool_step_begin`). */
+  readonly onToolStepBegin?: Callback<ToolStepBegin> | undefined
+  /** `tool_step_end` (official `tool_step_end`). */
+  readonly onToolStepEnd?: Callback<ToolStepEnd> | undefined
+  /** `tool_submitted_output` (official `tool_submitted_output`). */
+  readonly onToolSubmittedOutput?: Callback<ToolSubmittedOutput> | undefined
+  /** `message_creation` (official `message_creation`). */
+  readonly onMessageCreation?: Callback<MessageCreation> | undefined
+  /** Every text delta (official `messages`). */
+  readonly onMessage?: Callback<MessageDelta> | undefined
+  /** `run_cancelling` (official `run_cancelling`). */
+  readonly onRunCancelling?: Callback<RunCancelling> | undefined
+  /** Any {@link Unknown} event (the official client only logs them). */
+  readonly onUnknown?: Callback<Unknown> | undefined
+}
+
+type ErrorOf<F> = F extends (...args: ReadonlyArray<never>) => Effect.Effect<infer _A, infer E, infer _R> ? E : never
+type ContextOf<F> = F extends (...args: ReadonlyArray<never>) => Effect.Effect<infer _A, infer _E, infer R> ? R
+  : never
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace Handlers {
+  /**
+   * The union of the error types of the callbacks of `H`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Error<H> = { readonly [K in keyof H]-?: ErrorOf<H[K]> }[keyof H]
+
+  /**
+   * The union of the requirements of the callbacks of `H`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Context<H> = { readonly [K in keyof H]-?: ContextOf<H[K]> }[keyof H]
+
+  /**
+   * Rejects keys that are not callbacks of {@link Handlers} (e.g. a misspelled `onMessages`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type NoExcess<H> = { readonly [K in Exclude<keyof H, keyof Handlers>]: never }
+}
+
+/**
+ * What {@link handle} returns once the stream ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HandleResult {
+  /** The {@link RunEnd} event, when the stream reached it (a run stream always does unless it failed). */
+  readonly runEnd: Option.Option<RunEnd>
+  /** The latest run object seen ({@link RunBegin}, {@link RunCancelling} or {@link RunEnd}). */
+  readonly run: Option.Option<Common.Run>
+  /**
+   * The tool calls of the last {@link ToolCalls} event when neither a {@link ToolSubmittedOutput}, a
+   * {@link ToolStepEnd}, a {@link RunCancelling} nor a {@link RunEnd} followed it: what the run still
+   * waits for when the stream stopped early (e.g. `Stream.takeUntil(RunEvent.isToolCalls)`). Empty
+   * otherwise.
+   */
+  readonly pendingToolCalls: ReadonlyArray<Common.ToolCall>
+  /** The context after the last event (its run, thread and assistant ids persist). */
+  readonly context: StreamRunContext
+}
+
+const call = <Event>(
+  callback: Callback<Event> | undefined,
+  event: Event,
+  context: StreamRunContext
+): Effect.Effect<unknown, unknown, unknown> => callback === undefined ? Effect.void : callback(event, context)
+
+/**
+ * Runs a stream of events, calling the matching callback of `handlers` for each event, one at a time
+ * and in order (see {@link Handlers} and {@link StreamRunContext}). The error and requirement types of
+ * the callbacks flow into the result.
+ *
+ * Returns a {@link HandleResult}: the final {@link RunEnd} and run, the tool calls still pending when
+ * the stream ended early, and the last context.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { RunEvent, Runs } from "@effect-appbuilder/assistant"
+ *
+ * const program = Effect.gen(function*() {
+ *   const runs = yield* Runs.Runs
+ *   const result = yield* runs.stream({ assistantId: "asst_…", threadId: "thread_…" }).pipe(
+ *     RunEvent.handle({
+ *       onMessage: (delta) => Effect.sync(() => process.stdout.write(delta.text)),
+ *       onToolCalls: (event, context) =>
+ *         runs.submitToolOutputs({
+ *           threadId: context.currentThreadId ?? "",
+ *           runId: context.currentRunId ?? "",
+ *           toolOutputs: event.toolCalls.map((call) => ({ toolCallId: call.id, output: "42" }))
+ *         })
+ *     })
+ *   )
+ *   return result.runEnd
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const handle: {
+  <const H extends Handlers>(
+    handlers: H & Handlers.NoExcess<H>
+  ): <E, R>(
+    self: Stream.Stream<RunEvent, E, R>
+  ) => Effect.Effect<HandleResult, E | Handlers.Error<H>, R | Handlers.Context<H>>
+  <E, R, const H extends Handlers>(
+    self: Stream.Stream<RunEvent, E, R>,
+    handlers: H & Handlers.NoExcess<H>
+  ): Effect.Effect<HandleResult, E | Handlers.Error<H>, R | Handlers.Context<H>>
+} = dual(
+  2,
+  <E, R, H extends Handlers>(
+    self: Stream.Stream<RunEvent, E, R>,
+    handlers: H
+  ): Effect.Effect<HandleResult, E | Handlers.Error<H>, R | Handlers.Context<H>> =>
+    Effect.suspend(() => {
+      let context = initialContext
+      let runEnd = Option.none<RunEnd>()
+      let run = Option.none<Common.Run>()
+      let pendingToolCalls: ReadonlyArray<Common.ToolCall> = []
+      const onEvent = (event: RunEvent): Effect.Effect<unknown, unknown, unknown> => {
+        context = nextContext(context, event)
+        switch (event._tag) {
+          case "RunBegin":
+            run = Option.some(event.run)
+            return call(handlers.onRunBegin, event, context)
+          case "ToolStepBegin":
+            return call(handlers.onToolStepBegin, event, context)
+          case "MessageCreation":
+            return call(handlers.onMessageCreation, event, context)
+          case "MessageDelta":
+            return call(handlers.onMessage, event, context)
+          case "ToolCalls":
+            pendingToolCalls = event.toolCalls
+            return call(handlers.onToolCalls, event, context)
+          case "ToolSubmittedOutput":
+            pendingToolCalls = []
+            return call(handlers.onToolSubmittedOutput, event, context)
+          case "ToolStepEnd":
+            pendingToolCalls = []
+            return call(handlers.onToolStepEnd, event, context)
+          case "RunCancelling":
+            pendingToolCalls = []
+            run = Option.some(event.run)
+            return call(handlers.onRunCancelling, event, context)
+          case "RunEnd":
+            pendingToolCalls = []
+            run = Option.some(event.run)
+            runEnd = Option.some(event)
+            return call(handlers.onRunEnd, event, context)
+          case "Unknown":
+            return call(handlers.onUnknown, event, context)
+        }
+      }
+      // The callbacks are typed by the `Handlers` constraint (errors and requirements `unknown`); `H`
+      // itself says which errors and requirements they really have.
+      const run_ = Stream.runForEach(self, onEvent) as Effect.Effect<
+        void,
+        E | Handlers.Error<H>,
+        R | Handlers.Context<H>
+      >
+      return Effect.map(run_, (): HandleResult => ({ runEnd, run, pendingToolCalls, context }))
+    })
+)

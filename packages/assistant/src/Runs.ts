@@ -1,0 +1,430 @@
+/**
+ * Runs (`/v2/threads/runs*`): blocking runs (with the `toolOutput` continuation), tool outputs, cancel,
+ * list and query.
+ *
+ * The streamed run (`stream`) is built on {@link encodeRunRequest} and `AppBuilderClient.stream`.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import type * as Stream from "effect/Stream"
+import { type HttpError, RunFailed, type ValidationError } from "./AppBuilderError.js"
+import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
+import {
+  type AssistantToolInput,
+  ListPage,
+  type ListOptions,
+  type MessageInput,
+  type Metadata,
+  type ModelParametersInput,
+  type ResponseFormat,
+  Run,
+  type RunModel,
+  type ToolOutputInput,
+  type UserInfoInput,
+  type UserLocInput
+} from "./Common.js"
+import { paginate } from "./internal/paginate.js"
+import * as V from "./internal/validation.js"
+
+/**
+ * The messages appended to the conversation before a run.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface ThreadInput {
+  readonly messages: ReadonlyArray<MessageInput>
+}
+
+/**
+ * A run request (blocking or streamed). Either `threadId` or `thread` is required. `null` / absent
+ * optional values mean "the assistant's value".
+ *
+ * Only these keys are allowed (the service forbids unknown fields; they are reported as validation
+ * problems): see {@link RUN_INPUT_KEYS}.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface RunInput {
+  readonly assistantId: string
+  /** The thread to continue; `""`/absent creates a new thread (then `thread` is required). */
+  readonly threadId?: string | undefined
+  /** Messages appended before running; the last one must be the user's. */
+  readonly thread?: ThreadInput | null | undefined
+  /** Overrides the assistant's model for this run. */
+  readonly model?: RunModel | null | undefined
+  /** `text` (default) or `json_object`. */
+  readonly responseFormat?: ResponseFormat | undefined
+  /** Overrides for this run only, at most 4096 characters each. */
+  readonly instructions?: string | null | undefined
+  readonly thoughtInstructions?: string | null | undefined
+  readonly chatInstructions?: string | null | undefined
+  /** Non-empty: replaces the assistant's tools for this run (at most 10). */
+  readonly tools?: ReadonlyArray<AssistantToolInput> | undefined
+  /** At most 16 entries, keys ≤ 64 and values ≤ 512 characters. */
+  readonly metadata?: Metadata | undefined
+  /** Continues a run waiting in `requires_action` (blocking mode): one output, with its `runId`. */
+  readonly toolOutput?: ToolOutputInput | null | undefined
+  readonly modelParameters?: ModelParametersInput | null | undefined
+  readonly userInfo?: UserInfoInput | null | undefined
+  readonly userLoc?: UserLocInput | null | undefined
+}
+
+/**
+ * The keys a {@link RunInput} may have.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export const RUN_INPUT_KEYS: ReadonlyArray<keyof RunInput> = [
+  "assistantId",
+  "threadId",
+  "thread",
+  "model",
+  "responseFormat",
+  "instructions",
+  "thoughtInstructions",
+  "chatInstructions",
+  "tools",
+  "metadata",
+  "toolOutput",
+  "modelParameters",
+  "userInfo",
+  "userLoc"
+]
+
+/**
+ * The wire body of a run request, with every key the official client sends, in its order.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export interface RunRequestBody {
+  readonly thread_id: string
+  readonly model: string | null
+  readonly assistant_id: string
+  readonly metadata: Record<string, string>
+  readonly response_format: string
+  readonly instructions: string | null
+  readonly thought_instructions: string | null
+  readonly chat_instructions: string | null
+  readonly stream: boolean
+  readonly model_parameters: Record<string, unknown> | null
+  readonly thread: { readonly messages: ReadonlyArray<Record<string, unknown>> } | null
+  readonly tools: ReadonlyArray<Record<string, unknown>>
+  readonly tool_output: { readonly tool_call_id: string; readonly output: string; readonly run_id: string } | null
+  readonly user_info: Record<string, string | null> | null
+  readonly user_loc: Record<string, string | null> | null
+}
+
+const RUN_MODELS: ReadonlyArray<RunModel> = ["ERNIE-4.0T-8K", "DeepSeek-V3.1", "ERNIE-4.0-8K", "ERNIE-3.5-8K"]
+
+/**
+ * Validates a run request (every check of the official client, all problems reported together in one
+ * `ValidationError` for `operation`) and encodes its body with `"stream": stream`.
+ *
+ * Used by {@link Service.run} (`stream: false`) and by the streamed run (`stream: true`).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeRunRequest = (
+  operation: string,
+  input: RunInput,
+  stream: boolean
+): Effect.Effect<RunRequestBody, ValidationError> =>
+  V.validate(operation, (c): RunRequestBody => {
+    const fields = V.record(c, input)
+    V.noUnknownKeys(c, fields, RUN_INPUT_KEYS)
+    const assistantId = V.id(c, ["assistantId"], fields.assistantId)
+    const threadId = V.optionalString(c, ["threadId"], fields.threadId, "")
+    const hasToolOutput = fields.toolOutput !== undefined && fields.toolOutput !== null
+
+    let thread: RunRequestBody["thread"] = null
+    if (fields.thread !== undefined && fields.thread !== null) {
+      const value: unknown = fields.thread
+      if (!Predicate.isRecord(value) || Array.isArray(value)) {
+        c.add(["thread"], "expected an object with messages")
+      } else {
+        const messages = V.messages(c, ["thread", "messages"], fields.thread.messages ?? [])
+        thread = { messages }
+        const last = messages[messages.length - 1]
+        if (!hasToolOutput) {
+          if (last === undefined && threadId === "") {
+            c.add(["thread", "messages"], "must not be empty when no threadId is given")
+          } else if (last !== undefined && last["role"] !== "user") {
+            c.add(["thread", "messages", messages.length - 1, "role"], "the last message must be the user's")
+          }
+        }
+      }
+    } else if (threadId === "") {
+      c.add(["threadId"], "a threadId or a thread is required")
+    }
+
+    const model = fields.model === undefined || fields.model === null
+      ? null
+      : V.literal(c, ["model"], fields.model, RUN_MODELS, "ERNIE-4.0T-8K")
+
+    let toolOutput: RunRequestBody["tool_output"] = null
+    if (hasToolOutput) {
+      const value: unknown = fields.toolOutput
+      if (!Predicate.isRecord(value) || Array.isArray(value)) {
+        c.add(["toolOutput"], "expected an object")
+      } else {
+        toolOutput = {
+          tool_call_id: V.id(c, ["toolOutput", "toolCallId"], value["toolCallId"]),
+          output: V.string(c, ["toolOutput", "output"], value["output"]),
+          run_id: V.id(c, ["toolOutput", "runId"], value["runId"])
+        }
+      }
+    }
+
+    return {
+      thread_id: threadId,
+      model,
+      assistant_id: assistantId,
+      metadata: V.metadata(c, ["metadata"], fields.metadata),
+      response_format: V.literal(c, ["responseFormat"], fields.responseFormat, ["text", "json_object"], "text"),
+      instructions: V.nullableString(c, ["instructions"], fields.instructions, 4096),
+      thought_instructions: V.nullableString(c, ["thoughtInstructions"], fields.thoughtInstructions, 4096),
+      chat_instructions: V.nullableString(c, ["chatInstructions"], fields.chatInstructions, 4096),
+      stream,
+      model_parameters: V.modelParameters(c, ["modelParameters"], fields.modelParameters),
+      thread,
+      tools: V.tools(c, ["tools"], fields.tools),
+      tool_output: toolOutput,
+      user_info: V.userInfo(c, ["userInfo"], fields.userInfo),
+      user_loc: V.userLoc(c, ["userLoc"], fields.userLoc)
+    }
+  })
+
+/**
+ * The {@link RunFailed} error of a run that ended `failed`, `expired` or `cancelled`, if it did.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const runFailure = (operation: string, run: Run): Option.Option<RunFailed> => {
+  const status = run.status
+  if (status !== "failed" && status !== "expired" && status !== "cancelled") return Option.none()
+  return Option.some(
+    new RunFailed({
+      operation,
+      runId: run.id,
+      threadId: run.threadId,
+      status,
+      lastError: run.lastError === null ? undefined : { type: run.lastError.type, message: run.lastError.message }
+    })
+  )
+}
+
+/**
+ * Options of a blocking run.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface RunOptions {
+  /** The timeout of the blocking call (default: the client's per-attempt timeout). */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * A thread id and a run id.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface RunRef {
+  readonly threadId: string
+  readonly runId: string
+}
+
+/**
+ * The input of {@link Service.submitToolOutputs}: the outputs of every pending tool call (at least one).
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface SubmitToolOutputsInput extends RunRef {
+  readonly toolOutputs: ReadonlyArray<ToolOutputInput>
+}
+
+/**
+ * The input of {@link Service.cancel}: with `sync: true` the service answers once the run is cancelled,
+ * otherwise at once (status `cancelling`). Cancelling a finished run is not an error.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface CancelInput extends RunRef {
+  readonly sync?: boolean | undefined
+}
+
+/**
+ * A thread id with paging options.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface ListInput extends ListOptions {
+  readonly threadId: string
+}
+
+/**
+ * The runs service (the streamed run is added by the streaming module).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /**
+   * A blocking run: answers when the run is `completed` or `requires_action` (continue it with another
+   * `run` carrying `toolOutput`). Fails with {@link RunFailed} when it ended `failed`, `expired` or
+   * `cancelled`.
+   */
+  readonly run: (input: RunInput, options?: RunOptions) => Effect.Effect<Run, HttpError | ValidationError | RunFailed>
+  readonly submitToolOutputs: (input: SubmitToolOutputsInput) => Effect.Effect<Run, HttpError | ValidationError>
+  readonly cancel: (input: CancelInput) => Effect.Effect<Run, HttpError | ValidationError>
+  readonly list: (input: ListInput) => Effect.Effect<ListPage<Run>, HttpError | ValidationError>
+  /** Every run of the thread, page after page. */
+  readonly listAll: (input: ListInput) => Stream.Stream<Run, HttpError | ValidationError>
+  readonly query: (input: RunRef) => Effect.Effect<Run, HttpError | ValidationError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Runs extends Context.Tag("@effect-appbuilder/assistant/Runs")<Runs, Service>() {}
+
+const op = (name: string, idempotent: boolean, timeout?: Duration.DurationInput): Operation =>
+  timeout === undefined ? { name, idempotent } : { name, idempotent, timeout }
+
+const RunList = ListPage(Run)
+
+/**
+ * Validates a submit-tool-outputs request and encodes its body (`run_id` of each output is sent as
+ * given, `""` by default, as the official client does).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeSubmitToolOutputs = (input: SubmitToolOutputsInput) =>
+  V.validate("Runs.submitToolOutputs", (c) => {
+    const fields = V.record(c, input)
+    const outputs: unknown = fields.toolOutputs
+    let toolOutputs: Array<{ tool_call_id: string; output: string; run_id: string }> = []
+    if (!Array.isArray(outputs)) {
+      c.add(["toolOutputs"], "expected an array of tool outputs")
+    } else {
+      if (outputs.length === 0) c.add(["toolOutputs"], "at least one tool output is required")
+      toolOutputs = outputs.map((item: unknown, index) => {
+        if (!Predicate.isRecord(item)) {
+          c.add(["toolOutputs", index], "expected a tool output object")
+          return { tool_call_id: "", output: "", run_id: "" }
+        }
+        return {
+          tool_call_id: V.id(c, ["toolOutputs", index, "toolCallId"], item["toolCallId"]),
+          output: V.string(c, ["toolOutputs", index, "output"], item["output"]),
+          run_id: V.optionalString(c, ["toolOutputs", index, "runId"], item["runId"], "")
+        }
+      })
+    }
+    return {
+      thread_id: V.id(c, ["threadId"], fields.threadId),
+      run_id: V.id(c, ["runId"], fields.runId),
+      tool_outputs: toolOutputs
+    }
+  })
+
+/**
+ * Builds the runs service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
+  const client = yield* AppBuilderClient
+
+  const run = Effect.fn("Runs.run")(function*(input: RunInput, options?: RunOptions) {
+    const name = "Runs.run"
+    const body = yield* encodeRunRequest(name, input, false)
+    yield* Effect.annotateCurrentSpan({
+      "appbuilder.assistant_id": body.assistant_id,
+      "appbuilder.thread_id": body.thread_id
+    })
+    if (body.tool_output !== null) yield* Effect.annotateCurrentSpan("appbuilder.run_id", body.tool_output.run_id)
+    const result = yield* client.post(op(name, false, options?.timeout), "/v2/threads/runs", body, Run)
+    yield* Effect.annotateCurrentSpan({
+      "appbuilder.run_id": result.id,
+      "appbuilder.thread_id": result.threadId,
+      "appbuilder.run_status": result.status
+    })
+    const failure = runFailure(name, result)
+    if (Option.isSome(failure)) return yield* failure.value
+    return result
+  })
+
+  const submitToolOutputs = Effect.fn("Runs.submitToolOutputs")(function*(input: SubmitToolOutputsInput) {
+    const body = yield* encodeSubmitToolOutputs(input)
+    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.run_id": body.run_id })
+    return yield* client.post(
+      op("Runs.submitToolOutputs", false),
+      "/v2/threads/runs/submit_tool_outputs",
+      body,
+      Run
+    )
+  })
+
+  const cancel = Effect.fn("Runs.cancel")(function*(input: CancelInput) {
+    const body = yield* V.validate("Runs.cancel", (c) => {
+      const fields = V.record(c, input)
+      return {
+        thread_id: V.id(c, ["threadId"], fields.threadId),
+        run_id: V.id(c, ["runId"], fields.runId),
+        sync: V.boolean(c, ["sync"], fields.sync, false)
+      }
+    })
+    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.run_id": body.run_id })
+    // cancelling twice is harmless (the service answers the current run), so it may be retried
+    return yield* client.post(op("Runs.cancel", true), "/v2/threads/runs/cancel", body, Run)
+  })
+
+  const list = Effect.fn("Runs.list")(function*(input: ListInput) {
+    const body = yield* V.validate("Runs.list", (c) => {
+      const fields = V.record(c, input)
+      return { thread_id: V.id(c, ["threadId"], fields.threadId), ...V.listFields(c, fields) }
+    })
+    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id })
+    return yield* client.post(op("Runs.list", true), "/v2/threads/runs/list", body, RunList)
+  })
+
+  const listAll = (input: ListInput) => paginate(input, list)
+
+  const query = Effect.fn("Runs.query")(function*(input: RunRef) {
+    const body = yield* V.validate("Runs.query", (c) => {
+      const fields = V.record(c, input)
+      return { thread_id: V.id(c, ["threadId"], fields.threadId), run_id: V.id(c, ["runId"], fields.runId) }
+    })
+    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.run_id": body.run_id })
+    return yield* client.post(op("Runs.query", true), "/v2/threads/runs/query", body, Run)
+  })
+
+  return Runs.of({ run, submitToolOutputs, cancel, list, listAll, query })
+})
+
+/**
+ * The runs service, built on the {@link AppBuilderClient}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Runs, never, AppBuilderClient> = Layer.effect(Runs, make)

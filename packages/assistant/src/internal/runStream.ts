@@ -1,0 +1,422 @@
+/**
+ * From the bytes of a run stream to {@link RunEvent.RunEvent}s (spec §5).
+ *
+ * @since 0.1.0
+ */
+import type * as Sse from "@effect/experimental/Sse"
+import type * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { HttpError, RunFailed } from "../AppBuilderError.js"
+import * as Common from "../Common.js"
+import * as RunEvent from "../RunEvent.js"
+import { decodeSse, decodeUtf8 } from "./sse.js"
+import { num, str } from "./schema.js"
+
+// -----------------------------------------------------------------------------
+// payload decoding
+// -----------------------------------------------------------------------------
+
+const Details = Schema.Struct({
+  type: str,
+  run_object: Schema.optional(Schema.Unknown),
+  run_step_object: Schema.optional(Schema.Unknown),
+  message_creation: Schema.optional(Schema.Unknown),
+  tool_calls: Schema.optional(Schema.Unknown)
+})
+
+/** A `status` event payload (StreamRunStatus, spec §5.5); the details parts are decoded per event type. */
+const StatusPayload = Schema.Struct({
+  status: str,
+  send_id: num,
+  message: str,
+  event_type: str,
+  details: Schema.optionalWith(Schema.NullOr(Details), { default: () => null })
+})
+
+const IsEnd = Schema.optionalWith(Schema.Union(Schema.Number, Schema.Boolean), { default: () => 0, nullable: true })
+
+/** A `message` event payload (StreamRunMessage, spec §5.5). */
+const MessagePayload = Schema.Struct({
+  status: str,
+  send_id: num,
+  is_end: IsEnd,
+  message_id: str,
+  content: Schema.optionalWith(Common.ContentList, { default: () => [] }),
+  metadata: Schema.optional(Schema.Unknown)
+})
+
+const MessageCreationDetails = Schema.NullOr(Common.MessageCreation)
+const ToolCallList = Schema.NullOr(Schema.Array(Common.ToolCall))
+
+const decodeStatus = Schema.decodeUnknownEither(StatusPayload)
+const decodeMessage = Schema.decodeUnknownEither(MessagePayload)
+const decodeRun = Schema.decodeUnknownEither(Common.Run)
+const decodeStep = Schema.decodeUnknownEither(Common.RunStep)
+const decodeMessageCreation = Schema.decodeUnknownEither(MessageCreationDetails)
+const decodeToolCalls = Schema.decodeUnknownEither(ToolCallList)
+
+const parseJson = (text: string): Either.Either<unknown, string> =>
+  Either.try({
+    try: (): unknown => JSON.parse(text),
+    catch: (error) => (error instanceof Error ? error.message : String(error))
+  })
+
+const BODY_LIMIT = 500
+
+const decodeError = (operation: string, description: string, data: string): HttpError =>
+  new HttpError({
+    reason: "Decode",
+    operation,
+    description,
+    body: data.length > BODY_LIMIT ? data.slice(0, BODY_LIMIT) : data
+  })
+
+const schemaError = (operation: string, what: string, data: string) => (error: ParseResult.ParseError) =>
+  decodeError(operation, `invalid ${what}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`, data)
+
+const finishReason = (metadata: unknown): { readonly finishReason?: string } => {
+  if (Predicate.isRecord(metadata)) {
+    const value = metadata["finish_reason"]
+    if (Predicate.isString(value)) return { finishReason: value }
+  }
+  return {}
+}
+
+const decodeRunEvent = <Tag extends "RunBegin" | "RunCancelling" | "RunEnd">(
+  operation: string,
+  tag: Tag,
+  payload: typeof StatusPayload.Type,
+  data: string
+): Either.Either<RunEvent.RunBegin | RunEvent.RunCancelling | RunEvent.RunEnd, HttpError> => {
+  const runObject = payload.details?.run_object
+  if (runObject === undefined || runObject === null) {
+    return Either.left(decodeError(operation, `a ${payload.event_type} event without details.run_object`, data))
+  }
+  return decodeRun(runObject).pipe(
+    Either.mapLeft(schemaError(operation, `run object in a ${payload.event_type} event`, data)),
+    Either.map((run) => {
+      const fields = {
+        sendId: payload.send_id,
+        status: payload.status,
+        message: payload.message,
+        runId: run.id,
+        threadId: run.threadId,
+        assistantId: run.assistantId,
+        run
+      }
+      switch (tag) {
+        case "RunBegin":
+          return new RunEvent.RunBegin(fields, true)
+        case "RunCancelling":
+          return new RunEvent.RunCancelling(fields, true)
+        default:
+          return new RunEvent.RunEnd(fields, true)
+      }
+    })
+  )
+}
+
+const decodeStepEvent = (
+  operation: string,
+  tag: "ToolStepBegin" | "ToolStepEnd",
+  payload: typeof StatusPayload.Type,
+  data: string
+): Either.Either<RunEvent.ToolStepBegin | RunEvent.ToolStepEnd, HttpError> => {
+  const stepObject = payload.details?.run_step_object
+  if (stepObject === undefined || stepObject === null) {
+    return Either.left(decodeError(operation, `a ${payload.event_type} event without details.run_step_object`, data))
+  }
+  return decodeStep(stepObject).pipe(
+    Either.mapLeft(schemaError(operation, `run step object in a ${payload.event_type} event`, data)),
+    Either.map((step) => {
+      const fields = {
+        sendId: payload.send_id,
+        status: payload.status,
+        message: payload.message,
+        stepId: step.id,
+        runId: step.runId,
+        threadId: step.threadId,
+        step
+      }
+      return tag === "ToolStepBegin" ? new RunEvent.ToolStepBegin(fields, true) : new RunEvent.ToolStepEnd(fields, true)
+    })
+  )
+}
+
+const decodeToolCallsEvent = (
+  operation: string,
+  tag: "ToolCalls" | "ToolSubmittedOutput",
+  payload: typeof StatusPayload.Type,
+  data: string
+): Either.Either<RunEvent.ToolCalls | RunEvent.ToolSubmittedOutput, HttpError> =>
+  decodeToolCalls(payload.details?.tool_calls ?? null).pipe(
+    Either.mapLeft(schemaError(operation, `tool calls in a ${payload.event_type} event`, data)),
+    Either.map((toolCalls) => {
+      const fields = {
+        sendId: payload.send_id,
+        status: payload.status,
+        message: payload.message,
+        toolCalls: toolCalls ?? []
+      }
+      return tag === "ToolCalls" ? new RunEvent.ToolCalls(fields, true) : new RunEvent.ToolSubmittedOutput(fields, true)
+    })
+  )
+
+const unknownEvent = (
+  event: string,
+  eventType: string,
+  sendId: number,
+  status: string,
+  data: string,
+  raw: unknown
+): RunEvent.Unknown => new RunEvent.Unknown({ event, eventType, sendId, status, data, raw }, true)
+
+const decodeStatusEvent = (
+  operation: string,
+  data: string,
+  json: unknown
+): Either.Either<RunEvent.RunEvent, HttpError> =>
+  Either.flatMap(
+    Either.mapLeft(decodeStatus(json), schemaError(operation, "status event", data)),
+    (payload): Either.Either<RunEvent.RunEvent, HttpError> => {
+      switch (payload.event_type) {
+        case "run_begin":
+          return decodeRunEvent(operation, "RunBegin", payload, data)
+        case "run_cancelling":
+          return decodeRunEvent(operation, "RunCancelling", payload, data)
+        case "run_end":
+          return decodeRunEvent(operation, "RunEnd", payload, data)
+        case "tool_step_begin":
+          return decodeStepEvent(operation, "ToolStepBegin", payload, data)
+        case "tool_step_end":
+          return decodeStepEvent(operation, "ToolStepEnd", payload, data)
+        case "tool_calls":
+          return decodeToolCallsEvent(operation, "ToolCalls", payload, data)
+        case "tool_submitted_output":
+          return decodeToolCallsEvent(operation, "ToolSubmittedOutput", payload, data)
+        case "message_creation":
+          return decodeMessageCreation(payload.details?.message_creation ?? null).pipe(
+            Either.mapLeft(schemaError(operation, "message_creation details", data)),
+            Either.map((creation) =>
+              new RunEvent.MessageCreation({
+                sendId: payload.send_id,
+                status: payload.status,
+                message: payload.message,
+                messageId: creation?.messageId ?? ""
+              }, true)
+            )
+          )
+        default:
+          return Either.right(unknownEvent("status", payload.event_type, payload.send_id, payload.status, data, json))
+      }
+    }
+  )
+
+const decodeMessageEvent = (
+  operation: string,
+  data: string,
+  json: unknown
+): Either.Either<RunEvent.RunEvent, HttpError> =>
+  decodeMessage(json).pipe(
+    Either.mapLeft(schemaError(operation, "message event", data)),
+    Either.map((payload) =>
+      new RunEvent.MessageDelta({
+        sendId: payload.send_id,
+        status: payload.status,
+        messageId: payload.message_id,
+        text: Common.contentText(payload.content),
+        isEnd: payload.is_end === true || (typeof payload.is_end === "number" && payload.is_end !== 0),
+        content: payload.content,
+        ...finishReason(payload.metadata)
+      }, true)
+    )
+  )
+
+const numberField = (json: unknown, key: string): number => {
+  const value = Predicate.isRecord(json) ? json[key] : undefined
+  return Predicate.isNumber(value) ? value : 0
+}
+
+const stringField = (json: unknown, key: string): string => {
+  const value = Predicate.isRecord(json) ? json[key] : undefined
+  return Predicate.isString(value) ? value : ""
+}
+
+/**
+ * Decodes one SSE event: `ping` → `None`; `status` / `message` → their member (a JSON or shape error is
+ * an `HttpError` with reason `Decode`); any other event name → {@link RunEvent.Unknown} (never a failure).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeEvent = (
+  operation: string,
+  event: Sse.Event
+): Either.Either<Option.Option<RunEvent.RunEvent>, HttpError> => {
+  const { data } = event
+  switch (event.event) {
+    case "ping":
+      return Either.right(Option.none())
+    case "status":
+    case "message": {
+      const parsed = Either.mapLeft(
+        parseJson(data),
+        (message) => decodeError(operation, `invalid JSON in a ${event.event} event: ${message}`, data)
+      )
+      return Either.flatMap(parsed, (json) =>
+        Either.map(
+          event.event === "status" ? decodeStatusEvent(operation, data, json) : decodeMessageEvent(operation, data, json),
+          Option.some
+        ))
+    }
+    default: {
+      const raw = Either.getOrElse(parseJson(data), () => data)
+      return Either.right(Option.some(
+        unknownEvent(event.event, stringField(raw, "event_type"), numberField(raw, "send_id"), stringField(raw, "status"), data, raw)
+      ))
+    }
+  }
+}
+
+// -----------------------------------------------------------------------------
+// the run stream
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of {@link runStream}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunStreamOptions {
+  /** The SDK operation named in errors, e.g. `Runs.stream`. */
+  readonly operation: string
+  /** The longest silence allowed between two SSE events (pings included). */
+  readonly idleTimeout: Duration.DurationInput
+  /**
+   * Asked when the run ends `cancelled`: `true` when the cancel was ours, in which case the stream ends
+   * normally after its {@link RunEvent.RunEnd} instead of failing with `RunFailed`. Default: never ours.
+   */
+  readonly cancelledByUs?: Effect.Effect<boolean> | undefined
+}
+
+const isFailedStatus = (status: string): status is "failed" | "expired" | "cancelled" =>
+  status === "failed" || status === "expired" || status === "cancelled"
+
+const afterRunEnd = (
+  options: RunStreamOptions,
+  end: RunEvent.RunEnd
+): Effect.Effect<void, RunFailed> => {
+  const status = end.run.status === "" ? end.status : end.run.status
+  if (!isFailedStatus(status)) return Effect.void
+  const failure = Effect.fail(
+    new RunFailed({
+      operation: options.operation,
+      runId: end.runId,
+      threadId: end.threadId,
+      status,
+      ...(end.run.lastError === null
+        ? {}
+        : { lastError: { type: end.run.lastError.type, message: end.run.lastError.message } })
+    })
+  )
+  if (status !== "cancelled" || options.cancelledByUs === undefined) return failure
+  return Effect.flatMap(options.cancelledByUs, (ours) => (ours ? Effect.void : failure))
+}
+
+/**
+ * Turns the SSE events of a run stream into {@link RunEvent.RunEvent}s: drops pings, ends right after
+ * `RunEnd` (then fails with `RunFailed` when the run ended `failed` / `expired` / `cancelled`, unless
+ * the cancel was ours), fails with `StreamEnded` when the input ends before `run_end`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const toRunEvents = <E, R>(
+  self: Stream.Stream<Sse.Event, E, R>,
+  options: RunStreamOptions
+): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
+  type Out = Channel.Channel<
+    Chunk.Chunk<RunEvent.RunEvent>,
+    Chunk.Chunk<Sse.Event>,
+    E | HttpError | RunFailed,
+    E,
+    unknown,
+    unknown
+  >
+  const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
+    events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
+  const loop: Out = Channel.readWithCause({
+    onInput: (chunk: Chunk.Chunk<Sse.Event>): Out => {
+      const out: Array<RunEvent.RunEvent> = []
+      for (const sse of chunk) {
+        const decoded = decodeEvent(options.operation, sse)
+        if (Either.isLeft(decoded)) return emit(out, Channel.fail(decoded.left))
+        if (Option.isSome(decoded.right)) {
+          const event = decoded.right.value
+          out.push(event)
+          if (event._tag === "RunEnd") return emit(out, Channel.fromEffect(afterRunEnd(options, event)))
+        }
+      }
+      return emit(out, loop)
+    },
+    onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
+    onDone: (): Out =>
+      Channel.fail(
+        new HttpError({
+          reason: "StreamEnded",
+          operation: options.operation,
+          description: "the event stream ended before run_end"
+        })
+      )
+  })
+  return Stream.pipeThroughChannel(self, loop)
+}
+
+/**
+ * The whole pipeline of a run stream: bytes → UTF-8 text → SSE events → idle timeout (pings count as
+ * life) → {@link RunEvent.RunEvent}s (see {@link toRunEvents}).
+ *
+ * - no SSE event for `idleTimeout` → `HttpError` with reason `Timeout`;
+ * - the stream ends right after `RunEnd`; bytes ending before `run_end` → `HttpError` `StreamEnded`;
+ * - a run that ends `failed` / `expired` / `cancelled` emits its `RunEnd` and then fails with
+ *   `RunFailed` (with the run's `last_error`), except a cancel that `cancelledByUs` claims;
+ * - invalid JSON or an invalid known event → `HttpError` `Decode`; unknown events → `Unknown`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const runStream = <R>(
+  bytes: Stream.Stream<Uint8Array, HttpError, R>,
+  options: RunStreamOptions
+): Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed, R> => {
+  const idle = Duration.decode(options.idleTimeout)
+  const events = bytes.pipe(
+    decodeUtf8,
+    decodeSse,
+    Stream.mapError((error): HttpError =>
+      error instanceof HttpError
+        ? error
+        : new HttpError({ reason: "Decode", operation: options.operation, description: error.message })
+    ),
+    Stream.timeoutFail(
+      () =>
+        new HttpError({
+          reason: "Timeout",
+          operation: options.operation,
+          description: `no event received for ${Duration.format(idle)}`
+        }),
+      idle
+    )
+  )
+  return toRunEvents(events, options)
+}

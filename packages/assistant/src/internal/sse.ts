@@ -1,0 +1,114 @@
+/**
+ * Server-sent events decoding for run streams (spec §5.3, §5.4).
+ *
+ * Wraps the parser of `@effect/experimental/Sse` (not its channel, which sleeps on `retry:` fields) into
+ * stream transformations:
+ *
+ * - {@link decodeUtf8}: bytes to text with one streaming UTF-8 decoder, so that a multi-byte character
+ *   split across two chunks is decoded once, whole.
+ * - {@link decodeSse}: text to SSE events, whatever the chunk boundaries. Handles `LF`, `CRLF` and `CR`
+ *   line endings (also a `CRLF` split between two chunks), comments, multi-line `data` (joined with `\n`),
+ *   and ignores `id` and `retry`. Blocks without a `data` line are dropped. A last block that the byte
+ *   stream ends without its empty line is still dispatched when its last line is complete (as the
+ *   official client does); a truncated last line is discarded.
+ *
+ * Only non-empty chunks are emitted, so that an idle timeout applied to the output measures the time
+ * between events, not between bytes.
+ *
+ * @since 0.1.0
+ */
+import * as Sse from "@effect/experimental/Sse"
+import type * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Chunk from "effect/Chunk"
+import * as Stream from "effect/Stream"
+
+/**
+ * Decodes a byte stream as UTF-8 with a single streaming decoder (characters split across chunks are
+ * decoded correctly; an incomplete character at the very end becomes U+FFFD). A leading BOM is dropped.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<string, E, R> =>
+  Stream.suspend(() => {
+    const decoder = new TextDecoder("utf-8")
+    const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> = Channel
+      .readWithCause({
+        onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
+          let text = ""
+          for (const bytes of chunk) {
+            text += decoder.decode(bytes, { stream: true })
+          }
+          return text.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.of(text)), loop)
+        },
+        onFailure: (cause: Cause.Cause<E>) => Channel.failCause(cause),
+        onDone: () => {
+          const rest = decoder.decode()
+          return rest.length === 0 ? Channel.void : Channel.write(Chunk.of(rest))
+        }
+      })
+    return Stream.pipeThroughChannel(self, loop)
+  })
+
+/**
+ * Decodes a text stream into SSE events (see the module documentation for the exact rules).
+ * Fails with `Sse.SseError` when one event exceeds 10 MiB.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<Sse.Event, E | Sse.SseError, R> =>
+  Stream.suspend(() => {
+    let pending: Array<Sse.Event> = []
+    // A CR at the end of a chunk is held back until the next one: the parser would otherwise read the
+    // LF of a split CRLF as an empty line (which dispatches, or resets, the pending event).
+    let heldCarriageReturn = false
+    // Whether the last character fed ended a line (decides whether the remainder is dispatched at the end).
+    let lastEndedLine = true
+    const parser = Sse.makeParser((event) => {
+      if (event._tag === "Event") pending.push(event)
+    })
+    const feed = (text: string): Sse.SseError | undefined => {
+      if (text.length === 0) return undefined
+      const last = text[text.length - 1]
+      lastEndedLine = last === "\n" || last === "\r"
+      let input = heldCarriageReturn ? "\r" + text : text
+      heldCarriageReturn = last === "\r"
+      if (heldCarriageReturn) input = input.slice(0, -1)
+      return input.length === 0 ? undefined : parser.feed(input)
+    }
+    const drain = (): Chunk.Chunk<Sse.Event> => {
+      const out = Chunk.unsafeFromArray(pending)
+      pending = []
+      return out
+    }
+    const emit = <OutErr, OutDone>(
+      next: Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, OutErr, E, OutDone, unknown>
+    ): Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, OutErr, E, OutDone | void, unknown> => {
+      const out = drain()
+      return Chunk.isEmpty(out) ? next : Channel.zipRight(Channel.write(out), next)
+    }
+    const loop: Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, E | Sse.SseError, E, unknown, unknown> =
+      Channel.readWithCause({
+        onInput: (chunk: Chunk.Chunk<string>) => {
+          for (const text of chunk) {
+            const error = feed(text)
+            if (error !== undefined) return emit(Channel.fail(error))
+          }
+          return emit(loop)
+        },
+        onFailure: (cause: Cause.Cause<E>) => emit(Channel.failCause(cause)),
+        onDone: () => {
+          if (lastEndedLine) {
+            // Terminate the pending block, if any: `\n\n` after a complete line dispatches it; after an
+            // already complete block it is two empty lines, which do nothing.
+            const error = parser.feed((heldCarriageReturn ? "\r" : "") + "\n\n")
+            heldCarriageReturn = false
+            if (error !== undefined) return emit(Channel.fail(error))
+          }
+          return emit(Channel.void)
+        }
+      })
+    return Stream.pipeThroughChannel(self, loop)
+  })

@@ -1,0 +1,280 @@
+/**
+ * The emulator's HTTP application: it turns a list of {@link Route.Route}s into one `HttpApp` that
+ *
+ * - answers `POST` on the known paths only (anything else: 404 envelope), after collapsing duplicate
+ *   slashes (`//v2/...`, spec §1.1);
+ * - applies the injected faults of the path ({@link Faults});
+ * - authenticates (`Authorization: Bearer <token>`, else `X-Appbuilder-Authorization`; with a configured
+ *   token only that token passes; else 401, spec §1.3, §2.6);
+ * - reads the body (400 `invalid_json` unless a JSON object, for JSON routes);
+ * - renders handler errors in the family's shape, and any defect as a 500 `internal_error` envelope;
+ * - echoes `X-Appbuilder-Request-Id` (a fresh UUID when the request has none) on every answer;
+ * - records every request in {@link Store.Service.requests} (secret headers redacted).
+ *
+ * @since 0.1.0
+ */
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as ApiError from "./ApiError.js"
+import * as EmulatorConfig from "./EmulatorConfig.js"
+import * as Faults from "./Faults.js"
+import { destroySocket } from "./internal/connection.js"
+import * as Json from "./internal/json.js"
+import type * as Route from "./Route.js"
+import * as Store from "./Store.js"
+
+/**
+ * The services every router needs besides the routes' own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Requirements = Store.Store | EmulatorConfig.EmulatorConfig | Faults.Faults
+
+const SECRET_HEADERS = new Set(["authorization", "x-appbuilder-authorization"])
+const JSON_BODY_LIMIT = 16 * 1024 * 1024
+const MULTIPART_OVERHEAD = 64 * 1024
+
+/**
+ * The token of a `Bearer <token>` header value, if it is one.
+ *
+ * @since 0.1.0
+ * @category auth
+ */
+export const bearerToken = (value: string | undefined): Option.Option<string> => {
+  if (value === undefined) return Option.none()
+  const match = /^Bearer\s+(\S.*)$/i.exec(value.trim())
+  return match === null ? Option.none() : Option.some(match[1]!.trim())
+}
+
+const authorize = (headers: Headers.Headers, configured: Option.Option<Redacted.Redacted<string>>): boolean => {
+  const token = Option.orElse(bearerToken(headers["authorization"]), () => bearerToken(headers["x-appbuilder-authorization"]))
+  if (Option.isNone(token)) return false
+  if (Option.isNone(configured)) return true
+  const expected = Redacted.value(configured.value)
+  return token.value === expected || token.value === Option.getOrElse(bearerToken(expected), () => expected)
+}
+
+const redactHeaders = (headers: Headers.Headers): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(headers)) out[key] = SECRET_HEADERS.has(key) ? "<redacted>" : value
+  return out
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+interface Body {
+  readonly bytes: Uint8Array
+  readonly tooLarge: boolean
+}
+
+/** Reads at most a little more than `limit` bytes; an absent or unreadable body is empty. */
+const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number): Effect.Effect<Body> =>
+  Stream.runFoldWhile(
+    request.stream,
+    { chunks: Chunk.empty<Uint8Array>(), size: 0 },
+    (acc) => acc.size <= limit,
+    (acc, chunk) => ({ chunks: Chunk.append(acc.chunks, chunk), size: acc.size + chunk.length })
+  ).pipe(
+    Effect.map((acc) => ({ bytes: concat(Chunk.toReadonlyArray(acc.chunks), acc.size), tooLarge: acc.size > limit })),
+    Effect.orElseSucceed(() => ({ bytes: new Uint8Array(0), tooLarge: false }))
+  )
+
+const decoder = new TextDecoder()
+
+const injectedStatus = (fault: Faults.StatusFault): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(
+    Option.getOrElse(fault.body, () =>
+      JSON.stringify({
+        error: {
+          code: "injected_fault",
+          message: `injected fault: HTTP ${fault.status}`,
+          type: "server_error",
+          param: ""
+        }
+      })),
+    {
+      status: fault.status,
+      contentType: "application/json; charset=utf-8",
+      headers: Option.match(fault.retryAfter, { onNone: () => ({}), onSome: (value) => ({ "retry-after": value }) })
+    }
+  )
+
+const errorResponse = (
+  error: ApiError.ApiError | ApiError.StorageError,
+  requestId: string
+): HttpServerResponse.HttpServerResponse =>
+  HttpServerResponse.text(ApiError.toJson(error, requestId), {
+    status: error.status,
+    contentType: "application/json; charset=utf-8"
+  })
+
+class ConnectionDropped {
+  readonly _tag = "ConnectionDropped"
+}
+
+/** Cuts the body after `chunks` chunks: the stream fails (and the Node socket is destroyed). */
+const dropBody = (
+  response: HttpServerResponse.HttpServerResponse,
+  chunks: number,
+  source: unknown
+): HttpServerResponse.HttpServerResponse => {
+  const body = response.body
+  const original: Stream.Stream<Uint8Array, unknown> = body._tag === "Stream"
+    ? body.stream
+    : body._tag === "Uint8Array"
+    ? Stream.make(body.body)
+    : Stream.empty
+  const cut = Stream.concat(
+    Stream.take(original, chunks),
+    Stream.suspend(() => {
+      destroySocket(source)
+      return Stream.fail(new ConnectionDropped())
+    })
+  )
+  return HttpServerResponse.stream(cut, {
+    status: response.status,
+    headers: Headers.remove(response.headers, ["content-length", "content-type"]),
+    ...(body._tag === "Empty" || body.contentType === undefined ? {} : { contentType: body.contentType })
+  })
+}
+
+/**
+ * The request path without its query, duplicate slashes collapsed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const splitUrl = (url: string): { readonly path: string; readonly query: string } => {
+  const index = url.indexOf("?")
+  const rawPath = index < 0 ? url : url.slice(0, index)
+  return { path: Faults.normalizePath(rawPath === "" ? "/" : rawPath), query: index < 0 ? "" : url.slice(index + 1) }
+}
+
+/**
+ * Builds the HTTP application serving `routes`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <R>(
+  routes: ReadonlyArray<Route.Route<R>>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | Requirements | HttpServerRequest.HttpServerRequest> => {
+  const table = new Map(routes.map((route) => [route.path, route] as const))
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const store = yield* Store.Store
+    const config = yield* EmulatorConfig.EmulatorConfig
+    const faults = yield* Faults.Faults
+    const startedAt = yield* Clock.currentTimeMillis
+    const echoed = request.headers["x-appbuilder-request-id"]
+    const requestId = echoed !== undefined && echoed.trim() !== "" ? echoed : Store.Ids.requestId()
+    const { path, query } = splitUrl(request.url)
+    const route = request.method === "POST" ? table.get(path) : undefined
+    const limit = route?.body === "multipart" ? config.maxUploadBytes + MULTIPART_OVERHEAD : JSON_BODY_LIMIT
+    const body = yield* readBody(request, limit)
+    const entry: Store.RequestLogEntry = {
+      method: request.method,
+      path,
+      query,
+      requestId,
+      headers: redactHeaders(request.headers),
+      body: route?.body === "multipart" ? `<multipart ${body.bytes.length} bytes>` : decoder.decode(body.bytes),
+      status: 0,
+      errorCode: undefined,
+      at: startedAt
+    }
+    store.requests.push(entry)
+
+    const fail = (error: ApiError.ApiError | ApiError.StorageError) => {
+      entry.errorCode = error.code
+      return errorResponse(error, requestId)
+    }
+
+    const respond: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> = Effect.gen(function*() {
+      if (route === undefined) return fail(ApiError.unknownPath(path))
+      const plan = yield* faults.take(path)
+      if (Duration.greaterThan(plan.latency, Duration.zero)) yield* Effect.sleep(plan.latency)
+      if (Option.isSome(plan.answer)) {
+        const fault = plan.answer.value
+        entry.errorCode = "injected_fault"
+        return fault._tag === "Status"
+          ? injectedStatus(fault)
+          : HttpServerResponse.text(fault.body, { status: fault.status, contentType: "application/json; charset=utf-8" })
+      }
+      if (!authorize(request.headers, config.token)) {
+        return fail(ApiError.unauthorized("missing or invalid Authorization header"))
+      }
+      let json: Json.JsonObject = {}
+      if (route.body === "json") {
+        if (body.tooLarge) return fail(ApiError.invalidJson("request body too large"))
+        const parsed = Json.parse(decoder.decode(body.bytes))
+        if (parsed._tag === "Left") return fail(ApiError.invalidJson(`request body is not valid JSON: ${parsed.left}`))
+        if (!Json.isObject(parsed.right)) return fail(ApiError.invalidJson("request body must be a JSON object"))
+        json = parsed.right
+      } else if (body.tooLarge) {
+        return fail(ApiError.storageInvalid(`file is larger than ${config.maxUploadBytes} bytes`))
+      }
+      const response = yield* route.handler({ body: json, request, requestId, bytes: body.bytes }).pipe(
+        Effect.catchAll((error) => Effect.succeed(fail(error)))
+      )
+      return Option.match(plan.dropAfter, {
+        onNone: () => response,
+        onSome: (chunks) => dropBody(response, chunks, request.source)
+      })
+    })
+
+    const response = yield* respond.pipe(
+      Effect.catchAllCause((cause) =>
+        Effect.logDebug("emulator handler defect", cause).pipe(
+          Effect.as(fail(ApiError.internal("internal error")))
+        )
+      )
+    )
+    entry.status = response.status
+    return HttpServerResponse.setHeader(response, "x-appbuilder-request-id", requestId)
+  })
+}
+
+/**
+ * The emulator's HTTP application with every service it needs already provided.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class App extends Context.Tag("@effect-appbuilder/emulator/Router/App")<
+  App,
+  HttpApp.Default<never, Scope.Scope>
+>() {}
+
+/**
+ * The app serving `routes`, built with the services of the layer's context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = <R>(routes: ReadonlyArray<Route.Route<R>>): Layer.Layer<App, never, R | Requirements> =>
+  Layer.effect(
+    App,
+    Effect.map(Effect.context<R | Requirements>(), (context) => Effect.provide(make(routes), context))
+  )

@@ -1,0 +1,273 @@
+/**
+ * The program a run's background fiber executes (spec §5.6, §6.1): `run_begin`, then steps decided by
+ * the scripted model — tool steps that wait for outputs, answer steps that stream message chunks —
+ * until the run ends. Cancellation takes effect at the next event boundary; waiting for tool outputs
+ * ends with expiry after the configured time. All time comes from `Clock`.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type * as EmulatorConfig from "../EmulatorConfig.js"
+import type * as ScriptedModel from "../ScriptedModel.js"
+import * as Store from "../Store.js"
+import * as RunEvents from "./runEvents.js"
+import * as RunHandle from "./runHandle.js"
+
+/**
+ * What the program needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Environment {
+  readonly store: Store.Service
+  readonly config: EmulatorConfig.Resolved
+  readonly script: ScriptedModel.ScriptService
+}
+
+/** Why the program stops early: a cancel request, or a run already ended by someone else (expiry). */
+type Stop = "cancel" | "ended"
+
+const checkpoint = (handle: RunHandle.Handle): Effect.Effect<void, Stop> => {
+  const status = handle.run.status
+  if (status === "cancelling") return Effect.fail("cancel")
+  if (Store.isTerminal(status)) return Effect.fail("ended")
+  return Effect.void
+}
+
+const emit = (handle: RunHandle.Handle, event: RunEvents.RunEvent): Effect.Effect<void, Stop> =>
+  Effect.zipRight(checkpoint(handle), handle.hub.publish(event))
+
+const turnInput = (env: Environment, handle: RunHandle.Handle): ScriptedModel.TurnInput => {
+  const run = handle.run
+  const thread = env.store.threads.get(run.threadId)
+  return {
+    runId: run.id,
+    threadId: run.threadId,
+    assistantId: run.assistantId,
+    model: run.model,
+    instructions: run.instructions,
+    thoughtInstructions: run.thoughtInstructions,
+    chatInstructions: run.chatInstructions,
+    tools: run.tools,
+    messages: (thread?.messages ?? []).map((m) => ({ role: m.role, content: m.content })),
+    toolResults: [...handle.toolResults],
+    stepIndex: run.steps.length,
+    chunkSize: env.config.chunkSize
+  }
+}
+
+const newStep = (
+  env: Environment,
+  handle: RunHandle.Handle,
+  type: Store.StepRecord["type"],
+  now: number
+): Store.StepRecord => {
+  const run = handle.run
+  const step: Store.StepRecord = {
+    id: Store.Ids.step(run.steps.length + 1),
+    seq: env.store.nextSeq(),
+    runId: run.id,
+    threadId: run.threadId,
+    assistantId: run.assistantId,
+    type,
+    status: "in_progress",
+    createdAt: now,
+    startedAt: now,
+    expiredAt: 0,
+    cancelledAt: 0,
+    failedAt: 0,
+    completedAt: 0,
+    toolCalls: [],
+    messageId: ""
+  }
+  run.steps.push(step)
+  handle.step = step
+  return step
+}
+
+/** Thinking time: waits `delay`, or less when the run stops being `in_progress` (a cancel). */
+const think = (handle: RunHandle.Handle, delay: Duration.Duration): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const end = (yield* Clock.currentTimeMillis) + Duration.toMillis(delay)
+    while (handle.run.status === "in_progress") {
+      const remaining = end - (yield* Clock.currentTimeMillis)
+      if (remaining <= 0) return
+      yield* Effect.timeoutOption(Queue.take(handle.mailbox), Duration.millis(remaining))
+    }
+  })
+
+const callIds = (run: Store.RunRecord, stepNumber: number, count: number): ReadonlyArray<string> => {
+  const base = Store.Ids.toolCall(run.threadId, run.id, stepNumber)
+  return Array.from({ length: count }, (_, k) => (k === 0 ? base : `${base}-${k + 1}`))
+}
+
+/** Waits in `requires_action` until all outputs arrived (true), or the run stopped. */
+const awaitOutputs = (
+  env: Environment,
+  handle: RunHandle.Handle,
+  step: Store.StepRecord
+): Effect.Effect<boolean, Stop> =>
+  Effect.gen(function*() {
+    const run = handle.run
+    while (true) {
+      yield* checkpoint(handle)
+      let signal: Option.Option<RunHandle.Signal>
+      if (run.status === "requires_action") {
+        const now = yield* Clock.currentTimeMillis
+        if (now >= run.deadline) {
+          yield* RunHandle.expireIfDue(handle, now)
+          continue
+        }
+        signal = yield* Effect.timeoutOption(Queue.take(handle.mailbox), Duration.millis(run.deadline - now))
+      } else {
+        signal = Option.some(yield* Queue.take(handle.mailbox))
+      }
+      if (Option.isNone(signal) || signal.value._tag === "Wake") continue
+      if (run.status === "cancelling" || Store.isTerminal(run.status)) continue
+      if (signal.value.viaRunRequest) yield* handle.hub.publish(RunEvents.runBegin(run))
+      if (run.status === "requires_action") {
+        // a continuation answered some of the calls: the others are still pending
+        yield* handle.hub.publish(RunEvents.toolCalls(run.requiredAction ?? []))
+        continue
+      }
+      run.status = "in_progress"
+      for (const call of step.toolCalls) {
+        handle.toolResults.push({ id: call.id, name: call.name, arguments: call.arguments, output: call.output })
+      }
+      yield* handle.hub.publish(RunEvents.toolSubmittedOutput(step.toolCalls))
+      yield* checkpoint(handle)
+      yield* RunHandle.completeStep(handle, yield* Clock.currentTimeMillis)
+      return true
+    }
+  })
+
+const toolStep = (
+  env: Environment,
+  handle: RunHandle.Handle,
+  step: Store.StepRecord,
+  requests: ReadonlyArray<ScriptedModel.ToolCallRequest>
+): Effect.Effect<boolean, Stop> =>
+  Effect.gen(function*() {
+    const run = handle.run
+    if (requests.length === 0) {
+      yield* RunHandle.fail(handle, {
+        type: "server_error",
+        message: "the scripted model asked for an empty list of tool calls"
+      }, yield* Clock.currentTimeMillis)
+      return false
+    }
+    const ids = callIds(run, run.steps.length, requests.length)
+    const calls: Array<Store.ToolCallRecord> = requests.map((request, k) => ({
+      id: ids[k]!,
+      name: request.name,
+      arguments: request.arguments,
+      output: ""
+    }))
+    step.toolCalls = calls
+    const now = yield* Clock.currentTimeMillis
+    yield* checkpoint(handle)
+    run.status = "requires_action"
+    run.requiredAction = [...calls]
+    run.deadline = now + Duration.toMillis(env.config.requiresActionTimeout)
+    yield* handle.hub.publish(RunEvents.toolCalls(calls))
+    return yield* awaitOutputs(env, handle, step)
+  })
+
+const replyStep = (
+  env: Environment,
+  handle: RunHandle.Handle,
+  step: Store.StepRecord,
+  chunks: Iterable<string>
+): Effect.Effect<void, Stop> =>
+  Effect.gen(function*() {
+    const messageId = Store.Ids.reply()
+    step.messageId = messageId
+    const createdAt = yield* Clock.currentTimeMillis
+    yield* emit(handle, RunEvents.messageCreation(messageId))
+    const delay = env.config.chunkDelay
+    const paced = Duration.greaterThan(delay, Duration.zero)
+    const stop = () => handle.run.status !== "in_progress"
+    const iterator = chunks[Symbol.iterator]()
+    let current = iterator.next()
+    let text = ""
+    while (true) {
+      const chunk = current.done === true ? "" : current.value
+      const next = current.done === true ? current : iterator.next()
+      const final = next.done === true
+      if (paced) yield* Effect.sleep(delay)
+      yield* handle.hub.awaitSpace(stop)
+      yield* emit(handle, RunEvents.message(messageId, chunk, final))
+      text += chunk
+      if (final) break
+      current = next
+    }
+    yield* checkpoint(handle)
+    yield* RunHandle.completeStep(handle, yield* Clock.currentTimeMillis)
+    yield* checkpoint(handle)
+    yield* RunHandle.complete(handle, env.store, { messageId, text, createdAt }, yield* Clock.currentTimeMillis)
+  })
+
+/** One step; true when the run goes on with another step. */
+const runStep = (env: Environment, handle: RunHandle.Handle): Effect.Effect<boolean, Stop> =>
+  Effect.gen(function*() {
+    const decision = yield* env.script.decide(turnInput(env, handle))
+    yield* checkpoint(handle)
+    const type = decision._tag === "ToolCalls" ? "tool_calls" : "message_creation"
+    const step = newStep(env, handle, type, yield* Clock.currentTimeMillis)
+    yield* handle.hub.publish(RunEvents.stepBegin(step))
+    if (Duration.greaterThan(decision.delay, Duration.zero)) yield* think(handle, decision.delay)
+    yield* checkpoint(handle)
+    switch (decision._tag) {
+      case "Fail": {
+        yield* RunHandle.fail(handle, decision.error, yield* Clock.currentTimeMillis)
+        return false
+      }
+      case "ToolCalls":
+        return yield* toolStep(env, handle, step, decision.calls)
+      case "Reply": {
+        yield* replyStep(env, handle, step, decision.chunks)
+        return false
+      }
+    }
+  })
+
+const steps = (env: Environment, handle: RunHandle.Handle): Effect.Effect<void, Stop> =>
+  Effect.gen(function*() {
+    while (yield* runStep(env, handle)) {
+      // next step
+    }
+  })
+
+/**
+ * Executes a run from `queued` (or continues it after outputs arrived through a run request, which
+ * starts with a fresh `run_begin`) to a terminal status.
+ *
+ * @since 0.1.0
+ * @category execution
+ */
+export const execute = (env: Environment, handle: RunHandle.Handle): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const run = handle.run
+    yield* handle.hub.publish(RunEvents.runBegin(run))
+    yield* checkpoint(handle)
+    run.status = "in_progress"
+    yield* steps(env, handle)
+  }).pipe(
+    Effect.catchAll((stop) =>
+      stop === "cancel"
+        ? Effect.flatMap(Clock.currentTimeMillis, (now) => RunHandle.completeCancel(handle, now))
+        : Effect.void
+    ),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.failCause(cause)
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          RunHandle.fail(handle, { type: "server_error", message: "internal error of the emulator" }, now))
+    )
+  )

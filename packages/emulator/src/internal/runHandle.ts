@@ -1,0 +1,239 @@
+/**
+ * The live side of a run that is not terminal yet: its record, its event hub, its mailbox of signals,
+ * its completion latch — and the transitions to a terminal state that more than one party can trigger
+ * (expiry, cancellation, failure). Each transition is one synchronous block: it re-checks the status,
+ * mutates the records and publishes its events, so that it happens at most once.
+ *
+ * @since 0.1.0
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as ScriptedModel from "../ScriptedModel.js"
+import * as Store from "../Store.js"
+import * as RunEvents from "./runEvents.js"
+import * as RunHub from "./runHub.js"
+
+/**
+ * What wakes a run's fiber: outputs were accepted (`Resume`, `viaRunRequest` when they came as a run
+ * request's `tool_output`), or the run's state changed under it (`Wake`: cancel, expiry).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Signal = { readonly _tag: "Resume"; readonly viaRunRequest: boolean } | { readonly _tag: "Wake" }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Handle {
+  readonly run: Store.RunRecord
+  readonly hub: RunHub.Hub
+  readonly mailbox: Queue.Queue<Signal>
+  readonly done: Deferred.Deferred<void>
+  /** The step that has begun and not ended. */
+  step: Store.StepRecord | undefined
+  /** Answered tool calls of this run, oldest first. */
+  readonly toolResults: Array<ScriptedModel.ToolResult>
+}
+
+/** Capacity (pending message chunks per subscriber) before the run waits for its readers. */
+const CAPACITY = 64
+
+/**
+ * The parts of a handle that are created before its run exists.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Parts = Pick<Handle, "hub" | "mailbox" | "done">
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeParts: Effect.Effect<Parts> = Effect.gen(function*() {
+  const hub = yield* RunHub.make(CAPACITY)
+  const mailbox = yield* Queue.unbounded<Signal>()
+  const done = yield* Deferred.make<void>()
+  return { hub, mailbox, done }
+})
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromParts = (parts: Parts, run: Store.RunRecord): Handle => ({
+  ...parts,
+  run,
+  step: undefined,
+  toolResults: []
+})
+
+/**
+ * Sends a signal to the run's fiber and wakes it if it waits for readers.
+ *
+ * @since 0.1.0
+ * @category signals
+ */
+export const signal = (handle: Handle, message: Signal): Effect.Effect<void> =>
+  Effect.zipRight(Queue.offer(handle.mailbox, message), handle.hub.wake)
+
+const finishSync = (handle: Handle): void => {
+  handle.step = undefined
+  Deferred.unsafeDone(handle.done, Effect.void)
+}
+
+/**
+ * Publishes an event synchronously (the hub never blocks).
+ *
+ * @since 0.1.0
+ * @category events
+ */
+export const publishSync = (handle: Handle, event: RunEvents.RunEvent): void => handle.hub.unsafePublish(event)
+
+const endStep = (handle: Handle, status: Store.StepStatus, now: number): void => {
+  const step = handle.step
+  if (step === undefined || step.status !== "in_progress") return
+  step.status = status
+  if (status === "completed") step.completedAt = now
+  else if (status === "cancelled") step.cancelledAt = now
+  else if (status === "failed") step.failedAt = now
+  else if (status === "expired") step.expiredAt = now
+  publishSync(handle, RunEvents.stepEnd(step))
+}
+
+/**
+ * `requires_action` past its deadline → `expired` (`tool_step_end` expired, `run_end` expired). No-op
+ * unless the run is `requires_action` and `now` reached its deadline.
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const expireIfDue = (handle: Handle, now: number): Effect.Effect<boolean> =>
+  Effect.sync(() => {
+    const run = handle.run
+    if (run.status !== "requires_action" || run.deadline <= 0 || now < run.deadline) return false
+    endStep(handle, "expired", now)
+    run.status = "expired"
+    run.expiredAt = now
+    run.requiredAction = null
+    run.deadline = 0
+    publishSync(handle, RunEvents.runEnd(run))
+    finishSync(handle)
+    return true
+  })
+
+/**
+ * A cancel request: a non-terminal run that is not already cancelling becomes `cancelling` (the run's
+ * fiber finishes the job at its next event boundary, see {@link signal}). Returns whether the status
+ * changed. Synchronous: call it inside the block that also reads the answer.
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const unsafeRequestCancel = (handle: Handle): boolean => {
+  const run = handle.run
+  if (Store.isTerminal(run.status) || run.status === "cancelling") return false
+  run.status = "cancelling"
+  run.requiredAction = null
+  run.deadline = 0
+  return true
+}
+
+/**
+ * `cancelling` → `cancelled`: `run_cancelling`, `tool_step_end` cancelled (when a step is open),
+ * `run_end` cancelled.
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const completeCancel = (handle: Handle, now: number): Effect.Effect<void> =>
+  Effect.sync(() => {
+    const run = handle.run
+    if (Store.isTerminal(run.status)) return
+    publishSync(handle, RunEvents.runCancelling(run))
+    endStep(handle, "cancelled", now)
+    run.status = "cancelled"
+    run.cancelledAt = now
+    run.requiredAction = null
+    run.deadline = 0
+    publishSync(handle, RunEvents.runEnd(run))
+    finishSync(handle)
+  })
+
+/**
+ * Any non-terminal state → `failed` with `last_error` (`tool_step_end` failed when a step is open,
+ * `run_end` failed with `error_info`).
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const fail = (
+  handle: Handle,
+  error: Store.LastErrorRecord,
+  now: number
+): Effect.Effect<void> =>
+  Effect.sync(() => {
+    const run = handle.run
+    if (Store.isTerminal(run.status)) return
+    endStep(handle, "failed", now)
+    run.status = "failed"
+    run.failedAt = now
+    run.lastError = { type: error.type, message: error.message }
+    run.requiredAction = null
+    run.deadline = 0
+    publishSync(handle, RunEvents.runEnd(run))
+    finishSync(handle)
+  })
+
+/**
+ * Ends the open step as `completed` (publishing `tool_step_end`).
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const completeStep = (handle: Handle, now: number): Effect.Effect<void> =>
+  Effect.sync(() => {
+    endStep(handle, "completed", now)
+    handle.step = undefined
+  })
+
+/**
+ * The run answered: `completed`, the reply appended to the thread (spec §6.2), `run_end`.
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const complete = (
+  handle: Handle,
+  store: Store.Service,
+  reply: { readonly messageId: string; readonly text: string; readonly createdAt: number },
+  now: number
+): Effect.Effect<void> =>
+  Effect.sync(() => {
+    const run = handle.run
+    if (Store.isTerminal(run.status)) return
+    run.status = "completed"
+    run.completedAt = now
+    run.requiredAction = null
+    run.deadline = 0
+    run.finalAnswer = { messageId: reply.messageId, text: reply.text }
+    const thread = store.threads.get(run.threadId)
+    if (thread !== undefined) {
+      thread.messages.push({
+        id: reply.messageId,
+        seq: store.nextSeq(),
+        threadId: run.threadId,
+        role: "assistant",
+        createdAt: reply.createdAt,
+        content: reply.text,
+        fileIds: [],
+        assistantId: run.assistantId,
+        runId: run.id
+      })
+    }
+    publishSync(handle, RunEvents.runEnd(run))
+    finishSync(handle)
+  })
