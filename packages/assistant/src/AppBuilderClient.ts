@@ -481,6 +481,15 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
         const attemptTimeout = operation.timeout === undefined ? timeout : Duration.decode(operation.timeout)
         return execute.pipe(
           Effect.catchAll((error) => fromClientError(operation, error, cell.id)),
+          Effect.tap((response) =>
+            Effect.logDebug("AppBuilder response").pipe(
+              Effect.annotateLogs({
+                operation: operation.name,
+                status: response.status,
+                requestId: responseRequestId(response, cell.id) ?? ""
+              })
+            )
+          ),
           Effect.flatMap((response) =>
             response.status === 200
               ? onResponse(response, responseRequestId(response, cell.id))

@@ -176,7 +176,7 @@ const assistantFields = (
   defaults: { readonly model: string; readonly instructions: string }
 ) => {
   const model = V.optionalString(c, ["model"], input.model, defaults.model)
-  if (model.trim() === "") c.add(["model"], "must not be empty")
+  if (input.model !== undefined && model.trim() === "") c.add(["model"], "must not be empty")
   return {
     model,
     name: V.name(c, ["name"], input.name),
@@ -236,8 +236,8 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
   })
 
   const update = Effect.fn("Assistants.update")(function*(input: UpdateInput) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": input.assistantId })
     const body = yield* encodeUpdate(input)
+    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id })
     return yield* client.post(op("Assistants.update", false), "/v2/assistants/update", body, Assistant)
   })
 
@@ -264,29 +264,29 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
   })
 
   const fileRefBody = (operation: string, input: FileRef) =>
-    V.validate(operation, (c) => ({
-      assistant_id: V.id(c, ["assistantId"], input?.assistantId),
-      file_id: V.id(c, ["fileId"], input?.fileId)
-    }))
+    V.validate(operation, (c) => {
+      const fields = V.record(c, input)
+      return {
+        assistant_id: V.id(c, ["assistantId"], fields.assistantId),
+        file_id: V.id(c, ["fileId"], fields.fileId)
+      }
+    })
 
   const mountFile = Effect.fn("Assistants.mountFile")(function*(input: FileRef) {
     const name = "Assistants.mountFile"
-    yield* Effect.annotateCurrentSpan({
-      "appbuilder.assistant_id": input.assistantId,
-      "appbuilder.file_id": input.fileId
-    })
     const body = yield* fileRefBody(name, input)
+    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id, "appbuilder.file_id": body.file_id })
     // the official client queries the file first: an unknown file fails here, before any mount
     yield* client.post(op(name, true), "/v2/storage/files/query", { file_id: body.file_id }, File)
     return yield* client.post(op(name, false), "/v2/assistants/files", body, AssistantFile)
   })
 
   const listMountedFiles = Effect.fn("Assistants.listMountedFiles")(function*(input: ListMountedFilesInput = {}) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": input.assistantId ?? "" })
-    const body = yield* V.validate("Assistants.listMountedFiles", (c) => ({
-      assistant_id: V.optionalString(c, ["assistantId"], input.assistantId, ""),
-      ...V.listFields(c, input)
-    }))
+    const body = yield* V.validate("Assistants.listMountedFiles", (c) => {
+      const fields = V.record(c, input)
+      return { assistant_id: V.optionalString(c, ["assistantId"], fields.assistantId, ""), ...V.listFields(c, fields) }
+    })
+    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id })
     return yield* client.post(
       op("Assistants.listMountedFiles", true),
       "/v2/assistants/files/list",
@@ -297,11 +297,8 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
 
   const unmountFile = Effect.fn("Assistants.unmountFile")(function*(input: FileRef) {
     const name = "Assistants.unmountFile"
-    yield* Effect.annotateCurrentSpan({
-      "appbuilder.assistant_id": input.assistantId,
-      "appbuilder.file_id": input.fileId
-    })
     const body = yield* fileRefBody(name, input)
+    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id, "appbuilder.file_id": body.file_id })
     // the official client checks that the file is mounted before deleting
     const mounted = yield* client.post(
       op(name, true),

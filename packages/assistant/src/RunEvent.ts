@@ -41,13 +41,13 @@ const id = (name: string) => `@effect-appbuilder/assistant/RunEvent/${name}`
  * The fields every `status` event carries: its `send_id` (1, 2, 3, … over the `status` and `message`
  * events of one stream), its `status` (the run's or the step's status; an open set of strings) and its
  * human-readable `message` (e.g. `begin to run. logId:…`).
- *
- * @since 0.1.0
- * @category models
  */
-export const StatusFields = {
+const StatusFields = {
+  /** The wire's `send_id`: 1, 2, 3, … over the `status` and `message` events of one stream. */
   sendId: Schema.Number,
+  /** The run's or the step's status reported by the event (an open set of strings). */
   status: Schema.String,
+  /** The human-readable text of the event (e.g. `begin to run. logId:…`). */
   message: Schema.String
 }
 
@@ -607,11 +607,11 @@ export const handle: {
       }
       // The callbacks are typed by the `Handlers` constraint (errors and requirements `unknown`); `H`
       // itself says which errors and requirements they really have.
-      const run_ = Stream.runForEach(self, onEvent) as Effect.Effect<
+      const drained = Stream.runForEach(self, onEvent) as Effect.Effect<
         void,
         E | Handlers.Error<H>,
         R | Handlers.Context<H>
       >
-      return Effect.map(run_, (): HandleResult => ({ runEnd, run, pendingToolCalls, context }))
+      return Effect.map(drained, (): HandleResult => ({ runEnd, run, pendingToolCalls, context }))
     })
 )

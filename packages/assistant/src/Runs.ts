@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
 import { type HttpError, RunFailed, type ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
 import {
@@ -30,7 +30,9 @@ import {
   type UserLocInput
 } from "./Common.js"
 import { paginate } from "./internal/paginate.js"
+import { runStream } from "./internal/runStream.js"
 import * as V from "./internal/validation.js"
+import type * as RunEvent from "./RunEvent.js"
 
 /**
  * The messages appended to the conversation before a run.
@@ -237,6 +239,19 @@ export interface RunOptions {
 }
 
 /**
+ * Options of a streamed run.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface StreamOptions {
+  /** The longest silence allowed between two events, pings included (default: the client's `streamIdleTimeout`). */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+  /** The timeout of the `cancel` call made when the stream stops before `run_end`. Default 5 seconds. */
+  readonly cancelTimeout?: Duration.DurationInput | undefined
+}
+
+/**
  * A thread id and a run id.
  *
  * @since 0.1.0
@@ -279,7 +294,7 @@ export interface ListInput extends ListOptions {
 }
 
 /**
- * The runs service (the streamed run is added by the streaming module).
+ * The runs service.
  *
  * @since 0.1.0
  * @category models
@@ -291,6 +306,27 @@ export interface Service {
    * `cancelled`.
    */
   readonly run: (input: RunInput, options?: RunOptions) => Effect.Effect<Run, HttpError | ValidationError | RunFailed>
+  /**
+   * A streamed run: the request is validated (nothing is sent when it is invalid), then every event of
+   * the run is emitted as a {@link RunEvent.RunEvent}, up to and including `RunEnd` (see
+   * `RunEvent` for the events, pings are not emitted). The stream keeps waiting at `ToolCalls` until
+   * the outputs are submitted with {@link Service.submitToolOutputs}; the same stream then continues.
+   *
+   * Fails with `HttpError` (`Timeout` when no event, ping included, arrives for `idleTimeout`;
+   * `StreamEnded` when the connection ends before `run_end`; `Decode` for a malformed event) and with
+   * {@link RunFailed} right after the `RunEnd` of a run that ended `failed`, `expired` or `cancelled`.
+   *
+   * **Cancellation**: when the stream stops before `RunEnd` once the run id is known (from `RunBegin`),
+   * whatever the reason (the consumer was interrupted, took only part of the stream, failed, or the
+   * stream itself failed), the run is cancelled on the server: one `cancel` call, made while the stream's
+   * scope closes (uninterruptibly), with its own timeout (`cancelTimeout`, default 5 s), its errors
+   * ignored. Such a cancel never surfaces as {@link RunFailed}. A stream stopped before `RunBegin` cannot
+   * cancel its run (its id is unknown).
+   */
+  readonly stream: (
+    input: RunInput,
+    options?: StreamOptions
+  ) => Stream.Stream<RunEvent.RunEvent, HttpError | ValidationError | RunFailed>
   readonly submitToolOutputs: (input: SubmitToolOutputsInput) => Effect.Effect<Run, HttpError | ValidationError>
   readonly cancel: (input: CancelInput) => Effect.Effect<Run, HttpError | ValidationError>
   readonly list: (input: ListInput) => Effect.Effect<ListPage<Run>, HttpError | ValidationError>
@@ -418,7 +454,58 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     return yield* client.post(op("Runs.query", true), "/v2/threads/runs/query", body, Run)
   })
 
-  return Runs.of({ run, submitToolOutputs, cancel, list, listAll, query })
+  const stream = (
+    input: RunInput,
+    options?: StreamOptions
+  ): Stream.Stream<RunEvent.RunEvent, HttpError | ValidationError | RunFailed> =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const name = "Runs.stream"
+      const body = yield* encodeRunRequest(name, input, true)
+      yield* Effect.annotateCurrentSpan({
+        "appbuilder.assistant_id": body.assistant_id,
+        "appbuilder.thread_id": body.thread_id
+      })
+      let runId: string | undefined
+      let threadId = body.thread_id
+      let ended = false
+      let cancelledByUs = false
+      // Runs when the stream's scope closes, uninterruptibly: cancel a run we stopped listening to. The
+      // call itself is made interruptible so that its own timeout can stop it.
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          if (ended || runId === undefined) return Effect.void
+          cancelledByUs = true
+          return Effect.logDebug("Runs.stream stopped before run_end: cancelling the run").pipe(
+            Effect.zipRight(cancel({ threadId, runId })),
+            Effect.interruptible,
+            Effect.timeout(options?.cancelTimeout ?? "5 seconds"),
+            Effect.ignore,
+            Effect.annotateLogs({ "appbuilder.run_id": runId, "appbuilder.thread_id": threadId })
+          )
+        })
+      )
+      const events = runStream(client.stream(op(name, false), "/v2/threads/runs", body), {
+        operation: name,
+        idleTimeout: options?.idleTimeout ?? client.streamIdleTimeout,
+        cancelledByUs: Effect.sync(() => cancelledByUs)
+      })
+      return Stream.tap(events, (event) => {
+        switch (event._tag) {
+          case "RunBegin":
+          case "RunCancelling":
+            runId = event.runId
+            if (event.threadId !== "") threadId = event.threadId
+            return Effect.annotateCurrentSpan({ "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId })
+          case "RunEnd":
+            ended = true
+            return Effect.annotateCurrentSpan("appbuilder.run_status", event.status)
+          default:
+            return Effect.void
+        }
+      })
+    })).pipe(Stream.withSpan("Runs.stream"))
+
+  return Runs.of({ run, submitToolOutputs, cancel, list, listAll, query, stream })
 })
 
 /**

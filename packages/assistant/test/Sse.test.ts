@@ -12,7 +12,7 @@ const parse = (...chunks: ReadonlyArray<string>) =>
   )
 
 const parseBytes = (...chunks: ReadonlyArray<Uint8Array>) =>
-  Stream.fromIterable(chunks).pipe(
+  Stream.fromChunks(...chunks.map((bytes) => Chunk.of(bytes))).pipe(
     decodeUtf8,
     decodeSse,
     Stream.runCollect,

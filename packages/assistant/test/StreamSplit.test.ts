@@ -1,18 +1,23 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
-import { decodeChunks, insideCharacters, split, transcript, withCrlf } from "./fixtures/transcripts.js"
+import { decodeChunks, insideCharacters, lineFeeds, split, transcript, withCrlf } from "./fixtures/transcripts.js"
 
 const names = ["a", "b", "c"] as const
 
-/** Cut positions: anywhere, or (more often than chance) inside a multi-byte character. */
-const cutsFor = (bytes: Uint8Array) => {
-  const inside = insideCharacters(bytes)
-  return FastCheck.array(
-    FastCheck.oneof(FastCheck.nat({ max: bytes.length }), FastCheck.constantFrom(...inside)),
+/**
+ * Cut positions: anywhere, or (more often than chance) inside a multi-byte character or just before a
+ * LF (which splits a CRLF in the CRLF variant).
+ */
+const cutsFor = (bytes: Uint8Array) =>
+  FastCheck.array(
+    FastCheck.oneof(
+      FastCheck.nat({ max: bytes.length }),
+      FastCheck.constantFrom(...insideCharacters(bytes)),
+      FastCheck.constantFrom(...lineFeeds(bytes))
+    ),
     { maxLength: 60 }
   )
-}
 
 describe("run stream decoding is independent of chunk boundaries (spec §5.9 transcripts)", () => {
   for (const name of names) {

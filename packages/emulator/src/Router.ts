@@ -30,7 +30,7 @@ import * as Stream from "effect/Stream"
 import * as ApiError from "./ApiError.js"
 import * as EmulatorConfig from "./EmulatorConfig.js"
 import * as Faults from "./Faults.js"
-import { destroySocket } from "./internal/connection.js"
+import { breakConnection } from "./internal/connection.js"
 import * as Json from "./internal/json.js"
 import type * as Route from "./Route.js"
 import * as Store from "./Store.js"
@@ -133,7 +133,11 @@ class ConnectionDropped {
   readonly _tag = "ConnectionDropped"
 }
 
-/** Cuts the body after `chunks` chunks: the stream fails (and the Node socket is destroyed). */
+/**
+ * Cuts the body after `chunks` chunks: the stream fails (and the Node socket is ended). An empty chunk is
+ * sent first so that, in process, the failure waits until the reader has taken the chunks before it
+ * (a web `ReadableStream` drops unread chunks when it errors).
+ */
 const dropBody = (
   response: HttpServerResponse.HttpServerResponse,
   chunks: number,
@@ -145,12 +149,12 @@ const dropBody = (
     : body._tag === "Uint8Array"
     ? Stream.make(body.body)
     : Stream.empty
-  const cut = Stream.concat(
-    Stream.take(original, chunks),
-    Stream.suspend(() => {
-      destroySocket(source)
+  const cut = Stream.take(original, chunks).pipe(
+    Stream.concat(Stream.make(new Uint8Array(0))),
+    Stream.concat(Stream.suspend(() => {
+      breakConnection(source)
       return Stream.fail(new ConnectionDropped())
-    })
+    }))
   )
   return HttpServerResponse.stream(cut, {
     status: response.status,

@@ -1,31 +1,47 @@
 /**
- * The run engine: validates run requests against the state, executes runs in background fibers and
- * publishes their events (spec §5, §6).
+ * The run engine (spec §3.24–§3.29, §5, §6): checks run requests against the state, executes every run
+ * in a background fiber of its own (forked into the layer's scope: a client that goes away does not
+ * stop its run), and hands the events of a run to the requests attached to it.
+ *
+ * - A run request is checked completely before anything changes; then the thread (when new), the
+ *   appended user messages and the run are recorded, the request is attached to the run's events and
+ *   the run's fiber starts.
+ * - A continuation (a run request with `tool_output`, or `submit_tool_outputs`) records the outputs and
+ *   resumes the waiting fiber; a run request takes the run over from the requests attached before
+ *   (their streams end, spec §5.9 (b′)).
+ * - Cancel marks the run `cancelling`; its fiber ends it at the next event boundary.
+ * - A run left in `requires_action` expires after `requiresActionTimeout`; the engine also applies a due
+ *   expiry whenever a run is looked at ({@link Service.activeRun}, {@link Service.refreshAll}, queries).
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as ApiError from "./ApiError.js"
-import type { EmulatorConfig } from "./EmulatorConfig.js"
-import type * as RunEvents from "./internal/runEvents.js"
+import { EmulatorConfig } from "./EmulatorConfig.js"
+import * as RunEvents from "./internal/runEvents.js"
+import * as RunExecute from "./internal/runExecute.js"
+import * as RunHandle from "./internal/runHandle.js"
+import type * as RunHub from "./internal/runHub.js"
+import * as RunPlan from "./internal/runPlan.js"
 import type * as RunRequest from "./internal/runRequest.js"
-import type { Script } from "./ScriptedModel.js"
-import type * as Store from "./Store.js"
+import { Script } from "./ScriptedModel.js"
+import * as Store from "./Store.js"
 
 /**
- * A request attached to a run: the run and the events it publishes from now on.
+ * A request attached to a run: the run, and the events it publishes from the moment of attachment.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Attachment {
   readonly run: Store.RunRecord
-  readonly events: Queue.Dequeue<RunEvents.RunEvent>
+  readonly events: RunHub.Subscription
 }
 
 /**
@@ -33,14 +49,29 @@ export interface Attachment {
  * @category models
  */
 export interface Service {
+  /**
+   * Starts a run, or continues one when the request has a `tool_output`. The attachment's
+   * subscription lives as long as the current scope.
+   */
   readonly run: (request: RunRequest.RunRequest) => Effect.Effect<Attachment, ApiError.ApiError, Scope.Scope>
+  /** Accepts the outputs of every pending call; answers a snapshot of the run right after acceptance. */
   readonly submitToolOutputs: (request: RunRequest.SubmitRequest) => Effect.Effect<Store.RunRecord, ApiError.ApiError>
+  /**
+   * Cancels a run; answers a snapshot right after the request (`cancelling`), or — with `sync` — once
+   * the run is terminal. A terminal run is answered as it is.
+   */
   readonly cancel: (request: RunRequest.CancelRequest) => Effect.Effect<Store.RunRecord, ApiError.ApiError>
+  /** A run of a thread (`not_found` naming `thread_id` / `run_id`), after applying a due expiry. */
   readonly find: (threadId: string, runId: string) => Effect.Effect<Store.RunRecord, ApiError.ApiError>
+  /** The non-terminal run of a thread, after applying a due expiry. */
   readonly activeRun: (threadId: string) => Effect.Effect<Option.Option<Store.RunRecord>>
+  /** Cancels a run (if it is not terminal) and waits until it is terminal. */
   readonly cancelRun: (runId: string) => Effect.Effect<void>
+  /** Applies every due expiry. */
   readonly refreshAll: Effect.Effect<void>
+  /** Waits until a run is terminal; `None` for an unknown run. */
   readonly awaitTerminal: (runId: string) => Effect.Effect<Option.Option<Store.RunRecord>>
+  /** The runs that are not terminal (after applying due expiries), oldest first. */
   readonly activeRuns: Effect.Effect<ReadonlyArray<Store.RunRecord>>
 }
 
@@ -50,20 +81,220 @@ export interface Service {
  */
 export class RunEngine extends Context.Tag("@effect-appbuilder/emulator/RunEngine")<RunEngine, Service>() {}
 
-const notYet = Effect.fail(ApiError.internal("run engine not implemented yet"))
+const snapshot = (run: Store.RunRecord): Store.RunRecord => ({ ...run })
+
+const newRun = (
+  store: Store.Service,
+  request: RunRequest.RunRequest,
+  plan: Extract<RunPlan.Plan, { readonly _tag: "New" }>,
+  now: number
+): Store.RunRecord => {
+  let thread = plan.thread
+  if (thread === undefined) {
+    thread = { id: Store.Ids.thread(), seq: store.nextSeq(), createdAt: now, metadata: {}, messages: [], runIds: [] }
+    store.threads.set(thread.id, thread)
+  }
+  for (const message of request.threadMessages ?? []) {
+    thread.messages.push({
+      id: Store.Ids.message(),
+      seq: store.nextSeq(),
+      threadId: thread.id,
+      role: message.role,
+      createdAt: now,
+      content: message.content,
+      fileIds: [...message.fileIds],
+      assistantId: "",
+      runId: ""
+    })
+  }
+  const assistant = plan.assistant
+  const run: Store.RunRecord = {
+    id: Store.Ids.run(),
+    seq: store.nextSeq(),
+    threadId: thread.id,
+    assistantId: assistant.id,
+    logId: Store.Ids.logId(),
+    model: request.model ?? assistant.model,
+    instructions: request.instructions ?? assistant.instructions,
+    thoughtInstructions: request.thoughtInstructions ?? assistant.thoughtInstructions,
+    chatInstructions: request.chatInstructions ?? assistant.chatInstructions,
+    tools: request.tools.length > 0 ? [...request.tools] : [...assistant.tools],
+    status: "queued",
+    createdAt: now,
+    startedAt: now,
+    expiredAt: 0,
+    cancelledAt: 0,
+    failedAt: 0,
+    completedAt: 0,
+    requiredAction: null,
+    lastError: null,
+    finalAnswer: null,
+    steps: [],
+    deadline: 0
+  }
+  store.runs.set(run.id, run)
+  thread.runIds.push(run.id)
+  return run
+}
 
 /**
+ * Builds the engine; its run fibers live in the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | Script | Scope.Scope> = Effect.gen(
+  function*() {
+    const store = yield* Store.Store
+    const config = yield* EmulatorConfig
+    const script = yield* Script
+    const fibers = yield* FiberSet.make<void>()
+    const handles = new Map<string, RunHandle.Handle>()
+    const env: RunExecute.Environment = { store, config, script }
+
+    const refreshRun = (run: Store.RunRecord): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        if (run.status !== "requires_action") return
+        const handle = handles.get(run.id)
+        if (handle === undefined) return
+        const expired = yield* RunHandle.expireIfDue(handle, yield* RunHandle.now)
+        if (expired) yield* RunHandle.signal(handle, { _tag: "Wake" })
+      })
+
+    const refreshThread = (thread: Store.ThreadRecord): Effect.Effect<void> =>
+      Effect.forEach(thread.runIds, (id) => {
+        const run = store.runs.get(id)
+        return run === undefined ? Effect.void : refreshRun(run)
+      }, { discard: true })
+
+    const refreshAll: Effect.Effect<void> = Effect.suspend(() =>
+      Effect.forEach([...store.runs.values()], refreshRun, { discard: true })
+    )
+
+    const start = (handle: RunHandle.Handle): Effect.Effect<void> =>
+      Effect.asVoid(FiberSet.run(
+        fibers,
+        RunExecute.execute(env, handle).pipe(Effect.ensuring(Effect.sync(() => handles.delete(handle.run.id))))
+      ))
+
+    const run: Service["run"] = (request) =>
+      Effect.gen(function*() {
+        const existing = request.threadId === "" ? undefined : store.threads.get(request.threadId)
+        if (existing !== undefined) yield* refreshThread(existing)
+        const parts = yield* RunHandle.makeParts
+        const now = yield* RunHandle.now
+        // check and record in one synchronous block: no other request can interleave
+        const accepted = yield* Effect.suspend(() => {
+          const plan = RunPlan.run(store, request)
+          if (plan._tag === "Left") return Effect.fail(plan.left)
+          if (plan.right._tag === "New") {
+            const handle = RunHandle.fromParts(parts, newRun(store, request, plan.right, now))
+            handles.set(handle.run.id, handle)
+            return Effect.succeed({ handle, fresh: true })
+          }
+          const { call, output, run } = plan.right
+          const handle = handles.get(run.id)
+          if (handle === undefined) return Effect.fail(ApiError.internal(`run ${run.id} has no executor`))
+          call.output = output
+          const remaining = (run.requiredAction ?? []).filter((c) => c !== call)
+          if (remaining.length === 0) {
+            run.status = "queued"
+            run.requiredAction = null
+            run.deadline = 0
+            run.startedAt = now
+          } else {
+            run.requiredAction = remaining
+          }
+          return Effect.succeed({ handle, fresh: false })
+        })
+        const { fresh, handle } = accepted
+        if (!fresh) yield* handle.hub.detachAll(RunEvents.detach)
+        const events = yield* handle.hub.subscribe
+        if (fresh) yield* start(handle)
+        else yield* RunHandle.signal(handle, { _tag: "Resume", viaRunRequest: true })
+        return { run: handle.run, events }
+      })
+
+    const find: Service["find"] = (threadId, runId) =>
+      Effect.gen(function*() {
+        if (!store.threads.has(threadId)) {
+          return yield* Effect.fail(ApiError.notFound("thread_id", `thread ${threadId} not found`))
+        }
+        const found = store.runs.get(runId)
+        if (found === undefined || found.threadId !== threadId) {
+          return yield* Effect.fail(ApiError.notFound("run_id", `run ${runId} not found`))
+        }
+        yield* refreshRun(found)
+        return found
+      })
+
+    const submitToolOutputs: Service["submitToolOutputs"] = (request) =>
+      Effect.gen(function*() {
+        const found = yield* find(request.threadId, request.runId)
+        const answer = yield* Effect.suspend(() => {
+          const checked = RunPlan.submit(found, request.toolOutputs)
+          if (checked._tag === "Left") return Effect.fail(checked.left)
+          const handle = handles.get(found.id)
+          if (handle === undefined) return Effect.fail(ApiError.internal(`run ${found.id} has no executor`))
+          for (const [call, output] of checked.right) call.output = output
+          found.status = "in_progress"
+          found.requiredAction = null
+          found.deadline = 0
+          return Effect.succeed({ handle, run: snapshot(found) })
+        })
+        yield* RunHandle.signal(answer.handle, { _tag: "Resume", viaRunRequest: false })
+        return answer.run
+      })
+
+    const cancel: Service["cancel"] = (request) =>
+      Effect.gen(function*() {
+        const found = yield* find(request.threadId, request.runId)
+        const handle = handles.get(found.id)
+        if (handle === undefined) return snapshot(found)
+        const changed = RunHandle.unsafeRequestCancel(handle)
+        const answer = snapshot(found)
+        if (changed) yield* RunHandle.signal(handle, { _tag: "Wake" })
+        if (!request.sync) return answer
+        yield* Deferred.await(handle.done)
+        return snapshot(found)
+      })
+
+    const activeRun: Service["activeRun"] = (threadId) =>
+      Effect.gen(function*() {
+        const thread = store.threads.get(threadId)
+        if (thread === undefined) return Option.none()
+        yield* refreshThread(thread)
+        return Option.fromNullable(RunPlan.activeRunOf(store, thread))
+      })
+
+    const cancelRun: Service["cancelRun"] = (runId) =>
+      Effect.gen(function*() {
+        const handle = handles.get(runId)
+        if (handle === undefined) return
+        if (RunHandle.unsafeRequestCancel(handle)) yield* RunHandle.signal(handle, { _tag: "Wake" })
+        yield* Deferred.await(handle.done)
+      })
+
+    const awaitTerminal: Service["awaitTerminal"] = (runId) =>
+      Effect.gen(function*() {
+        const handle = handles.get(runId)
+        if (handle !== undefined) yield* Deferred.await(handle.done)
+        return Option.fromNullable(store.runs.get(runId))
+      })
+
+    const activeRuns: Service["activeRuns"] = Effect.zipRight(
+      refreshAll,
+      Effect.sync(() => [...store.runs.values()].filter((r) => !Store.isTerminal(r.status)).sort((a, b) => a.seq - b.seq))
+    )
+
+    return { run, submitToolOutputs, cancel, find, activeRun, cancelRun, refreshAll, awaitTerminal, activeRuns }
+  }
+)
+
+/**
+ * The engine as a scoped layer: closing the layer interrupts the runs still executing.
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<RunEngine, never, Store.Store | EmulatorConfig | Script> = Layer.succeed(RunEngine, {
-  run: () => notYet,
-  submitToolOutputs: () => notYet,
-  cancel: () => notYet,
-  find: () => notYet,
-  activeRun: () => Effect.succeed(Option.none()),
-  cancelRun: () => Effect.void,
-  refreshAll: Effect.void,
-  awaitTerminal: () => Effect.succeed(Option.none()),
-  activeRuns: Effect.succeed([])
-})
+export const layer: Layer.Layer<RunEngine, never, Store.Store | EmulatorConfig | Script> = Layer.scoped(RunEngine, make)

@@ -310,7 +310,13 @@ const lastUserText = (messages: ReadonlyArray<ConversationMessage>): string => {
   return ""
 }
 
-const noDelay = Duration.zero
+/**
+ * `Duration.zero`, the delay of a decision that takes no thinking time.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const noDelay: Duration.Duration = Duration.zero
 
 /**
  * The default rules (see the module documentation), as a pure function.

@@ -12,7 +12,14 @@
 export * as ApiError from "./ApiError.js"
 
 /**
- * The emulator, assembled: in-process layer and its options.
+ * The command line of `pnpm emulator`.
+ *
+ * @since 0.1.0
+ */
+export * as Cli from "./Cli.js"
+
+/**
+ * The emulator, assembled: the in-process layer, the server layer and their options.
  *
  * @since 0.1.0
  */
@@ -33,7 +40,7 @@ export * as EmulatorConfig from "./EmulatorConfig.js"
 export * as EmulatorState from "./EmulatorState.js"
 
 /**
- * Fault injection per operation.
+ * Fault injection per operation: statuses, latency, dropped connections, malformed bodies.
  *
  * @since 0.1.0
  */
@@ -59,6 +66,27 @@ export * as Route from "./Route.js"
  * @since 0.1.0
  */
 export * as Router from "./Router.js"
+
+/**
+ * The run engine: runs, streams, tool calls, cancellation, expiry.
+ *
+ * @since 0.1.0
+ */
+export * as RunEngine from "./RunEngine.js"
+
+/**
+ * The deterministic scripted model and its pluggable script.
+ *
+ * @since 0.1.0
+ */
+export * as ScriptedModel from "./ScriptedModel.js"
+
+/**
+ * Serving the emulator on a real HTTP server.
+ *
+ * @since 0.1.0
+ */
+export * as Server from "./Server.js"
 
 /**
  * The emulator's in-memory state.

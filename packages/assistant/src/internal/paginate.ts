@@ -14,6 +14,7 @@ import type { ListOptions, ListPage } from "../Common.js"
  * Streams every item by fetching pages until `has_more` is false (or the service stops giving a cursor).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const paginate = <A, E, R, O extends ListOptions>(

@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
  * A string field: absent or `null` decodes to `""`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const str = Schema.optionalWith(Schema.String, { default: () => "", nullable: true })
@@ -18,6 +19,7 @@ export const str = Schema.optionalWith(Schema.String, { default: () => "", nulla
  * A numeric field (integers on the wire, timestamps): absent or `null` decodes to `0`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const num = Schema.optionalWith(Schema.Number, { default: () => 0, nullable: true })
@@ -26,6 +28,7 @@ export const num = Schema.optionalWith(Schema.Number, { default: () => 0, nullab
  * A boolean field: absent or `null` decodes to `false`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const bool = Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
@@ -34,6 +37,7 @@ export const bool = Schema.optionalWith(Schema.Boolean, { default: () => false, 
  * A field whose absence means `null`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const nullOr = <S extends Schema.Schema.Any>(schema: S) =>
@@ -43,6 +47,7 @@ export const nullOr = <S extends Schema.Schema.Any>(schema: S) =>
  * An array field: absent or `null` decodes to `[]`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const array = <S extends Schema.Schema.Any>(item: S) =>
@@ -52,6 +57,7 @@ export const array = <S extends Schema.Schema.Any>(item: S) =>
  * A string → string map: absent or `null` decodes to `{}`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const metadata = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
@@ -63,6 +69,7 @@ export const metadata = Schema.optionalWith(Schema.Record({ key: Schema.String, 
  * An open enumeration: the known literals, or any other string (kept as is).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const openEnum = <const Literals extends readonly [string, ...Array<string>]>(...literals: Literals) =>
@@ -72,6 +79,7 @@ export const openEnum = <const Literals extends readonly [string, ...Array<strin
  * An open enumeration field with a default for absent / `null`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const openEnumField = <const Literals extends readonly [string, ...Array<string>]>(

@@ -26,6 +26,7 @@ import type {
  * A field path.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export type Path = ReadonlyArray<string | number>
@@ -34,6 +35,7 @@ export type Path = ReadonlyArray<string | number>
  * Collects the problems of one request.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export class Collector {
@@ -47,6 +49,7 @@ export class Collector {
  * Runs `build` with a fresh collector; fails with one `ValidationError` listing every problem found.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const validate = <A>(operation: string, build: (c: Collector) => A): Effect.Effect<A, ValidationError> =>
@@ -62,6 +65,7 @@ export const validate = <A>(operation: string, build: (c: Collector) => A): Effe
  * The input object itself (an issue, and `{}`, when it is not an object).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const record = <A extends object>(c: Collector, input: A | null | undefined): Partial<A> => {
@@ -74,6 +78,7 @@ export const record = <A extends object>(c: Collector, input: A | null | undefin
  * The length of a string in code points (as Python counts it).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const charLength = (value: string): number => {
@@ -89,6 +94,7 @@ const describe = (value: unknown): string =>
  * A required string (any content).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const string = (c: Collector, path: Path, value: unknown, maxLength?: number): string => {
@@ -106,6 +112,7 @@ export const string = (c: Collector, path: Path, value: unknown, maxLength?: num
  * An optional string: `undefined` gives `fallback`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const optionalString = <F extends string | null>(
@@ -120,6 +127,7 @@ export const optionalString = <F extends string | null>(
  * An optional string that may be `null` (sent as `null` when absent).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const nullableString = (c: Collector, path: Path, value: unknown, maxLength?: number): string | null =>
@@ -129,6 +137,7 @@ export const nullableString = (c: Collector, path: Path, value: unknown, maxLeng
  * A required, non-empty id.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const id = (c: Collector, path: Path, value: unknown): string => {
@@ -144,6 +153,7 @@ export const id = (c: Collector, path: Path, value: unknown): string => {
  * A value among `literals`, with a default for `undefined`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const literal = <const L extends ReadonlyArray<string>>(
@@ -165,6 +175,7 @@ export const literal = <const L extends ReadonlyArray<string>>(
  * An optional boolean.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const boolean = (c: Collector, path: Path, value: unknown, fallback: boolean): boolean => {
@@ -180,12 +191,14 @@ export const boolean = (c: Collector, path: Path, value: unknown, fallback: bool
  * A name of an assistant: 1–128 characters among CJK ideographs, ASCII letters, digits, `_` and `-`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const NAME_PATTERN = /^[\u4e00-\u9fa50-9a-zA-Z_-]+$/
 
 /**
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const name = (c: Collector, path: Path, value: unknown): string => {
@@ -206,6 +219,7 @@ export const name = (c: Collector, path: Path, value: unknown): string => {
  * A list of file ids (at most `max`).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const fileIds = (c: Collector, path: Path, value: unknown, max = 10): Array<string> => {
@@ -229,6 +243,7 @@ export const fileIds = (c: Collector, path: Path, value: unknown, max = 10): Arr
  * Metadata: a string → string map with at most 16 entries, keys ≤ 64 and values ≤ 512 characters.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const metadata = (c: Collector, path: Path, value: unknown): Record<string, string> => {
@@ -258,6 +273,7 @@ export const metadata = (c: Collector, path: Path, value: unknown): Record<strin
  * The wire form of a function JSON schema: only `type`, `properties` and `required` are kept.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const functionSchema = (
@@ -310,6 +326,7 @@ const example = (c: Collector, path: Path, value: AssistantExampleInput): Record
  * Tools: at most 10, each a function with a name and a description.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const tools = (
@@ -363,6 +380,7 @@ export const tools = (
  * Messages given inline (thread creation, run `thread`).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const messages = (
@@ -423,6 +441,7 @@ const sampling = (
  * Model parameters, completed with the official defaults; ranges as the official client checks them.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const modelParameters = (
@@ -454,6 +473,7 @@ export const modelParameters = (
  * User information, every key present (`null` when unset).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const userInfo = (c: Collector, path: Path, value: UserInfoInput | null | undefined) => {
@@ -476,6 +496,7 @@ export const userInfo = (c: Collector, path: Path, value: UserInfoInput | null |
  * A user location, every key present (`null` when unset).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const userLoc = (c: Collector, path: Path, value: UserLocInput | null | undefined) => {
@@ -495,6 +516,7 @@ export const userLoc = (c: Collector, path: Path, value: UserLocInput | null | u
  * Paging fields, with the official defaults (`limit` 20, `order` `desc`, empty cursors).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const listFields = (c: Collector, options: ListOptions | undefined) => {
@@ -516,6 +538,7 @@ export const listFields = (c: Collector, options: ListOptions | undefined) => {
  * Reports every key of `input` that is not in `allowed` (the run request forbids unknown fields).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const noUnknownKeys = (c: Collector, input: object, allowed: ReadonlyArray<string>): void => {

@@ -10,6 +10,7 @@ import * as Predicate from "effect/Predicate"
  * The fields of an error body.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export interface ErrorDetails {
@@ -21,6 +22,7 @@ export interface ErrorDetails {
 
 /**
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const emptyErrorDetails: ErrorDetails = {
@@ -51,6 +53,7 @@ const fromObject = (object: Readonly<Record<string, unknown>>): ErrorDetails => 
  * tolerated; `params` is accepted as an alias of `param`.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const envelopeError = (json: unknown): ErrorDetails | undefined => {
@@ -66,6 +69,7 @@ export const envelopeError = (json: unknown): ErrorDetails | undefined => {
  * The storage family's error shape: an object with `code` and `message` but no `id`, and not a list.
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const storageError = (json: unknown): ErrorDetails | undefined => {
@@ -80,6 +84,7 @@ export const storageError = (json: unknown): ErrorDetails | undefined => {
  * Error details from any JSON error body (an envelope, the storage shape or a bare object).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const errorDetails = (json: unknown): ErrorDetails => {
@@ -105,6 +110,7 @@ const quoteFilename = (name: string): string =>
  * no per-part content type, a 32 hex digit boundary).
  *
  * @since 0.1.0
+ * @category internal
  * @internal
  */
 export const multipart = (

@@ -1,21 +1,22 @@
 /**
  * Breaking a connection on purpose (fault injection). On the Node server the request's source is an
- * `IncomingMessage` whose socket can be destroyed; in process there is no socket and failing the body
+ * `IncomingMessage` whose socket is ended once the bytes already written are flushed, so the client
+ * sees the stream stop without the final chunk; in process there is no socket and failing the body
  * stream is enough.
  *
  * @since 0.1.0
  */
 
-interface Destroyable {
-  readonly destroy: () => void
+interface Endable {
+  readonly destroySoon: () => void
 }
 
-const isDestroyable = (u: unknown): u is Destroyable =>
-  typeof u === "object" && u !== null && "destroy" in u && typeof u.destroy === "function"
+const isEndable = (u: unknown): u is Endable =>
+  typeof u === "object" && u !== null && "destroySoon" in u && typeof u.destroySoon === "function"
 
 /** @internal */
-export const destroySocket = (source: unknown): void => {
-  if (typeof source === "object" && source !== null && "socket" in source && isDestroyable(source.socket)) {
-    source.socket.destroy()
+export const breakConnection = (source: unknown): void => {
+  if (typeof source === "object" && source !== null && "socket" in source && isEndable(source.socket)) {
+    source.socket.destroySoon()
   }
 }

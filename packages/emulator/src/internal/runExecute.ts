@@ -91,8 +91,8 @@ const newStep = (
   return step
 }
 
-/** Thinking time: waits `delay`, or less when the run stops being `in_progress` (a cancel). */
-const think = (handle: RunHandle.Handle, delay: Duration.Duration): Effect.Effect<void> =>
+/** Waits `delay`, or less when the run stops being `in_progress` (a cancel): thinking time, chunk pacing. */
+const pause = (handle: RunHandle.Handle, delay: Duration.Duration): Effect.Effect<void> =>
   Effect.gen(function*() {
     const end = (yield* Clock.currentTimeMillis) + Duration.toMillis(delay)
     while (handle.run.status === "in_progress") {
@@ -119,7 +119,7 @@ const awaitOutputs = (
       yield* checkpoint(handle)
       let signal: Option.Option<RunHandle.Signal>
       if (run.status === "requires_action") {
-        const now = yield* Clock.currentTimeMillis
+        const now = yield* RunHandle.now
         if (now >= run.deadline) {
           yield* RunHandle.expireIfDue(handle, now)
           continue
@@ -142,7 +142,7 @@ const awaitOutputs = (
       }
       yield* handle.hub.publish(RunEvents.toolSubmittedOutput(step.toolCalls))
       yield* checkpoint(handle)
-      yield* RunHandle.completeStep(handle, yield* Clock.currentTimeMillis)
+      yield* RunHandle.completeStep(handle, yield* RunHandle.now)
       return true
     }
   })
@@ -159,7 +159,7 @@ const toolStep = (
       yield* RunHandle.fail(handle, {
         type: "server_error",
         message: "the scripted model asked for an empty list of tool calls"
-      }, yield* Clock.currentTimeMillis)
+      }, yield* RunHandle.now)
       return false
     }
     const ids = callIds(run, run.steps.length, requests.length)
@@ -170,7 +170,7 @@ const toolStep = (
       output: ""
     }))
     step.toolCalls = calls
-    const now = yield* Clock.currentTimeMillis
+    const now = yield* RunHandle.now
     yield* checkpoint(handle)
     run.status = "requires_action"
     run.requiredAction = [...calls]
@@ -188,7 +188,7 @@ const replyStep = (
   Effect.gen(function*() {
     const messageId = Store.Ids.reply()
     step.messageId = messageId
-    const createdAt = yield* Clock.currentTimeMillis
+    const createdAt = yield* RunHandle.now
     yield* emit(handle, RunEvents.messageCreation(messageId))
     const delay = env.config.chunkDelay
     const paced = Duration.greaterThan(delay, Duration.zero)
@@ -200,7 +200,7 @@ const replyStep = (
       const chunk = current.done === true ? "" : current.value
       const next = current.done === true ? current : iterator.next()
       const final = next.done === true
-      if (paced) yield* Effect.sleep(delay)
+      if (paced) yield* pause(handle, delay)
       yield* handle.hub.awaitSpace(stop)
       yield* emit(handle, RunEvents.message(messageId, chunk, final))
       text += chunk
@@ -208,9 +208,9 @@ const replyStep = (
       current = next
     }
     yield* checkpoint(handle)
-    yield* RunHandle.completeStep(handle, yield* Clock.currentTimeMillis)
+    yield* RunHandle.completeStep(handle, yield* RunHandle.now)
     yield* checkpoint(handle)
-    yield* RunHandle.complete(handle, env.store, { messageId, text, createdAt }, yield* Clock.currentTimeMillis)
+    yield* RunHandle.complete(handle, env.store, { messageId, text, createdAt }, yield* RunHandle.now)
   })
 
 /** One step; true when the run goes on with another step. */
@@ -219,13 +219,13 @@ const runStep = (env: Environment, handle: RunHandle.Handle): Effect.Effect<bool
     const decision = yield* env.script.decide(turnInput(env, handle))
     yield* checkpoint(handle)
     const type = decision._tag === "ToolCalls" ? "tool_calls" : "message_creation"
-    const step = newStep(env, handle, type, yield* Clock.currentTimeMillis)
+    const step = newStep(env, handle, type, yield* RunHandle.now)
     yield* handle.hub.publish(RunEvents.stepBegin(step))
-    if (Duration.greaterThan(decision.delay, Duration.zero)) yield* think(handle, decision.delay)
+    if (Duration.greaterThan(decision.delay, Duration.zero)) yield* pause(handle, decision.delay)
     yield* checkpoint(handle)
     switch (decision._tag) {
       case "Fail": {
-        yield* RunHandle.fail(handle, decision.error, yield* Clock.currentTimeMillis)
+        yield* RunHandle.fail(handle, decision.error, yield* RunHandle.now)
         return false
       }
       case "ToolCalls":
@@ -261,13 +261,13 @@ export const execute = (env: Environment, handle: RunHandle.Handle): Effect.Effe
   }).pipe(
     Effect.catchAll((stop) =>
       stop === "cancel"
-        ? Effect.flatMap(Clock.currentTimeMillis, (now) => RunHandle.completeCancel(handle, now))
+        ? Effect.flatMap(RunHandle.now, (now) => RunHandle.completeCancel(handle, now))
         : Effect.void
     ),
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause)
         ? Effect.failCause(cause)
-        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        : Effect.flatMap(RunHandle.now, (now) =>
           RunHandle.fail(handle, { type: "server_error", message: "internal error of the emulator" }, now))
     )
   )

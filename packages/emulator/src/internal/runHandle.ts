@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
@@ -37,6 +38,15 @@ export interface Handle {
   /** Answered tool calls of this run, oldest first. */
   readonly toolResults: Array<ScriptedModel.ToolResult>
 }
+
+/**
+ * The current time for run and step timestamps: `Clock` milliseconds, never `0` (on the wire `0` means
+ * "not set", and a `TestClock` starts at the epoch).
+ *
+ * @since 0.1.0
+ * @category time
+ */
+export const now: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (millis) => Math.max(1, millis))
 
 /** Capacity (pending message chunks per subscriber) before the run waits for its readers. */
 const CAPACITY = 64

@@ -1,16 +1,125 @@
 /**
- * The run endpoints (spec §3.24–§3.31).
+ * The run endpoints (spec §3.24–§3.31):
+ *
+ * - `/v2/threads/runs`: a blocking run (`stream: false`) answers a `run.result` once the run is
+ *   `completed`, `requires_action`, `failed`, `cancelled` or `expired`; a streamed run
+ *   (`stream: true`) answers `text/event-stream`, one HTTP chunk per event (spec §5). Request errors
+ *   of stream requests are answered exactly like the others (a JSON envelope, spec §2.4).
+ * - `/v2/threads/runs/submit_tool_outputs`, `/v2/threads/runs/cancel`: the run right after the request
+ *   (`thread.run`).
+ * - `/v2/threads/runs/list`, `/v2/threads/runs/query`, `/v2/threads/runs/steps/list`,
+ *   `/v2/threads/runs/steps/query`.
  *
  * @since 0.1.0
  */
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import * as ApiError from "../ApiError.js"
-import type { EmulatorConfig } from "../EmulatorConfig.js"
+import { EmulatorConfig } from "../EmulatorConfig.js"
+import type { JsonObject } from "../internal/json.js"
+import * as RunEvents from "../internal/runEvents.js"
+import type * as RunHub from "../internal/runHub.js"
+import * as RunRequest from "../internal/runRequest.js"
+import * as Sse from "../internal/sse.js"
 import * as Route from "../Route.js"
-import type { RunEngine } from "../RunEngine.js"
-import type { Store } from "../Store.js"
+import { RunEngine } from "../RunEngine.js"
+import { Store } from "../Store.js"
+import * as Validate from "../Validate.js"
+import * as Wire from "../Wire.js"
 
-const notYet = () => Effect.fail(ApiError.internal("not implemented yet"))
+/** Waits for the event after which a blocking call answers. */
+const awaitSettled = (events: RunHub.Subscription): Effect.Effect<void> =>
+  Effect.flatMap(events.take, (event) => (RunEvents.isSettling(event) ? Effect.void : awaitSettled(events)))
+
+const streamResponse = (
+  engine: RunEngine["Type"],
+  request: RunRequest.RunRequest,
+  pingInterval: EmulatorConfig["Type"]["pingInterval"]
+): Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError.ApiError> =>
+  Effect.gen(function*() {
+    // the subscription must outlive this handler: it lives until the body stream ends
+    const scope = yield* Scope.make()
+    const close = Scope.close(scope, Exit.void)
+    const attachment = yield* engine.run(request).pipe(Scope.extend(scope), Effect.onError(() => close))
+    return HttpServerResponse.stream(Sse.body(attachment.events, pingInterval, close), {
+      contentType: "text/event-stream; charset=utf-8"
+    }).pipe(HttpServerResponse.setHeader("cache-control", "no-cache"))
+  })
+
+const runs = Route.make("/v2/threads/runs", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const config = yield* EmulatorConfig
+    const request = yield* RunRequest.runRequest(body)
+    if (request.stream) return yield* streamResponse(engine, request, config.pingInterval)
+    return yield* Effect.scoped(Effect.gen(function*() {
+      const attachment = yield* engine.run(request)
+      yield* awaitSettled(attachment.events)
+      return Route.json(Wire.runResult(attachment.run))
+    }))
+  }))
+
+const submitToolOutputs = Route.make("/v2/threads/runs/submit_tool_outputs", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const request = yield* RunRequest.submitRequest(body)
+    return Route.json(Wire.run(yield* engine.submitToolOutputs(request)))
+  }))
+
+const cancel = Route.make("/v2/threads/runs/cancel", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const request = yield* RunRequest.cancelRequest(body)
+    return Route.json(Wire.run(yield* engine.cancel(request)))
+  }))
+
+const list = Route.make("/v2/threads/runs/list", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const store = yield* Store
+    const threadId = yield* Validate.requiredString(body, "thread_id", { nonEmpty: true })
+    const params = yield* Validate.listParams(body)
+    const thread = store.threads.get(threadId)
+    if (thread === undefined) return yield* Effect.fail(ApiError.notFound("thread_id", `thread ${threadId} not found`))
+    yield* engine.activeRun(threadId)
+    const records = thread.runIds.flatMap((id) => {
+      const run = store.runs.get(id)
+      return run === undefined ? [] : [run]
+    })
+    const page = yield* Validate.paginate(records, params, (run) => run.id)
+    return Route.json(Wire.list(page, Wire.run))
+  }))
+
+const query = Route.make("/v2/threads/runs/query", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const ref = yield* RunRequest.runRef(body)
+    return Route.json(Wire.run(yield* engine.find(ref.threadId, ref.runId)))
+  }))
+
+const stepsList = Route.make("/v2/threads/runs/steps/list", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const ref = yield* RunRequest.runRef(body)
+    const params = yield* Validate.listParams(body)
+    const run = yield* engine.find(ref.threadId, ref.runId)
+    const page = yield* Validate.paginate(run.steps, params, (step) => step.id)
+    return Route.json(Wire.list(page, Wire.step))
+  }))
+
+const stepsQuery = Route.make("/v2/threads/runs/steps/query", ({ body }) =>
+  Effect.gen(function*() {
+    const engine = yield* RunEngine
+    const ref = yield* RunRequest.runRef(body)
+    const stepId = yield* Validate.requiredString(body, "step_id", { nonEmpty: true })
+    const run = yield* engine.find(ref.threadId, ref.runId)
+    const step = run.steps.find((s) => s.id === stepId)
+    if (step === undefined) return yield* Effect.fail(ApiError.notFound("step_id", `step ${stepId} not found`))
+    const json: JsonObject = Wire.step(step)
+    return Route.json(json)
+  }))
 
 /**
  * Every run route.
@@ -19,11 +128,11 @@ const notYet = () => Effect.fail(ApiError.internal("not implemented yet"))
  * @category routes
  */
 export const routes: ReadonlyArray<Route.Route<RunEngine | Store | EmulatorConfig>> = [
-  Route.make("/v2/threads/runs", notYet),
-  Route.make("/v2/threads/runs/submit_tool_outputs", notYet),
-  Route.make("/v2/threads/runs/cancel", notYet),
-  Route.make("/v2/threads/runs/list", notYet),
-  Route.make("/v2/threads/runs/query", notYet),
-  Route.make("/v2/threads/runs/steps/list", notYet),
-  Route.make("/v2/threads/runs/steps/query", notYet)
+  runs,
+  submitToolOutputs,
+  cancel,
+  list,
+  query,
+  stepsList,
+  stepsQuery
 ]

@@ -91,3 +91,70 @@ export const upload = (
     HttpClientRequest.post(url).pipe(HttpClientRequest.setHeaders(headers), HttpClientRequest.bodyFormData(form))
   )
 }
+
+/** Asserts an HTTP 200 error envelope with `code` and `param`; returns the envelope. */
+export const expectApiError = (response: RawResponse, code: string, param: string, status = 200): JsonRecord => {
+  if (response.status !== status) throw new Error(`expected HTTP ${status}, got ${response.status}: ${response.text}`)
+  const error = envelope(response)
+  if (error["code"] !== code || error["param"] !== param) {
+    throw new Error(`expected ${code}/${param}, got ${response.text}`)
+  }
+  const expectedType = code === "unauthorized"
+    ? "authentication_error"
+    : code === "internal_error" || code === "injected_fault"
+    ? "server_error"
+    : "invalid_request_error"
+  if (error["type"] !== expectedType) {
+    throw new Error(`unexpected type: ${response.text}`)
+  }
+  if (typeof error["message"] !== "string" || error["message"] === "") throw new Error(`no message: ${response.text}`)
+  return error
+}
+
+/** Asserts a storage-family error (spec §2.3); returns the body. */
+export const expectStorageError = (response: RawResponse, code: string, status = 200): JsonRecord => {
+  if (response.status !== status) throw new Error(`expected HTTP ${status}, got ${response.status}: ${response.text}`)
+  const body = json(response)
+  if (body["code"] !== code || typeof body["message"] !== "string" || body["error"] !== undefined) {
+    throw new Error(`expected storage error ${code}, got ${response.text}`)
+  }
+  if (body["request_id"] !== response.headers["x-appbuilder-request-id"]) throw new Error(`request_id mismatch: ${response.text}`)
+  return body
+}
+
+/** A string field of a JSON object (throws when absent). */
+export const str = (record: JsonRecord, key: string): string => {
+  const value = record[key]
+  if (typeof value !== "string") throw new Error(`${key} is not a string in ${JSON.stringify(record)}`)
+  return value
+}
+
+/** The `data` array of a list answer. */
+export const data = (record: JsonRecord): ReadonlyArray<JsonRecord> => {
+  const value = record["data"]
+  if (!Array.isArray(value)) throw new Error(`no data in ${JSON.stringify(record)}`)
+  return value.filter(isRecord)
+}
+
+/** A minimal valid assistant create body. */
+export const assistantBody = (overrides: JsonRecord = {}): JsonRecord => ({
+  model: "ERNIE-4.0T-8K",
+  name: "test_assistant",
+  description: "test",
+  response_format: "text",
+  instructions: "你是百度制作的AI助手",
+  thought_instructions: "",
+  chat_instructions: "",
+  tools: [],
+  file_ids: [],
+  metadata: {},
+  ...overrides
+})
+
+/** A 1×1 transparent PNG. */
+export const PNG = Uint8Array.from(
+  Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+    "base64"
+  )
+)

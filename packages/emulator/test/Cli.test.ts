@@ -1,0 +1,145 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Cli from "../src/Cli.js"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+
+interface Running {
+  readonly child: ChildProcess
+  readonly stdout: () => string
+  readonly stderr: () => string
+  readonly exit: Promise<number | null>
+}
+
+/** Starts `pnpm emulator` the way the root script does (`node --conditions=… --import tsx …/bin.ts`). */
+const start = (args: ReadonlyArray<string>): Running => {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@effect-appbuilder/source", "--import", "tsx", "packages/emulator/src/bin.ts", ...args],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }
+  )
+  let stdout = ""
+  let stderr = ""
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8")
+  })
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8")
+  })
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, stdout: () => stdout, stderr: () => stderr, exit }
+}
+
+const waitFor = (running: Running, pattern: RegExp) =>
+  Effect.async<RegExpExecArray, Error>((resume) => {
+    const timer = setInterval(() => {
+      const match = pattern.exec(running.stdout())
+      if (match !== null) {
+        clearInterval(timer)
+        resume(Effect.succeed(match))
+      }
+    }, 20)
+    return Effect.sync(() => clearInterval(timer))
+  }).pipe(
+    Effect.timeoutFail({
+      duration: "20 seconds",
+      onTimeout: () => new Error(`timed out; stdout: ${running.stdout()} stderr: ${running.stderr()}`)
+    })
+  )
+
+const cleanup = (running: Running) => Effect.sync(() => running.child.kill("SIGKILL"))
+
+describe("cli", () => {
+  it("parses flags (ignoring pnpm's literal --)", () => {
+    const parsed = Cli.parseArgs([
+      "--",
+      "--port",
+      "8090",
+      "--host=0.0.0.0",
+      "--token",
+      "T",
+      "--chunk-delay",
+      "5 millis",
+      "--ping-interval",
+      "2 seconds",
+      "--requires-action-timeout",
+      "1500",
+      "--max-upload-bytes",
+      "1024"
+    ])
+    assert.isTrue(Either.isRight(parsed))
+    if (Either.isRight(parsed)) {
+      const o = parsed.right
+      assert.strictEqual(o.port, 8090)
+      assert.strictEqual(o.host, "0.0.0.0")
+      assert.strictEqual(o.token, "T")
+      assert.isTrue(o.chunkDelay !== undefined && Duration.toMillis(o.chunkDelay) === 5)
+      assert.isTrue(o.pingInterval !== undefined && Duration.toMillis(o.pingInterval) === 2000)
+      assert.isTrue(o.requiresActionTimeout !== undefined && Duration.toMillis(o.requiresActionTimeout) === 1500)
+      assert.strictEqual(o.maxUploadBytes, 1024)
+    }
+    const defaults = Cli.parseArgs([])
+    assert.deepStrictEqual(Either.getOrNull(Either.map(defaults, (o) => [o.port, o.host])), [8089, "127.0.0.1"])
+    for (
+      const bad of [
+        ["--port"],
+        ["--port", "x"],
+        ["--port", "70000"],
+        ["--nope"],
+        ["--chunk-delay", "soon"],
+        ["--max-upload-bytes", "-1"],
+        ["positional"]
+      ]
+    ) {
+      assert.isTrue(Either.isLeft(Cli.parseArgs(bad)), bad.join(" "))
+    }
+  })
+
+  it.live("starts, serves and logs requests, and stops cleanly on SIGTERM", () =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => start(["--", "--port", "0", "--token", "secret-token"])),
+      (running) =>
+        Effect.gen(function*() {
+          const [, url] = yield* waitFor(running, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
+          assert.match(running.stdout(), /^listening on http:\/\/127\.0\.0\.1:\d+\n/)
+          const response = yield* Effect.promise(() =>
+            fetch(`${url}/v2/threads`, {
+              method: "POST",
+              headers: { authorization: "Bearer secret-token", "x-appbuilder-request-id": "cli-rid-1" },
+              body: "{\"messages\": []}"
+            })
+          )
+          assert.strictEqual(response.status, 200)
+          const denied = yield* Effect.promise(() =>
+            fetch(`${url}/v2/threads`, { method: "POST", headers: { authorization: "Bearer wrong" }, body: "{}" })
+          )
+          assert.strictEqual(denied.status, 401)
+          yield* waitFor(running, /POST \/v2\/threads 200 \d+ms cli-rid-1\n/)
+          yield* waitFor(running, /POST \/v2\/threads 401 \d+ms [0-9a-f-]{36}\n/)
+          assert.notInclude(running.stdout(), "secret-token")
+          running.child.kill("SIGTERM")
+          const code = yield* Effect.promise(() => running.exit)
+          assert.strictEqual(code, 0)
+        }),
+      cleanup
+    ), 30_000)
+
+  it.live("bad flags print the usage and exit with code 2", () =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => start(["--port", "nope"])),
+      (running) =>
+        Effect.gen(function*() {
+          const code = yield* Effect.promise(() => running.exit)
+          assert.strictEqual(code, 2)
+          assert.include(running.stderr(), "invalid value for --port: nope")
+          assert.include(running.stderr(), "usage: pnpm emulator")
+        }),
+      cleanup
+    ), 30_000)
+})
