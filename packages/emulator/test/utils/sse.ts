@@ -68,14 +68,22 @@ export const open = (
   path = "/v2/threads/runs",
   exactChunks = true
 ): Effect.Effect<OpenStream, never, HttpClient.HttpClient | Scope.Scope> =>
+  openRequest(
+    HttpClientRequest.post(`${BASE}${path}`).pipe(
+      HttpClientRequest.setHeaders(AUTH),
+      HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+    ),
+    exactChunks
+  )
+
+/** {@link open} for a request built by the caller. */
+export const openRequest = (
+  request: HttpClientRequest.HttpClientRequest,
+  exactChunks = true
+): Effect.Effect<OpenStream, never, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
-    const response = yield* client.execute(
-      HttpClientRequest.post(`${BASE}${path}`).pipe(
-        HttpClientRequest.setHeaders(AUTH),
-        HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
-      )
-    ).pipe(Effect.orDie)
+    const response = yield* client.execute(request).pipe(Effect.orDie)
     const pull = yield* Stream.toPull(response.stream.pipe(Stream.orDie))
     const buffered: Array<Uint8Array> = []
     const nextChunk: Effect.Effect<Option.Option<Uint8Array>> = Effect.suspend(() => {
