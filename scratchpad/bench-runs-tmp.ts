@@ -23,5 +23,5 @@ const program = Effect.gen(function*() {
     const ms = performance.now() - t0
     console.log(stream ? "stream" : "blocking", N, "chunks", chunks, "bytes", bytes, "ms", ms.toFixed(0), "heapMB", (process.memoryUsage().heapUsed / 1e6).toFixed(0))
   }
-}).pipe(Effect.scoped, Effect.provide(Emulator.layer()))
+}).pipe(Effect.scoped, Effect.provide(Emulator.layer({ pingInterval: process.env.NOPING ? 0 : undefined })))
 Effect.runPromise(program)

@@ -63,10 +63,20 @@ export interface Detach {
 }
 
 /**
+ * Not published by runs: a stream's own idle timer puts it in the stream's queue, to send a `ping`.
+ *
  * @since 0.1.0
  * @category models
  */
-export type RunEvent = StatusEvent | MessageEvent | Detach
+export interface Ping {
+  readonly _tag: "Ping"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type RunEvent = StatusEvent | MessageEvent | Detach | Ping
 
 /**
  * @since 0.1.0
@@ -95,6 +105,12 @@ export const message = (messageId: string, text: string, final: boolean): Messag
  * @category constructors
  */
 export const detach: Detach = { _tag: "Detach" }
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const ping: Ping = { _tag: "Ping" }
 
 /**
  * True for the events after which a blocking run call answers: the run waits for tools, or ended.

@@ -26,6 +26,10 @@ export interface Subscription {
   readonly take: Effect.Effect<RunEvents.RunEvent>
   /** The next event if one is pending. */
   readonly poll: Effect.Effect<Option.Option<RunEvents.RunEvent>>
+  /** The number of pending events. */
+  readonly size: Effect.Effect<number>
+  /** Adds an event to this subscription only (e.g. a stream's own ping). */
+  readonly interject: (event: RunEvents.RunEvent) => Effect.Effect<void>
 }
 
 /**
@@ -74,7 +78,9 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
         )
     ).pipe(Effect.map((queue) => ({
       take: Effect.zipLeft(Queue.take(queue), wake),
-      poll: Effect.zipLeft(Queue.poll(queue), wake)
+      poll: Effect.zipLeft(Queue.poll(queue), wake),
+      size: Queue.size(queue),
+      interject: (event: RunEvents.RunEvent) => Effect.asVoid(Queue.offer(queue, event))
     })))
     const unsafePublish = (event: RunEvents.RunEvent): void => {
       for (const queue of subscribers) queue.unsafeOffer(event)

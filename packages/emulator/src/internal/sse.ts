@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -12,7 +13,7 @@ import * as Stream from "effect/Stream"
 import * as Wire from "../Wire.js"
 import type { JsonObject } from "./json.js"
 import type * as RunHub from "./runHub.js"
-import type * as RunEvents from "./runEvents.js"
+import * as RunEvents from "./runEvents.js"
 
 const encoder = new TextEncoder()
 
@@ -70,9 +71,9 @@ export const ping = (): Uint8Array => encoder.encode(frame("ping", "{}"))
 
 /**
  * The body of a stream response: the subscription's events, framed, numbered and encoded one
- * `Uint8Array` per event, with a ping after every `pingInterval` without an event. The stream ends
- * after `run_end`, or silently on `Detach`. `onEnd` runs however the stream ends (also when the
- * client goes away).
+ * `Uint8Array` per event, with a ping whenever nothing was sent for `pingInterval` while nothing is
+ * pending (one timer per stream, not one per event). The stream ends after `run_end`, or silently on
+ * `Detach`. `onEnd` runs however the stream ends (also when the client goes away).
  *
  * @since 0.1.0
  * @category constructors
@@ -82,31 +83,42 @@ export const body = (
   pingInterval: Duration.Duration,
   onEnd: Effect.Effect<void>
 ): Stream.Stream<Uint8Array> =>
-  Stream.suspend(() => {
+  Stream.unwrapScoped(Effect.gen(function*() {
     let sendId = 0
     let done = false
-    const pings = Duration.greaterThan(pingInterval, Duration.zero) && Duration.isFinite(pingInterval)
-    const next: Effect.Effect<Option.Option<RunEvents.RunEvent>> = Effect.flatMap(
-      subscription.poll,
-      (pending) =>
-        Option.isSome(pending)
-          ? Effect.succeed(pending)
-          : pings
-          ? Effect.timeoutOption(subscription.take, pingInterval)
-          : Effect.asSome(subscription.take)
-    )
+    let lastActivity = yield* Clock.currentTimeMillis
+    if (Duration.greaterThan(pingInterval, Duration.zero) && Duration.isFinite(pingInterval)) {
+      const interval = Duration.toMillis(pingInterval)
+      const ticker = Effect.gen(function*() {
+        while (true) {
+          const now = yield* Clock.currentTimeMillis
+          const due = lastActivity + interval
+          if (now < due) {
+            yield* Effect.sleep(Duration.millis(due - now))
+          } else if ((yield* subscription.size) > 0) {
+            lastActivity = now
+          } else {
+            lastActivity = now
+            yield* subscription.interject(RunEvents.ping)
+          }
+        }
+      })
+      yield* Effect.forkScoped(ticker)
+    }
     const pull: Effect.Effect<Uint8Array, Option.Option<never>> = Effect.suspend(() =>
-      done ? Effect.fail(Option.none()) : Effect.flatMap(next, (event) => {
-        if (Option.isNone(event)) return Effect.succeed(ping())
-        const value = event.value
-        if (value._tag === "Detach") {
+      done ? Effect.fail(Option.none()) : Effect.flatMap(subscription.take, (event) => {
+        if (event._tag === "Detach") {
           done = true
           return Effect.fail(Option.none())
         }
-        if (value._tag === "Status" && value.eventType === "run_end") done = true
-        sendId++
-        return Effect.succeed(encode(value, sendId))
+        return Effect.map(Clock.currentTimeMillis, (now) => {
+          lastActivity = now
+          if (event._tag === "Ping") return ping()
+          if (event._tag === "Status" && event.eventType === "run_end") done = true
+          sendId++
+          return encode(event, sendId)
+        })
       })
     )
     return Stream.repeatEffectOption(pull).pipe(Stream.ensuring(onEnd))
-  })
+  }))
