@@ -7,6 +7,8 @@ import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { realpathSync } from "node:fs"
+import { pathToFileURL } from "node:url"
 
 /** True when the examples talk to the real service. */
 export const live: boolean = (process.env["APPBUILDER_TOKEN"] ?? "") !== ""
@@ -24,3 +26,19 @@ export const layer = (emulator: EmulatorOptions = {}) =>
       Layer.provide(Emulator.layer(emulator)),
       Layer.orDie
     )
+
+/**
+ * True when the module whose `import.meta.url` is given is the script node was started with (and not
+ * merely imported, e.g. by `run-all.ts` or a test). Symlinks in the script path are resolved.
+ */
+export const isMain = (moduleUrl: string): boolean => {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  let path = script
+  try {
+    path = realpathSync(script)
+  } catch {
+    // not a file on disk: compare the path as given
+  }
+  return moduleUrl === pathToFileURL(path).href
+}

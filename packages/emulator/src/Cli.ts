@@ -220,6 +220,13 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
       options.help
         ? Effect.as(Console.log(usage), 0)
         : serve(options).pipe(
-          Effect.catchAll((error) => Effect.as(Console.error(`cannot start the emulator: ${error.message}`), 1))
+          Effect.catchAll((error) =>
+            Effect.as(
+              Console.error(
+                `cannot start the emulator: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`
+              ),
+              1
+            )
+          )
         )
   })

@@ -14,6 +14,7 @@ import * as EmulatorConfig from "./EmulatorConfig.js"
 import * as EmulatorState from "./EmulatorState.js"
 import * as Faults from "./Faults.js"
 import * as InProcessClient from "./InProcessClient.js"
+import type * as Route from "./Route.js"
 import * as Router from "./Router.js"
 import * as Assistants from "./routes/Assistants.js"
 import * as Files from "./routes/Files.js"
@@ -44,7 +45,9 @@ export interface Options extends EmulatorConfig.Options {
  * @since 0.1.0
  * @category routes
  */
-export const routes = [
+export const routes: ReadonlyArray<
+  Route.Route<Store.Store | EmulatorConfig.EmulatorConfig | RunEngine.RunEngine>
+> = [
   ...Assistants.routes,
   ...Files.routes,
   ...Threads.routes,

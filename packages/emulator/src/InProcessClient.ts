@@ -70,7 +70,12 @@ export const make = (app: HttpApp.Default<never, Scope.Scope>): HttpClient.HttpC
         Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(webRequest)),
         Effect.scoped
       )
-      return HttpClientResponse.fromWeb(request, HttpServerResponse.toWeb(response, { runtime }))
+      const webResponse = HttpServerResponse.toWeb(response, { runtime })
+      // an aborted request (interrupted caller, closed scope) also releases a body nobody reads
+      const release = () => void webResponse.body?.cancel().catch(() => undefined)
+      if (signal.aborted) release()
+      else signal.addEventListener("abort", release, { once: true })
+      return HttpClientResponse.fromWeb(request, webResponse)
     }).pipe(
       Effect.catchAllDefect((cause) =>
         Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))

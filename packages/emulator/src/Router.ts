@@ -22,6 +22,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -86,18 +87,31 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
 interface Body {
   readonly bytes: Uint8Array
   readonly tooLarge: boolean
+  /** The size of the whole body, even when it was too large to keep. */
+  readonly total: number
 }
 
-/** Reads at most a little more than `limit` bytes; an absent or unreadable body is empty. */
+/**
+ * Reads the body, keeping at most `limit` bytes: a larger body is still read to its end (and
+ * discarded), so that the connection stays usable for the answer. An absent or unreadable body is empty.
+ */
 const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number): Effect.Effect<Body> =>
-  Stream.runFoldWhile(
+  Stream.runFold(
     request.stream,
-    { chunks: Chunk.empty<Uint8Array>(), size: 0 },
-    (acc) => acc.size <= limit,
-    (acc, chunk) => ({ chunks: Chunk.append(acc.chunks, chunk), size: acc.size + chunk.length })
+    { chunks: Chunk.empty<Uint8Array>(), size: 0, total: 0 },
+    (acc, chunk) => {
+      const total = acc.total + chunk.length
+      return total > limit
+        ? { chunks: Chunk.empty<Uint8Array>(), size: 0, total }
+        : { chunks: Chunk.append(acc.chunks, chunk), size: total, total }
+    }
   ).pipe(
-    Effect.map((acc) => ({ bytes: concat(Chunk.toReadonlyArray(acc.chunks), acc.size), tooLarge: acc.size > limit })),
-    Effect.orElseSucceed(() => ({ bytes: new Uint8Array(0), tooLarge: false }))
+    Effect.map((acc) => ({
+      bytes: concat(Chunk.toReadonlyArray(acc.chunks), acc.size),
+      tooLarge: acc.total > limit,
+      total: acc.total
+    })),
+    Effect.orElseSucceed(() => ({ bytes: new Uint8Array(0), tooLarge: false, total: 0 }))
   )
 
 const decoder = new TextDecoder()
@@ -163,6 +177,24 @@ const dropBody = (
   })
 }
 
+/** The JSON object of a JSON route (`{}` for multipart routes), or the error to answer. */
+const parseBody = (
+  kind: Route.Route<unknown>["body"],
+  body: Body,
+  maxUploadBytes: number
+): Either.Either<Json.JsonObject, ApiError.ApiError | ApiError.StorageError> => {
+  if (kind === "multipart") {
+    return body.tooLarge
+      ? Either.left(ApiError.storageInvalid(`file is larger than ${maxUploadBytes} bytes`))
+      : Either.right({})
+  }
+  if (body.tooLarge) return Either.left(ApiError.invalidJson("request body too large"))
+  return Json.parse(decoder.decode(body.bytes)).pipe(
+    Either.mapLeft((message) => ApiError.invalidJson(`request body is not valid JSON: ${message}`)),
+    Either.filterOrLeft(Json.isObject, () => ApiError.invalidJson("request body must be a JSON object"))
+  )
+}
+
 /**
  * The request path without its query, duplicate slashes collapsed.
  *
@@ -203,7 +235,7 @@ export const make = <R>(
       query,
       requestId,
       headers: redactHeaders(request.headers),
-      body: route?.body === "multipart" ? `<multipart ${body.bytes.length} bytes>` : decoder.decode(body.bytes),
+      body: route?.body === "multipart" ? `<multipart ${body.total} bytes>` : decoder.decode(body.bytes),
       status: 0,
       errorCode: undefined,
       at: startedAt
@@ -229,17 +261,9 @@ export const make = <R>(
       if (!authorize(request.headers, config.token)) {
         return fail(ApiError.unauthorized("missing or invalid Authorization header"))
       }
-      let json: Json.JsonObject = {}
-      if (route.body === "json") {
-        if (body.tooLarge) return fail(ApiError.invalidJson("request body too large"))
-        const parsed = Json.parse(decoder.decode(body.bytes))
-        if (parsed._tag === "Left") return fail(ApiError.invalidJson(`request body is not valid JSON: ${parsed.left}`))
-        if (!Json.isObject(parsed.right)) return fail(ApiError.invalidJson("request body must be a JSON object"))
-        json = parsed.right
-      } else if (body.tooLarge) {
-        return fail(ApiError.storageInvalid(`file is larger than ${config.maxUploadBytes} bytes`))
-      }
-      const response = yield* route.handler({ body: json, request, requestId, bytes: body.bytes }).pipe(
+      const json = parseBody(route.body, body, config.maxUploadBytes)
+      if (Either.isLeft(json)) return fail(json.left)
+      const response = yield* route.handler({ body: json.right, request, requestId, bytes: body.bytes }).pipe(
         Effect.catchAll((error) => Effect.succeed(fail(error)))
       )
       return Option.match(plan.dropAfter, {

@@ -13,6 +13,17 @@
  * - A run left in `requires_action` expires after `requiresActionTimeout`; the engine also applies a due
  *   expiry whenever a run is looked at ({@link Service.activeRun}, {@link Service.refreshAll}, queries).
  *
+ * Choices where the spec is silent (all [REC]-level):
+ *
+ * - A `tool_output` continuation keeps the run's configuration: the request's `thread`, `model`,
+ *   instructions and `tools` are validated but not used. An empty `tool_output.run_id` means "the
+ *   thread's waiting run".
+ * - A continuation that leaves calls unanswered (several calls, one output) answers — blocking — the run
+ *   still `requires_action` listing the remaining calls, or — streamed — `run_begin` then `tool_calls`
+ *   with the remaining calls.
+ * - Several calls in one step get the ids `call-<thread>-<run>-step-<n>`, then `…-step-<n>-2`, `…-3`, …
+ * - Run and step timestamps are never `0` (which means "not set"), even on a `TestClock` at the epoch.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -171,10 +182,14 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
       Effect.forEach([...store.runs.values()], refreshRun, { discard: true })
     )
 
+    // interruptible whatever the caller's region: closing the layer must be able to stop every run
     const start = (handle: RunHandle.Handle): Effect.Effect<void> =>
       Effect.asVoid(FiberSet.run(
         fibers,
-        RunExecute.execute(env, handle).pipe(Effect.ensuring(Effect.sync(() => handles.delete(handle.run.id))))
+        RunExecute.execute(env, handle).pipe(
+          Effect.ensuring(Effect.sync(() => handles.delete(handle.run.id))),
+          Effect.interruptible
+        )
       ))
 
     const run: Service["run"] = (request) =>

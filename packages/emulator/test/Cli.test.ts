@@ -130,6 +130,33 @@ describe("cli", () => {
       cleanup
     ), 30_000)
 
+  it.live("stops cleanly on SIGINT", () =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => start(["--port", "0"])),
+      (running) =>
+        Effect.gen(function*() {
+          yield* waitFor(running, /listening on http:\/\/127\.0\.0\.1:\d+\n/)
+          running.child.kill("SIGINT")
+          assert.strictEqual(yield* Effect.promise(() => running.exit), 0)
+        }),
+      cleanup
+    ), 30_000)
+
+  it.live("a port in use ends with exit code 1 and a message", () =>
+    Effect.acquireUseRelease(
+      Effect.sync(() => start(["--port", "0"])),
+      (first) =>
+        Effect.gen(function*() {
+          const [, port] = yield* waitFor(first, /listening on http:\/\/127\.0\.0\.1:(\d+)\n/)
+          const second = start(["--port", port!])
+          const code = yield* Effect.promise(() => second.exit)
+          assert.strictEqual(code, 1)
+          assert.include(second.stderr(), "cannot start the emulator: ")
+          assert.include(second.stderr(), "EADDRINUSE")
+        }),
+      cleanup
+    ), 30_000)
+
   it.live("bad flags print the usage and exit with code 2", () =>
     Effect.acquireUseRelease(
       Effect.sync(() => start(["--port", "nope"])),

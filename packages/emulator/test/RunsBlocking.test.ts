@@ -18,6 +18,7 @@ import {
   setClock,
   weatherSetup
 } from "./utils/runs.js"
+import * as Sse from "./utils/sse.js"
 
 const RUN_RESULT_KEYS = [
   "id",
@@ -389,5 +390,26 @@ describe("blocking runs", () => {
       assert.deepStrictEqual(pickArray(desc, "data").map((r) => pick(r, "id")), [ids[2], ids[1]])
       const bad = envelope(yield* post("/v2/threads/runs/list", listBody(threadId, { after: "run_nope" })))
       assert.deepStrictEqual([bad["code"], bad["param"]], ["not_found", "after"])
+    }).pipe(Effect.provide(Emulator.layer())))
+
+  it.scoped("#27: non-stream and stream runs on a thread whose user message has a file attached", () =>
+    Effect.gen(function*() {
+      yield* setClock
+      const assistantId = yield* createAssistant()
+      const fileId = pickString(json(yield* upload("trace.txt", "trace me")), "id")
+      const threadId = yield* createThread([{ content: "看看这个文件", role: "user", file_ids: [fileId] }])
+      const result = yield* run(runBody(assistantId, threadId))
+      assert.strictEqual(result["status"], "completed")
+      yield* call("/v2/threads/messages", { thread_id: threadId, role: "user", content: "再看看", file_ids: [fileId] })
+      const events = yield* (yield* Sse.open(runBody(assistantId, threadId, { stream: true }))).rest
+      assert.strictEqual(Sse.checkGrammar(events).at(-1), "run_end")
+      assert.strictEqual(Sse.dataOf(events[events.length - 1]!)["status"], "completed")
+      // run-request thread messages may carry files too
+      const third = yield* run(runBody(assistantId, "", {
+        thread: { messages: [{ content: "and this", role: "user", file_ids: [fileId] }] }
+      }))
+      assert.strictEqual(third["status"], "completed")
+      const state = yield* EmulatorState.EmulatorState
+      assert.deepStrictEqual((yield* state.messages(pickString(third, "thread_id")))[0]!.fileIds, [fileId])
     }).pipe(Effect.provide(Emulator.layer())))
 })

@@ -1,9 +1,11 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Emulator from "../src/Emulator.js"
 import * as InProcessClient from "../src/InProcessClient.js"
@@ -13,6 +15,7 @@ import * as ScriptedModel from "../src/ScriptedModel.js"
 import { Store } from "../src/Store.js"
 import { call } from "./utils/http.js"
 import { createAssistant, createThread, pickString, runBody, setClock, weatherSetup } from "./utils/runs.js"
+import * as Sse from "./utils/sse.js"
 
 /** The in-process emulator, also exposing its engine and store. */
 const layer = (options: Emulator.Options = {}) => {
@@ -106,4 +109,22 @@ describe("RunEngine", () => {
       assert.isAbove(Number(result["started_at"]), 0)
       assert.isAbove(Number(result["completed_at"]), 0)
     }).pipe(Effect.provide(layer())))
+
+  it.effect("closing the emulator stops runs still waiting, also those started by a stream", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(Emulator.layer(), scope)
+      yield* Effect.gen(function*() {
+        const { assistantId, threadId } = yield* weatherSetup
+        yield* Effect.scoped(Effect.gen(function*() {
+          const stream = yield* Sse.open(runBody(assistantId, threadId, { stream: true }))
+          for (let i = 0; i < 3; i++) yield* Sse.take(stream)
+        }))
+        const other = yield* weatherSetup
+        yield* call("/v2/threads/runs", runBody(other.assistantId, other.threadId))
+      }).pipe(Effect.provide(context))
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("1 millis")
+      assert.isTrue(Option.isSome(yield* Fiber.poll(closing)), "the layer closed")
+    }))
 })

@@ -6,7 +6,6 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
@@ -81,7 +80,6 @@ describe("Server", () => {
               Route.make("/v2/stream", () =>
                 Effect.succeed(HttpServerResponse.stream(
                   Stream.make(1, 2, 3).pipe(
-                    Stream.schedule(Schedule.spaced("5 millis")),
                     Stream.map((n) => new TextEncoder().encode(`event: ping\ndata: {"n":${n}}\n\n`))
                   ),
                   { contentType: "text/event-stream; charset=utf-8" }
@@ -135,5 +133,28 @@ describe("Server", () => {
       Effect.scoped,
       Effect.timeout("20 seconds"),
       Effect.provide(Layer.merge(Emulator.layerServer(), FetchHttpClient.layer))
+    ))
+
+  it.live("an oversized upload on a socket still gets its storage error answer", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.EmulatorServer
+      const client = yield* HttpClient.HttpClient
+      const form = new FormData()
+      form.append("file", new Blob([new Uint8Array(300_000)]), "big.bin")
+      const response = yield* client.execute(
+        HttpClientRequest.post(`${server.url}/v2/storage/files`).pipe(
+          HttpClientRequest.setHeaders(AUTH),
+          HttpClientRequest.bodyFormData(form)
+        )
+      )
+      assert.strictEqual(response.status, 200)
+      const body: unknown = yield* response.json
+      assert.deepInclude(body, { code: "InvalidParameter", message: "file is larger than 10 bytes" })
+      const state = yield* EmulatorState.EmulatorState
+      assert.strictEqual((yield* state.files).length, 0)
+      assert.match((yield* state.requests)[0]!.body, /^<multipart 3\d{5} bytes>$/)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(Layer.merge(Emulator.layerServer({ maxUploadBytes: 10 }), FetchHttpClient.layer))
     ))
 })

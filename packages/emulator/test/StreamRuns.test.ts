@@ -290,4 +290,24 @@ describe("streams on a real socket", () => {
       Effect.scoped,
       Effect.provide(Layer.merge(Emulator.layerServer({ port: 0 }), FetchHttpClient.layer))
     ))
+
+  it.live("a client that leaves a stream waiting for tools does not keep the server from shutting down", () =>
+    Effect.gen(function*() {
+      const runId = yield* Effect.gen(function*() {
+        const server = yield* Server.EmulatorServer
+        const client = (yield* HttpClient.HttpClient).pipe(
+          HttpClient.mapRequest(HttpClientRequest.updateUrl((url) => url.replace(BASE, server.url)))
+        )
+        return yield* Effect.gen(function*() {
+          const { assistantId, threadId } = yield* weatherSetup
+          const stream = yield* Sse.open(runBody(assistantId, threadId, { stream: true }), "/v2/threads/runs", false)
+          const head = [yield* Sse.take(stream), yield* Sse.take(stream), yield* Sse.take(stream)]
+          return runIdOf(head[0]!)
+        }).pipe(Effect.provideService(HttpClient.HttpClient, client))
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Layer.merge(Emulator.layerServer({ port: 0 }), FetchHttpClient.layer))
+      )
+      assert.match(runId, /^run_/)
+    }).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the server did not shut down") })))
 })

@@ -129,8 +129,9 @@ const awaitOutputs = (
         signal = Option.some(yield* Queue.take(handle.mailbox))
       }
       if (Option.isNone(signal) || signal.value._tag === "Wake") continue
-      if (run.status === "cancelling" || Store.isTerminal(run.status)) continue
+      // a stream attached by a continuation always starts with run_begin, even if a cancel came first
       if (signal.value.viaRunRequest) yield* handle.hub.publish(RunEvents.runBegin(run))
+      if (run.status === "cancelling" || Store.isTerminal(run.status)) continue
       if (run.status === "requires_action") {
         // a continuation answered some of the calls: the others are still pending
         yield* handle.hub.publish(RunEvents.toolCalls(run.requiredAction ?? []))

@@ -24,6 +24,8 @@ import type * as RunEvents from "./runEvents.js"
 export interface Subscription {
   /** Waits for the next event. */
   readonly take: Effect.Effect<RunEvents.RunEvent>
+  /** Waits for the next event, and takes up to `max` events that are pending, oldest first. */
+  readonly takeBatch: (max: number) => Effect.Effect<ReadonlyArray<RunEvents.RunEvent>>
   /** The next event if one is pending. */
   readonly poll: Effect.Effect<Option.Option<RunEvents.RunEvent>>
   /** The number of pending events. */
@@ -78,6 +80,15 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
         )
     ).pipe(Effect.map((queue) => ({
       take: Effect.zipLeft(Queue.take(queue), wake),
+      takeBatch: (max: number) =>
+        Queue.take(queue).pipe(
+          Effect.flatMap((first) =>
+            max <= 1
+              ? Effect.succeed([first])
+              : Effect.map(Queue.takeUpTo(queue, max - 1), (rest) => [first, ...rest])
+          ),
+          Effect.zipLeft(wake)
+        ),
       poll: Effect.zipLeft(Queue.poll(queue), wake),
       size: Queue.size(queue),
       interject: (event: RunEvents.RunEvent) => Effect.asVoid(Queue.offer(queue, event))

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -16,6 +17,9 @@ import type * as RunHub from "./runHub.js"
 import * as RunEvents from "./runEvents.js"
 
 const encoder = new TextEncoder()
+
+/** Events pulled at most at once by a stream body. */
+const BATCH = 64
 
 /**
  * The text of one event block.
@@ -105,20 +109,30 @@ export const body = (
       })
       yield* Effect.forkScoped(ticker)
     }
-    const pull: Effect.Effect<Uint8Array, Option.Option<never>> = Effect.suspend(() =>
-      done ? Effect.fail(Option.none()) : Effect.flatMap(subscription.take, (event) => {
-        if (event._tag === "Detach") {
-          done = true
-          return Effect.fail(Option.none())
-        }
-        return Effect.map(Clock.currentTimeMillis, (now) => {
+    // one stream element (one `Uint8Array`) per event; the events pending at a time are pulled together
+    const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<never>> = Effect.suspend(() =>
+      done ? Effect.fail(Option.none()) : Effect.flatMap(subscription.takeBatch(BATCH), (events) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
           lastActivity = now
-          if (event._tag === "Ping") return ping()
-          if (event._tag === "Status" && event.eventType === "run_end") done = true
-          sendId++
-          return encode(event, sendId)
-        })
-      })
+          const out: Array<Uint8Array> = []
+          for (const event of events) {
+            if (event._tag === "Detach") {
+              done = true
+              break
+            }
+            if (event._tag === "Ping") {
+              out.push(ping())
+              continue
+            }
+            sendId++
+            out.push(encode(event, sendId))
+            if (event._tag === "Status" && event.eventType === "run_end") {
+              done = true
+              break
+            }
+          }
+          return Chunk.unsafeFromArray(out)
+        }))
     )
-    return Stream.repeatEffectOption(pull).pipe(Stream.ensuring(onEnd))
+    return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(onEnd))
   }))

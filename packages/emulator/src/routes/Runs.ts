@@ -38,15 +38,16 @@ const streamResponse = (
   request: RunRequest.RunRequest,
   pingInterval: EmulatorConfig["Type"]["pingInterval"]
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError.ApiError> =>
-  Effect.gen(function*() {
-    // the subscription must outlive this handler: it lives until the body stream ends
+  // the subscription must outlive this handler: it lives until the body stream ends (uninterruptible, so
+  // that an interruption cannot leave a subscription without a body to close it)
+  Effect.uninterruptible(Effect.gen(function*() {
     const scope = yield* Scope.make()
     const close = Scope.close(scope, Exit.void)
     const attachment = yield* engine.run(request).pipe(Scope.extend(scope), Effect.onError(() => close))
     return HttpServerResponse.stream(Sse.body(attachment.events, pingInterval, close), {
       contentType: "text/event-stream; charset=utf-8"
     }).pipe(HttpServerResponse.setHeader("cache-control", "no-cache"))
-  })
+  }))
 
 const runs = Route.make("/v2/threads/runs", ({ body }) =>
   Effect.gen(function*() {

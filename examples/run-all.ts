@@ -1,0 +1,39 @@
+/**
+ * Runs every example in order, each on its own layer (a fresh in-process emulator by default, the real
+ * service when `APPBUILDER_TOKEN` is set), and exits non-zero as soon as one fails.
+ *
+ *   pnpm examples
+ *   node --conditions=@effect-appbuilder/source --import tsx examples/run-all.ts
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as BlockingRun from "./blocking-run.js"
+import * as CancelOnTimeout from "./cancel-on-timeout.js"
+import * as FilesExample from "./files.js"
+import * as Runtime from "./Runtime.js"
+import * as StreamWithHandlers from "./stream-with-handlers.js"
+import * as ToolLoopExample from "./tool-loop.js"
+
+/** Every example, ready to run: its program with its layer provided. */
+export const examples: ReadonlyArray<readonly [name: string, program: Effect.Effect<void, unknown>]> = [
+  ["blocking-run", Effect.provide(BlockingRun.program, BlockingRun.layer)],
+  ["stream-with-handlers", Effect.provide(StreamWithHandlers.program, StreamWithHandlers.layer)],
+  ["tool-loop", Effect.provide(ToolLoopExample.program, ToolLoopExample.layer)],
+  ["cancel-on-timeout", Effect.provide(CancelOnTimeout.program, CancelOnTimeout.layer)],
+  ["files", Effect.provide(FilesExample.program, FilesExample.layer)]
+]
+
+export const program = Effect.gen(function*() {
+  yield* Console.log(Runtime.live ? "against the real AppBuilder service" : "against the in-process emulator")
+  for (const [name, example] of examples) {
+    yield* Console.log(`\n=== ${name} ===`)
+    // A failure stops here: `runMain` reports it and exits with code 1.
+    yield* example.pipe(Effect.tapErrorCause(() => Console.error(`\n=== ${name} failed ===`)))
+  }
+  yield* Console.log(`\nall ${examples.length} examples succeeded`)
+})
+
+if (Runtime.isMain(import.meta.url)) {
+  NodeRuntime.runMain(program)
+}

@@ -1,0 +1,150 @@
+/**
+ * The emulator as a separate process (`packages/emulator/src/bin.ts`), so that the benchmarked client
+ * and the server do not share a core (nor an event loop).
+ *
+ * The process is started with `--port 0` and the URL is read from its `listening on http://HOST:PORT`
+ * line. It is a scoped resource: closing the scope (normally, on failure or on interruption) kills its
+ * process group with SIGTERM and waits for it to exit. A synchronous `exit` hook also kills it if this
+ * process dies without running its finalizers.
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/platform/Command"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as Scope from "effect/Scope"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as NodePath from "node:path"
+import * as NodeUrl from "node:url"
+
+/**
+ * The emulator did not start (bad exit, no `listening on` line in time, or the process could not spawn).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EmulatorStartError extends Data.TaggedError("EmulatorStartError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/**
+ * A running emulator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string
+  readonly pid: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The only bearer token the emulator accepts. */
+  readonly token: string
+  /** How long to wait for the `listening on` line. Default 60 s (tsx compiles the sources first). */
+  readonly startTimeoutMillis?: number | undefined
+}
+
+/** The repository root (this file is `packages/bench/src/EmulatorProcess.ts`). */
+const root = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "../../..")
+
+const LISTENING = /^listening on (http:\/\/[^\s:]+:(\d+))\s*$/
+
+/** Keeps the last `max` characters of a text stream (diagnostics when the emulator fails). */
+const tail = (max: number) => {
+  let text = ""
+  return {
+    push: (more: string) => {
+      text = (text + more).slice(-max)
+    },
+    get: () => text
+  }
+}
+
+/**
+ * Starts the emulator in its own process and waits until it listens. Its stdout and stderr are drained
+ * for the whole scope (a full pipe would block the server).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const start = (
+  options: Options
+): Effect.Effect<RunningEmulator, EmulatorStartError, CommandExecutor.CommandExecutor | Scope.Scope> =>
+  Effect.gen(function*() {
+    const command = Command.make(
+      process.execPath,
+      "--conditions=@effect-appbuilder/source",
+      "--import",
+      "tsx",
+      "packages/emulator/src/bin.ts",
+      "--port",
+      "0",
+      "--token",
+      options.token
+    ).pipe(Command.workingDirectory(root))
+
+    const child = yield* Command.start(command).pipe(
+      Effect.mapError((cause) => new EmulatorStartError({ message: `cannot spawn the emulator: ${cause.message}`, cause }))
+    )
+    const pid = Number(child.pid)
+    // Backstop for a crash of this process that skips the finalizers: kill the emulator's group.
+    const onExit = () => {
+      try {
+        process.kill(-pid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => process.once("exit", onExit)),
+      () => Effect.sync(() => process.removeListener("exit", onExit))
+    )
+
+    const ready = yield* Deferred.make<string>()
+    const output = tail(4096)
+    yield* child.stdout.pipe(
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.runForEach((line) => {
+        const match = LISTENING.exec(line)
+        if (match === null) return Effect.sync(() => output.push(line + "\n"))
+        return Deferred.succeed(ready, match[1]!)
+      }),
+      Effect.ignore,
+      Effect.forkScoped
+    )
+    yield* child.stderr.pipe(
+      Stream.decodeText(),
+      Stream.runForEach((text) => Effect.sync(() => output.push(text))),
+      Effect.ignore,
+      Effect.forkScoped
+    )
+
+    const exited = child.exitCode.pipe(
+      Effect.orElseSucceed(() => -1),
+      Effect.flatMap((code) =>
+        Effect.fail(new EmulatorStartError({ message: `the emulator exited with code ${code}:\n${output.get()}` }))
+      )
+    )
+    const url = yield* Deferred.await(ready).pipe(
+      Effect.raceFirst(exited),
+      Effect.timeoutFail({
+        duration: options.startTimeoutMillis ?? 60_000,
+        onTimeout: () => new EmulatorStartError({ message: `the emulator did not print its URL in time:\n${output.get()}` })
+      })
+    )
+    const port = Number(new URL(url).port)
+    if (!(port > 0)) {
+      return yield* new EmulatorStartError({ message: `the emulator printed no usable port: ${url}` })
+    }
+    return { url, pid }
+  })
