@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
-import { call, post, postText } from "./utils/http.js"
+import { call, postText } from "./utils/http.js"
 import { createAssistant, createThread, runBody } from "./utils/runs.js"
 
 const PATHS = Emulator.routes.map((route) => route.path)
