@@ -66,7 +66,7 @@ export const program = Effect.gen(function*() {
   )
 
   // 1. A deadline on the whole loop. When it fires, the loop is interrupted: the tool's fiber is
-  //    interrupted too, and the run is cancelled on the server before `timeout` returns.
+  //    interrupted too, and the loop sends `cancel` for its run before `timeout` returns.
   const first = yield* threads.create({ messages: [{ content: "今天北京的天气怎么样？" }] })
   const outcome = yield* ToolLoop.run({ assistantId: assistant.id, threadId: first.id }, { toolkit }).pipe(
     Effect.timeout("1 second"),
@@ -80,7 +80,7 @@ export const program = Effect.gen(function*() {
   //    including `ToolCalls` are handled; closing the stream then cancels the run. `handle` reports
   //    the calls that were left unanswered.
   const second = yield* threads.create({ messages: [{ content: "今天北京的天气怎么样？" }] })
-  const result = yield* runs.stream({ assistantId: assistant.id, threadId: second.id, tools: toolkit.definitions }).pipe(
+  const result = yield* runs.stream({ assistantId: assistant.id, threadId: second.id }).pipe(
     Stream.takeUntil(RunEvent.isToolCalls),
     RunEvent.handle({
       onToolCalls: (event) => Console.log(`2. stopping at ${event.toolCalls.length} tool call(s)`)

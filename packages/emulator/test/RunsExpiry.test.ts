@@ -10,6 +10,20 @@ import { addMessage, pick, pickArray, pickString, runBody, setClock, weatherSetu
 import * as Sse from "./utils/sse.js"
 
 describe("expiry of runs waiting for tools (spec §5.6, §6.1)", () => {
+  it.effect("a run started at clock 0 (a fresh TestClock) expires exactly on time", () =>
+    Effect.gen(function*() {
+      const { assistantId, threadId } = yield* weatherSetup
+      const first = yield* call("/v2/threads/runs", runBody(assistantId, threadId))
+      const runId = pickString(first, "id")
+      const state = yield* EmulatorState.EmulatorState
+      yield* TestClock.adjust("119999 millis")
+      assert.strictEqual(Option.getOrThrow(yield* state.run(runId)).status, "requires_action")
+      yield* TestClock.adjust("1 millis")
+      const run = Option.getOrThrow(yield* state.run(runId))
+      assert.strictEqual(run.status, "expired")
+      assert.strictEqual(run.expiredAt, 120000)
+    }).pipe(Effect.provide(Emulator.layer({ requiresActionTimeout: "2 minutes" }))))
+
   it.effect("without a stream: expired after requiresActionTimeout, step expired, thread free", () =>
     Effect.gen(function*() {
       yield* setClock

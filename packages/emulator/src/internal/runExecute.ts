@@ -119,7 +119,8 @@ const awaitOutputs = (
       yield* checkpoint(handle)
       let signal: Option.Option<RunHandle.Signal>
       if (run.status === "requires_action") {
-        const now = yield* RunHandle.now
+        // deadlines live on the raw clock; only timestamps are kept away from 0
+        const now = yield* Clock.currentTimeMillis
         if (now >= run.deadline) {
           yield* RunHandle.expireIfDue(handle, now)
           continue
@@ -171,7 +172,7 @@ const toolStep = (
       output: ""
     }))
     step.toolCalls = calls
-    const now = yield* RunHandle.now
+    const now = yield* Clock.currentTimeMillis
     yield* checkpoint(handle)
     run.status = "requires_action"
     run.requiredAction = [...calls]

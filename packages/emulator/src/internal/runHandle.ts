@@ -125,9 +125,10 @@ export const expireIfDue = (handle: Handle, now: number): Effect.Effect<boolean>
   Effect.sync(() => {
     const run = handle.run
     if (run.status !== "requires_action" || run.deadline <= 0 || now < run.deadline) return false
-    endStep(handle, "expired", now)
+    const at = Math.max(1, now)
+    endStep(handle, "expired", at)
     run.status = "expired"
-    run.expiredAt = now
+    run.expiredAt = at
     run.requiredAction = null
     run.deadline = 0
     publishSync(handle, RunEvents.runEnd(run))
