@@ -100,24 +100,8 @@ const newRun = (
   plan: Extract<RunPlan.Plan, { readonly _tag: "New" }>,
   now: number
 ): Store.RunRecord => {
-  let thread = plan.thread
-  if (thread === undefined) {
-    thread = { id: Store.Ids.thread(), seq: store.nextSeq(), createdAt: now, metadata: {}, messages: [], runIds: [] }
-    store.threads.set(thread.id, thread)
-  }
-  for (const message of request.threadMessages ?? []) {
-    thread.messages.push({
-      id: Store.Ids.message(),
-      seq: store.nextSeq(),
-      threadId: thread.id,
-      role: message.role,
-      createdAt: now,
-      content: message.content,
-      fileIds: [...message.fileIds],
-      assistantId: "",
-      runId: ""
-    })
-  }
+  const thread = plan.thread ?? Store.makeThread(store, now)
+  for (const message of request.threadMessages ?? []) Store.appendMessage(store, thread, message, now)
   const assistant = plan.assistant
   const run: Store.RunRecord = {
     id: Store.Ids.run(),

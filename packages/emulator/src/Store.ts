@@ -300,6 +300,54 @@ export const Ids = {
 } as const
 
 /**
+ * A new, empty thread, registered in the store.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeThread = (store: Service, now: number, metadata: Record<string, string> = {}): ThreadRecord => {
+  const thread: ThreadRecord = { id: Ids.thread(), seq: store.nextSeq(), createdAt: now, metadata, messages: [], runIds: [] }
+  store.threads.set(thread.id, thread)
+  return thread
+}
+
+/**
+ * What a new message says: a user (or assistant) message created through the API, or, with `reply`,
+ * the assistant's answer of a run (`chatmsg_…`, with its assistant and run ids).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NewMessage {
+  readonly role: "user" | "assistant"
+  readonly content: string
+  readonly fileIds?: ReadonlyArray<string> | undefined
+  readonly reply?: { readonly id: string; readonly assistantId: string; readonly runId: string } | undefined
+}
+
+/**
+ * Appends a message at the end of a thread.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const appendMessage = (store: Service, thread: ThreadRecord, message: NewMessage, now: number): MessageRecord => {
+  const record: MessageRecord = {
+    id: message.reply?.id ?? Ids.message(),
+    seq: store.nextSeq(),
+    threadId: thread.id,
+    role: message.role,
+    createdAt: now,
+    content: message.content,
+    fileIds: [...(message.fileIds ?? [])],
+    assistantId: message.reply?.assistantId ?? "",
+    runId: message.reply?.runId ?? ""
+  }
+  thread.messages.push(record)
+  return record
+}
+
+/**
  * True for the statuses a run never leaves.
  *
  * @since 0.1.0

@@ -233,17 +233,11 @@ export const complete = (
     run.finalAnswer = { messageId: reply.messageId, text: reply.text }
     const thread = store.threads.get(run.threadId)
     if (thread !== undefined) {
-      thread.messages.push({
-        id: reply.messageId,
-        seq: store.nextSeq(),
-        threadId: run.threadId,
+      Store.appendMessage(store, thread, {
         role: "assistant",
-        createdAt: reply.createdAt,
         content: reply.text,
-        fileIds: [],
-        assistantId: run.assistantId,
-        runId: run.id
-      })
+        reply: { id: reply.messageId, assistantId: run.assistantId, runId: run.id }
+      }, reply.createdAt)
     }
     publishSync(handle, RunEvents.runEnd(run))
     finishSync(handle)

@@ -24,18 +24,11 @@ const create = Route.make<Store.Store | RunEngine.RunEngine>("/v2/threads/messag
     const content = yield* Validate.requiredString(body, "content")
     const fileIds = yield* Resources.fileIds(store, body, "file_ids")
     if (Option.isSome(yield* engine.activeRun(threadId))) return yield* ApiError.threadBusy(threadId)
-    const message: Store.MessageRecord = {
-      id: Store.Ids.message(),
-      seq: store.nextSeq(),
-      threadId,
+    const message = Store.appendMessage(store, thread, {
       role: role === "assistant" ? "assistant" : "user",
-      createdAt: yield* Clock.currentTimeMillis,
       content,
-      fileIds: fileIds ?? [],
-      assistantId: "",
-      runId: ""
-    }
-    thread.messages.push(message)
+      fileIds
+    }, yield* Clock.currentTimeMillis)
     return Route.json(Wire.message(message))
   }))
 

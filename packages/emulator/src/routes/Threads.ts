@@ -47,28 +47,8 @@ const create = Route.make<Store.Store>("/v2/threads", ({ body }) =>
     // not sent by the official client, accepted for clients that do
     const metadata = yield* Validate.optionalMetadata(body, "metadata")
     const now = yield* Clock.currentTimeMillis
-    const thread: Store.ThreadRecord = {
-      id: Store.Ids.thread(),
-      seq: store.nextSeq(),
-      createdAt: now,
-      metadata: metadata ?? {},
-      messages: [],
-      runIds: []
-    }
-    for (const message of messages) {
-      thread.messages.push({
-        id: Store.Ids.message(),
-        seq: store.nextSeq(),
-        threadId: thread.id,
-        role: message.role,
-        createdAt: now,
-        content: message.content,
-        fileIds: message.fileIds,
-        assistantId: "",
-        runId: ""
-      })
-    }
-    store.threads.set(thread.id, thread)
+    const thread = Store.makeThread(store, now, metadata ?? {})
+    for (const message of messages) Store.appendMessage(store, thread, message, now)
     return Route.json(Wire.thread(thread))
   }))
 
