@@ -7,50 +7,29 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { NodeFileSystem } from "@effect/platform-node"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Common from "@effect-appbuilder/assistant/Common"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as Emulated from "./utils/Emulated.js"
 
-const TestLayer = AppBuilder.layer({ token: Redacted.make("bce-v3/ALTAK-emulator/test"), baseUrl: "http://emulator.local" }).pipe(
-  Layer.provideMerge(Emulator.layer()),
-  Layer.orDie
-)
+const TestLayer = Emulated.layer()
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52])
 
-const weather: Common.AssistantToolInput = {
-  type: "function",
-  function: {
-    name: "get_cur_whether",
-    description: "这是一个获得指定地点天气的工具",
-    parameters: {
-      type: "object",
-      properties: {
-        location: { type: "string", description: "省，市名，例如：河北省" },
-        unit: { type: "string", enum: ["摄氏度", "华氏度"] }
-      },
-      required: ["location"]
-    }
-  }
-}
+const weather = Emulated.weatherTool
 
 const httpError = <A, E>(exit: Exit.Exit<A, E>): HttpError => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")

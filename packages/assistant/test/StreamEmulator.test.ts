@@ -7,39 +7,20 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import type * as Common from "@effect-appbuilder/assistant/Common"
 import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as Emulated from "./utils/Emulated.js"
 
-const TestLayer = AppBuilder.layer({ token: Redacted.make("bce-v3/ALTAK-emulator/test"), baseUrl: "http://emulator.local" })
-  .pipe(Layer.provideMerge(Emulator.layer()), Layer.orDie)
+const TestLayer = Emulated.layer()
 
-const weather: Common.AssistantToolInput = {
-  type: "function",
-  function: {
-    name: "get_cur_whether",
-    description: "这是一个获得指定地点天气的工具",
-    parameters: {
-      type: "object",
-      properties: {
-        location: { type: "string", description: "省，市名，例如：河北省" },
-        unit: { type: "string", enum: ["摄氏度", "华氏度"] }
-      },
-      required: ["location"]
-    }
-  }
-}
+const weather = Emulated.weatherTool
 
 const weatherSetup = Effect.gen(function*() {
   const assistants = yield* Assistants.Assistants

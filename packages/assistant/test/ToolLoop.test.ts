@@ -7,26 +7,19 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as Emulated from "./utils/Emulated.js"
 
-const layerWith = (options: Emulator.Options = {}) =>
-  AppBuilder.layer({ token: Redacted.make("bce-v3/ALTAK-emulator/test"), baseUrl: "http://emulator.local" }).pipe(
-    Layer.provideMerge(Emulator.layer(options)),
-    Layer.orDie
-  )
+const layerWith = Emulated.layer
 
 const TestLayer = layerWith()
 
