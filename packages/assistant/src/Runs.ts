@@ -489,19 +489,24 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
         idleTimeout: options?.idleTimeout ?? client.streamIdleTimeout,
         cancelledByUs: Effect.sync(() => cancelledByUs)
       })
-      return Stream.tap(events, (event) => {
-        switch (event._tag) {
-          case "RunBegin":
-          case "RunCancelling":
-            runId = event.runId
-            if (event.threadId !== "") threadId = event.threadId
-            return Effect.annotateCurrentSpan({ "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId })
-          case "RunEnd":
-            ended = true
-            return Effect.annotateCurrentSpan("appbuilder.run_status", event.status)
-          default:
-            return Effect.void
+      // One synchronous pass per chunk (no effect per event): only the rare run events annotate the span.
+      return Stream.mapChunksEffect(events, (chunk) => {
+        let annotations: Record<string, unknown> | undefined
+        for (const event of chunk) {
+          switch (event._tag) {
+            case "RunBegin":
+            case "RunCancelling":
+              runId = event.runId
+              if (event.threadId !== "") threadId = event.threadId
+              annotations = { ...annotations, "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId }
+              break
+            case "RunEnd":
+              ended = true
+              annotations = { ...annotations, "appbuilder.run_status": event.status }
+              break
+          }
         }
+        return annotations === undefined ? Effect.succeed(chunk) : Effect.as(Effect.annotateCurrentSpan(annotations), chunk)
       })
     })).pipe(Stream.withSpan("Runs.stream"))
 

@@ -1,5 +1,5 @@
 /**
- * The emulator as a separate process (`packages/emulator/src/bin.ts`), so that the benchmarked client
+ * The emulator as a separate process (the compiled `packages/emulator/dist/bin.js`), so that the benchmarked client
  * and the server do not share a core (nor an event loop).
  *
  * The process is started with `--port 0` and the URL is read from its `listening on http://HOST:PORT`
@@ -49,7 +49,7 @@ export interface RunningEmulator {
 export interface Options {
   /** The only bearer token the emulator accepts. */
   readonly token: string
-  /** How long to wait for the `listening on` line. Default 60 s (tsx compiles the sources first). */
+  /** How long to wait for the `listening on` line. Default 60 s. */
   readonly startTimeoutMillis?: number | undefined
 }
 
@@ -82,10 +82,8 @@ export const start = (
   Effect.gen(function*() {
     const command = Command.make(
       process.execPath,
-      "--conditions=@effect-appbuilder/source",
-      "--import",
-      "tsx",
-      "packages/emulator/src/bin.ts",
+      // the compiled emulator (`pnpm bench` builds it first), as users run it
+      "packages/emulator/dist/bin.js",
       "--port",
       "0",
       "--token",

@@ -4,8 +4,17 @@
  * Before the run the heap is collected (`global.gc()`, when node runs with `--expose-gc`); during the run
  * `process.memoryUsage()` is sampled every {@link SAMPLE_INTERVAL_MILLIS} ms (and once more at the end).
  * The peak heap growth is the highest `heapUsed` seen minus the `heapUsed` right before the run: live
- * data plus the garbage not yet collected, which stays bounded for a streaming consumer whatever the
- * stream's length, and grows with it when events are retained.
+ * data plus the garbage not collected yet. The garbage part depends on V8's heuristics: short-lived
+ * objects that survive a scavenge are promoted to the old space and stay there, dead, until the next
+ * mark-compact, whose threshold grows with the heap.
+ *
+ * With `live: true` every sample is taken right after a full GC (every {@link LIVE_INTERVAL_MILLIS} ms):
+ * the peak then is the peak of the live data only, which does not grow with the stream's length unless
+ * events are retained. Forced collections slow the run down: such runs are for memory only.
+ *
+ * A consumer that does long synchronous work per chunk starves the timer (an Effect fiber yields to the
+ * event loop only every 2048 operations, whatever they cost); such a consumer calls {@link Probe.sample}
+ * after each chunk, which samples when the last sample is older than the interval.
  *
  * @since 0.1.0
  */
@@ -20,12 +29,18 @@ export const SAMPLE_INTERVAL_MILLIS = 20
 
 /**
  * @since 0.1.0
+ * @category constants
+ */
+export const LIVE_INTERVAL_MILLIS = 200
+
+/**
+ * @since 0.1.0
  * @category models
  */
 export interface Measured<A> {
   readonly value: A
   readonly seconds: number
-  /** Highest `heapUsed` during the run minus `heapUsed` before it, in bytes. */
+  /** Highest `heapUsed` during the run minus `heapUsed` before it, in bytes (after a GC when `live`). */
   readonly peakHeapDelta: number
   /** Highest `rss` during the run, in bytes. */
   readonly peakRss: number
@@ -33,6 +48,26 @@ export interface Measured<A> {
   readonly samples: number
   /** CPU time (user + system) of this process during the run, in seconds. */
   readonly cpuSeconds: number
+}
+
+/**
+ * Given to the measured effect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Probe {
+  /** Samples the memory unless the last sample is younger than the interval. */
+  readonly sample: () => void
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Sample the live heap only (a full GC before each sample). Needs `--expose-gc`. */
+  readonly live?: boolean | undefined
 }
 
 /**
@@ -44,39 +79,42 @@ export interface Measured<A> {
 export const gcExposed: boolean = typeof globalThis.gc === "function"
 
 /**
- * Runs a full garbage collection when it is exposed.
- *
- * @since 0.1.0
- * @category utils
- */
-export const collect: Effect.Effect<void> = Effect.sync(() => {
-  globalThis.gc?.()
-})
-
-/**
  * Measures `effect`: elapsed time, peak heap growth and peak RSS (see the module documentation).
  *
  * @since 0.1.0
  * @category combinators
  */
-export const measure = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Measured<A>, E, R> =>
+export const measure = <A, E, R>(
+  effect: (probe: Probe) => Effect.Effect<A, E, R>,
+  options?: Options
+): Effect.Effect<Measured<A>, E, R> =>
   Effect.suspend(() => {
+    const live = options?.live === true && globalThis.gc !== undefined
+    const interval = live ? LIVE_INTERVAL_MILLIS : SAMPLE_INTERVAL_MILLIS
     globalThis.gc?.()
     const before = process.memoryUsage()
     const cpuBefore = process.cpuUsage()
     let peakHeap = before.heapUsed
     let peakRss = before.rss
     let samples = 0
+    let lastSample = performance.now()
     let cpu: NodeJS.CpuUsage = { user: 0, system: 0 }
     const sample = () => {
+      if (live) globalThis.gc?.()
       const usage = process.memoryUsage()
+      lastSample = performance.now()
       samples++
       if (usage.heapUsed > peakHeap) peakHeap = usage.heapUsed
       if (usage.rss > peakRss) peakRss = usage.rss
     }
+    const probe: Probe = {
+      sample: () => {
+        if (performance.now() - lastSample >= interval) sample()
+      }
+    }
     return Effect.acquireUseRelease(
-      Effect.sync(() => setInterval(sample, SAMPLE_INTERVAL_MILLIS)),
-      () => Effect.timed(effect),
+      Effect.sync(() => setInterval(probe.sample, interval)),
+      () => Effect.timed(effect(probe)),
       (timer) =>
         Effect.sync(() => {
           clearInterval(timer)
@@ -85,12 +123,12 @@ export const measure = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
         })
     ).pipe(
       Effect.map(([elapsed, value]): Measured<A> => ({
-        cpuSeconds: (cpu.user + cpu.system) / 1e6,
         value,
         seconds: Duration.toMillis(elapsed) / 1000,
         peakHeapDelta: peakHeap - before.heapUsed,
         peakRss,
-        samples
+        samples,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6
       }))
     )
   })

@@ -19,6 +19,8 @@ export interface RunResult {
   readonly peakRss: number
   readonly samples: number
   readonly cpuSeconds: number
+  /** The run was stopped by the time limit before its end (`events` is then what it got). */
+  readonly stopped: boolean
 }
 
 /**
@@ -76,7 +78,7 @@ export const runLine = (label: string, run: RunResult): string =>
     mib(run.peakHeapDelta).padStart(6)
   } MiB  rss ${mib(run.peakRss).padStart(6)} MiB  cpu ${
     Math.round(100 * run.cpuSeconds / run.seconds).toString().padStart(3)
-  } %  (${run.samples} samples)`
+  } %  (${run.samples} samples)${run.stopped ? "  STOPPED at the time limit" : ""}`
 
 /**
  * Renders rows as an aligned table (`|`-separated, a rule under the header; numeric-looking cells are
@@ -87,7 +89,7 @@ export const runLine = (label: string, run: RunResult): string =>
  */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)))
-  const numeric = /^[\d\s.,()×x-]+$/
+  const numeric = /^[\d\s.,()×x*-]+$/
   const line = (cells: ReadonlyArray<string>) =>
     cells
       .map((cell, i) => (numeric.test(cell) && i > 0 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))

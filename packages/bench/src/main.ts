@@ -1,58 +1,62 @@
 /**
- * `pnpm bench [--chunks N] [--rounds R]`: streaming throughput and memory of the SDK against the
- * minimal baseline ({@link Baseline.streamRun}), on the same emulator stream.
+ * `pnpm bench [--chunks N] [--rounds R] [--time-limit S]`: streaming throughput and memory of the SDK
+ * against the minimal baseline (`Baseline.streamRun`), on the same emulator stream.
  *
  * 1. Starts the emulator in its own process (see {@link EmulatorProcess}) and creates one assistant.
  * 2. Every run gets a fresh thread whose user message is `please stream N chunks`: the emulator's
  *    scripted model answers with exactly N `message` events, framed by five `status` events.
- * 3. Variants: the baseline (`fetch` + `eventsource-parser` + `JSON.parse`), and the SDK's
- *    `Runs.stream` consumed with `Stream.runCount`, over `NodeHttpClient.layerUndici` and over
- *    `FetchHttpClient.layer`. A diagnostic row drains the SDK's HTTP layer alone
- *    (`AppBuilderClient.stream`, bytes only, events counted as blank lines): the SDK's cost that is not
- *    decoding.
+ * 3. Variants (see {@link Variants}): the baseline (`fetch` + `eventsource-parser` + `JSON.parse`); the
+ *    SDK's `Runs.stream` over `NodeHttpClient.layerUndici` and over `FetchHttpClient.layer`, every event
+ *    counted; and a diagnostic row that drains the SDK's HTTP layer alone (`AppBuilderClient.stream`,
+ *    bytes only): the SDK's cost that is not decoding.
  * 4. A warm-up round (N/4 chunks: JIT, connections), then R measured rounds (default 3) with N chunks,
  *    the variants alternating within each round; then R rounds of each SDK variant with N/4 chunks, for
- *    memory flatness.
+ *    memory flatness; then one run of the SDK (undici) at N/4 and one at N sampling the live heap (a
+ *    full GC before each sample, see {@link Measure}): garbage excluded, it shows whether events are
+ *    retained.
  * 5. Prints the median events/second, the ratio to the baseline (target ≥ 0.8 for the SDK rows), the
- *    peak heap growth (see {@link Measure}), the client's CPU use, and a verdict per target. A missed
- *    target prints `TARGET MISSED` but still exits 0: this is a measurement. Anything that invalidates
- *    the measurement (emulator failure, a wrong event count) exits 1.
+ *    peak heap growth (garbage included), the client's CPU use, and a verdict per target: throughput,
+ *    flat peak heap growth (N/4 vs N), flat live heap (N/4 vs N).
+ *
+ * A run of the SDK or of the HTTP layer is stopped after `--time-limit` seconds (default 20): its rate
+ * is then the events received so far over that time, and it is marked `STOPPED` (the memory comparison
+ * becomes inconclusive when the N runs got less than 3 times the events of the N/4 runs). This keeps a
+ * slow build of the SDK from making the benchmark take many minutes.
+ *
+ * A missed target prints `TARGET MISSED` but still exits 0: this is a measurement. What invalidates the
+ * measurement (the emulator failing, a complete run with a wrong event count) exits 1.
  *
  * Run node with `--expose-gc` (the root `bench` script does) so that every run starts after a full GC.
  *
  * @since 0.1.0
  */
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import type * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
+import * as Option from "effect/Option"
 import * as NodeOs from "node:os"
-import * as Baseline from "./Baseline.js"
 import * as EmulatorProcess from "./EmulatorProcess.js"
 import * as Measure from "./Measure.js"
 import * as Report from "./Report.js"
+import * as Variants from "./Variants.js"
 
 const TOKEN = "bench-token"
 /** `run_begin`, `tool_step_begin`, `message_creation`, …the N messages…, `tool_step_end`, `run_end`. */
 const STATUS_EVENTS = 5
 /** The SDK/baseline throughput ratio to reach. */
 const TARGET_RATIO = 0.8
+const MiB = 1024 * 1024
 
 // -----------------------------------------------------------------------------
 // arguments
@@ -61,147 +65,61 @@ const TARGET_RATIO = 0.8
 interface Args {
   readonly chunks: number
   readonly rounds: number
+  readonly timeLimitSeconds: number
 }
 
-const USAGE = "usage: pnpm bench [--chunks N (default 100000)] [--rounds R (default 3)]"
+const USAGE = `usage: pnpm bench [--chunks N] [--rounds R] [--time-limit S]
+
+  --chunks N       message chunks per measured run (default 100000; the targets are defined for N ≥ 100000)
+  --rounds R       measured rounds (default 3)
+  --time-limit S   stop an SDK run after S seconds and rate it on what it got (default 20)`
 
 const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Args, string> => {
-  let chunks = 100_000
-  let rounds = 3
-  const args = argv.filter((arg) => arg !== "--")
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
+  let args: Args = { chunks: 100_000, rounds: 3, timeLimitSeconds: 20 }
+  const list = argv.filter((arg) => arg !== "--")
+  for (let i = 0; i < list.length; i++) {
+    const arg = list[i]!
     const eq = arg.indexOf("=")
     const name = eq > 0 ? arg.slice(0, eq) : arg
-    const value = eq > 0 ? arg.slice(eq + 1) : args[++i]
+    const value = eq > 0 ? arg.slice(eq + 1) : list[++i]
     const parsed = value !== undefined && /^\d+$/.test(value) ? Number(value) : Number.NaN
+    const invalid = Either.left(`invalid value for ${name}: ${value ?? "(missing)"}`)
     switch (name) {
       case "--chunks":
-        if (!(parsed >= 4)) return Either.left(`invalid value for --chunks: ${value ?? "(missing)"}`)
-        chunks = parsed
+        if (!(parsed >= 4)) return invalid
+        args = { ...args, chunks: parsed }
         break
       case "--rounds":
-        if (!(parsed >= 1)) return Either.left(`invalid value for --rounds: ${value ?? "(missing)"}`)
-        rounds = parsed
+        if (!(parsed >= 1)) return invalid
+        args = { ...args, rounds: parsed }
+        break
+      case "--time-limit":
+        if (!(parsed >= 1)) return invalid
+        args = { ...args, timeLimitSeconds: parsed }
         break
       default:
         return Either.left(`unknown argument: ${arg}`)
     }
   }
-  return Either.right({ chunks, rounds })
+  return Either.right(args)
 }
-
-// -----------------------------------------------------------------------------
-// variants
-// -----------------------------------------------------------------------------
-
-class BenchError extends Data.TaggedError("BenchError")<{
-  readonly message: string
-  readonly cause?: unknown
-}> {}
-
-type RunError = BenchError | AppBuilderError.AppBuilderError
-
-/**
- * One way of consuming a streamed run; succeeds with the number of events seen. `transport` is a
- * diagnostic row: the SDK's HTTP layer only (bytes, no decoding).
- */
-interface Variant {
-  readonly name: string
-  readonly kind: "baseline" | "sdk" | "transport"
-  readonly stream: (assistantId: string, threadId: string) => Effect.Effect<number, RunError>
-}
-
-/**
- * `fetch` rejects with `TypeError: fetch failed` when the request could not be sent or no response
- * arrived, typically a keep-alive connection that the server closed while this process' event loop was
- * busy (the next request then goes out on it). The SDK retries such transport failures; the baseline
- * has no retry, so the harness retries these (before any response, so nothing was streamed).
- */
-/** `a: b: c` from an error and its chain of causes. */
-const describe = (error: unknown): string => {
-  const parts: Array<string> = []
-  for (let current = error; current !== undefined && parts.length < 5;) {
-    if (current instanceof Error) {
-      parts.push(current.message)
-      current = current.cause
-    } else {
-      parts.push(String(current))
-      current = undefined
-    }
-  }
-  return parts.join(": ")
-}
-
-const isConnectionFailure = (error: BenchError): boolean =>
-  error.cause instanceof TypeError && error.cause.message === "fetch failed"
-
-const baseline = (baseUrl: string): Variant => ({
-  name: "baseline (fetch)",
-  kind: "baseline",
-  stream: (assistantId, threadId) =>
-    Effect.tryPromise({
-      try: () => Baseline.streamRun(baseUrl, TOKEN, { assistant_id: assistantId, thread_id: threadId }),
-      catch: (cause) => new BenchError({ message: `baseline failed: ${describe(cause)}`, cause })
-    }).pipe(
-      Effect.tapError((error) =>
-        isConnectionFailure(error) ? Console.log(`(baseline: ${describe(error.cause)}; retried)`) : Effect.void
-      ),
-      Effect.retry({ times: 2, while: isConnectionFailure })
-    )
-})
-
-const sdk = (name: string, runs: Runs.Service): Variant => ({
-  name,
-  kind: "sdk",
-  stream: (assistantId, threadId) => Stream.runCount(runs.stream({ assistantId, threadId }))
-})
-
-/** Counts the blank lines (`\n\n`) of a byte stream, i.e. its SSE events (the emulator writes LF only). */
-const countBlankLines = (state: { events: number; last: number }, bytes: Uint8Array) => {
-  let { events, last } = state
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!
-    if (byte === 10 && last === 10) events++
-    last = byte
-  }
-  return { events, last }
-}
-
-const transport = (name: string, client: AppBuilderClient.Service): Variant => ({
-  name,
-  kind: "transport",
-  stream: (assistantId, threadId) =>
-    Runs.encodeRunRequest("bench", { assistantId, threadId }, true).pipe(
-      Effect.flatMap((body) =>
-        Stream.runFold(
-          client.stream({ name: "bench", idempotent: false }, "/v2/threads/runs", body),
-          { events: 0, last: 0 },
-          countBlankLines
-        )
-      ),
-      Effect.map((state) => state.events)
-    )
-})
-
-/** The SDK's services over one `HttpClient`, built in the caller's scope (never per call). */
-const buildSdk = (baseUrl: string, http: Layer.Layer<HttpClient.HttpClient>) =>
-  Layer.build(
-    AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl }).pipe(Layer.provide(http))
-  )
 
 // -----------------------------------------------------------------------------
 // the benchmark
 // -----------------------------------------------------------------------------
 
+const verdict = (ok: boolean): string => (ok ? "OK           " : "TARGET MISSED")
+
 const program = (args: Args) =>
   Effect.gen(function*() {
-    const { chunks, rounds } = args
+    const { chunks, rounds, timeLimitSeconds } = args
     const quarter = Math.floor(chunks / 4)
+    const cpus = NodeOs.cpus()
     yield* Console.log(
-      `node ${process.version}, ${NodeOs.cpus().length} CPUs (${NodeOs.cpus()[0]?.model ?? "?"}), N = ${chunks}, ${rounds} rounds`
+      `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model ?? "?"}), N = ${chunks}, ${rounds} rounds, ` +
+        `time limit ${timeLimitSeconds} s per SDK run`
     )
-    if (chunks < 100_000) yield* Console.log(`note: N < 100000, figures are indicative only`)
+    if (chunks < 100_000) yield* Console.log("note: N < 100000: figures are indicative only")
     if (!Measure.gcExposed) {
       yield* Console.log("note: global.gc is not exposed (run node with --expose-gc): heap figures include old garbage")
     }
@@ -209,8 +127,9 @@ const program = (args: Args) =>
     const emulator = yield* EmulatorProcess.start({ token: TOKEN })
     yield* Console.log(`emulator: ${emulator.url} (pid ${emulator.pid}, separate process)\n`)
 
-    const undici = yield* buildSdk(emulator.url, NodeHttpClient.layerUndici)
-    const fetch = yield* buildSdk(emulator.url, FetchHttpClient.layer)
+    // Built once in this scope (a scoped HttpClient layer provided per call would close its dispatcher).
+    const undici = yield* Layer.build(Variants.sdkLayer(emulator.url, TOKEN, NodeHttpClient.layerUndici))
+    const fetch = yield* Layer.build(Variants.sdkLayer(emulator.url, TOKEN, FetchHttpClient.layer))
     const threads = Context.get(undici, Threads.Threads)
     const assistant = yield* Context.get(undici, Assistants.Assistants).create({
       name: "bench",
@@ -219,113 +138,165 @@ const program = (args: Args) =>
       instructions: ""
     })
 
-    const variants: ReadonlyArray<Variant> = [
-      baseline(emulator.url),
-      sdk("SDK (undici)", Context.get(undici, Runs.Runs)),
-      sdk("SDK (fetch)", Context.get(fetch, Runs.Runs)),
-      transport("HttpClient only (undici)", Context.get(undici, AppBuilderClient.AppBuilderClient))
+    const variants: ReadonlyArray<Variants.Variant> = [
+      Variants.baseline(emulator.url, TOKEN),
+      Variants.sdk("SDK (undici)", Context.get(undici, Runs.Runs)),
+      Variants.sdk("SDK (fetch)", Context.get(fetch, Runs.Runs)),
+      Variants.transport("HttpClient only (undici)", Context.get(undici, AppBuilderClient.AppBuilderClient))
     ]
     const sdkVariants = variants.filter((variant) => variant.kind === "sdk")
+    const timeLimitMillis = timeLimitSeconds * 1000
 
-    const runOnce = (variant: Variant, n: number) =>
+    const runOnce = (variant: Variants.Variant, n: number, live: boolean) =>
       Effect.gen(function*() {
         const thread = yield* threads.create({ messages: [{ role: "user", content: `please stream ${n} chunks` }] })
-        const measured = yield* Measure.measure(variant.stream(assistant.id, thread.id))
-        if (measured.value !== n + STATUS_EVENTS) {
-          return yield* new BenchError({
-            message: `${variant.name}: ${measured.value} events for N = ${n}, expected ${n + STATUS_EVENTS}`
+        let started = 0
+        let stoppedAt: number | undefined
+        const tracker = (probe: Measure.Probe): Variants.Tracker => ({
+          events: 0,
+          onChunk: () => {
+            probe.sample()
+            const now = performance.now()
+            if (now - started < timeLimitMillis) return false
+            stoppedAt = now
+            return true
+          }
+        })
+        const measured = yield* Measure.measure(
+          (probe) =>
+            Effect.suspend(() => {
+              started = performance.now()
+              const state = tracker(probe)
+              return variant.stream(assistant.id, thread.id, state).pipe(
+                Effect.catchTag("TimeLimitReached", () => Effect.void),
+                Effect.as(state)
+              )
+            }),
+          { live }
+        )
+        const events = measured.value.events
+        if (stoppedAt === undefined && events !== n + STATUS_EVENTS) {
+          return yield* new Variants.BenchError({
+            message: `${variant.name}: ${events} events for N = ${n}, expected ${n + STATUS_EVENTS}`
           })
         }
         const result: Report.RunResult = {
           variant: variant.name,
           chunks: n,
-          events: measured.value,
-          seconds: measured.seconds,
+          events,
+          // a stopped run is rated until the stop (its elapsed time also has the cancel call)
+          seconds: stoppedAt === undefined ? measured.seconds : (stoppedAt - started) / 1000,
           peakHeapDelta: measured.peakHeapDelta,
           peakRss: measured.peakRss,
           samples: measured.samples,
-          cpuSeconds: measured.cpuSeconds
+          cpuSeconds: measured.cpuSeconds,
+          stopped: stoppedAt !== undefined
         }
         return result
       })
 
+    const run = (label: string, variant: Variants.Variant, n: number, live = false) =>
+      Effect.tap(runOnce(variant, n, live), (result) => Console.log(Report.runLine(label, result)))
+    const round = (label: string, list: ReadonlyArray<Variants.Variant>, n: number) =>
+      Effect.forEach(list, (variant) => run(label, variant, n))
+
+    yield* round("warm-up", variants, quarter)
     const results: Array<Report.RunResult> = []
-    const round = (label: string, list: ReadonlyArray<Variant>, n: number, keep: boolean) =>
-      Effect.forEach(list, (variant) =>
-        runOnce(variant, n).pipe(
-          Effect.tap((result) => {
-            if (keep) results.push(result)
-            return Console.log(Report.runLine(label, result))
-          })
-        ), { discard: true })
+    for (let r = 1; r <= rounds; r++) results.push(...yield* round(`round ${r}`, variants, chunks))
+    for (let r = 1; r <= rounds; r++) results.push(...yield* round(`N/4 ${r}`, sdkVariants, quarter))
+    // live heap: one SDK variant, N/4 then N, a full GC before every sample (slow: memory only)
+    const liveVariant = sdkVariants[0]!
+    const liveSmall = Measure.gcExposed ? Option.some(yield* run("live N/4", liveVariant, quarter, true)) : Option.none()
+    const liveLarge = Measure.gcExposed ? Option.some(yield* run("live N", liveVariant, chunks, true)) : Option.none()
 
-    yield* round("warm-up", variants, quarter, false)
-    for (let r = 1; r <= rounds; r++) yield* round(`round ${r}`, variants, chunks, true)
-    for (let r = 1; r <= rounds; r++) yield* round(`N/4 ${r}`, sdkVariants, quarter, true)
-    yield* Measure.collect
-
-    // ------------------------------------------------------------------ summary
-    const of = (variant: Variant, n: number) => results.filter((run) => run.variant === variant.name && run.chunks === n)
-    const baselineRate = Report.median(of(variants[0]!, chunks).map(Report.rate))
+    // ------------------------------------------------------------------------------------------ summary
+    const of = (variant: Variants.Variant, n: number) =>
+      results.filter((result) => result.variant === variant.name && result.chunks === n)
+    const medianRate = (variant: Variants.Variant, n: number) => Report.median(of(variant, n).map(Report.rate))
+    const baselineRate = medianRate(variants[0]!, chunks)
+    let anyStopped = false
     const rows = [chunks, quarter].flatMap((n) =>
       variants.flatMap((variant) => {
         const runs = of(variant, n)
         if (runs.length === 0) return []
-        const eventsPerSecond = Report.median(runs.map(Report.rate))
-        const heap = runs.map((run) => run.peakHeapDelta)
+        const stopped = runs.some((result) => result.stopped)
+        anyStopped ||= stopped
+        const heap = runs.map((result) => result.peakHeapDelta)
+        const rate = medianRate(variant, n)
         return [[
           variant.name,
           Report.int(n),
-          Report.int(runs[0]!.events),
-          Report.int(eventsPerSecond),
-          n === chunks ? (eventsPerSecond / baselineRate).toFixed(2) : "-",
+          `${Report.int(Report.median(runs.map((result) => result.events)))}${stopped ? "*" : ""}`,
+          Report.int(rate),
+          n === chunks ? (rate / baselineRate).toFixed(2) : "-",
           `${Report.mib(Report.median(heap))} (${Report.mib(Report.max(heap))})`,
-          Report.mib(Report.max(runs.map((run) => run.peakRss))),
-          `${Math.round(100 * Report.median(runs.map((run) => run.cpuSeconds / run.seconds)))}`
+          Report.mib(Report.max(runs.map((result) => result.peakRss))),
+          `${Math.round(100 * Report.median(runs.map((result) => result.cpuSeconds / result.seconds)))}`
         ]]
       })
     )
     yield* Console.log(
-      `\nmedian of ${rounds} rounds (heap: median (max) of the per-run peak growth over the heap after a GC)\n`
+      `\nmedians of ${rounds} rounds; peak heap Δ: median (max) of the runs' peak heapUsed growth, garbage included\n`
     )
     yield* Console.log(Report.table(
       ["variant", "N", "events", "events/s", "ratio", "peak heap Δ MiB", "peak rss MiB", "client cpu %"],
       rows
     ))
+    if (anyStopped) yield* Console.log(`* some runs were STOPPED at the ${timeLimitSeconds} s limit (median events shown)`)
     yield* Console.log("")
 
     let missed = 0
+    let inconclusive = 0
+    const flatness = (label: string, small: ReadonlyArray<Report.RunResult>, large: ReadonlyArray<Report.RunResult>, slack: number) => {
+      const smallHeap = Report.median(small.map((result) => result.peakHeapDelta))
+      const largeHeap = Report.median(large.map((result) => result.peakHeapDelta))
+      const smallEvents = Report.median(small.map((result) => result.events))
+      const largeEvents = Report.median(large.map((result) => result.events))
+      const figures = `${Report.mib(smallHeap)} MiB at ${Report.int(smallEvents)} events, ${Report.mib(largeHeap)} MiB at ${
+        Report.int(largeEvents)
+      } events (×${(largeHeap / smallHeap).toFixed(2)})`
+      if (largeEvents < 3 * smallEvents) {
+        inconclusive++
+        return Console.log(`INCONCLUSIVE  ${label}: ${figures}; the N runs were stopped too early to compare`)
+      }
+      // Retaining the events would make the growth about proportional to the events; allow GC noise.
+      const flat = largeHeap <= 1.5 * smallHeap + slack
+      if (!flat) missed++
+      return Console.log(
+        `${verdict(flat)} ${label}: ${figures}; flat: Δ(N) ≤ 1.5 × Δ(N/4) + ${Report.mib(slack)} MiB ` +
+          `(retained events: ≈ ×${(largeEvents / smallEvents).toFixed(1)})`
+      )
+    }
     for (const variant of sdkVariants) {
-      const ratio = Report.median(of(variant, chunks).map(Report.rate)) / baselineRate
+      const ratio = medianRate(variant, chunks) / baselineRate
       const ok = ratio >= TARGET_RATIO
       if (!ok) missed++
       yield* Console.log(
-        `${ok ? "OK           " : "TARGET MISSED"} throughput ${variant.name}: ${ratio.toFixed(2)} × baseline (target ≥ ${
-          TARGET_RATIO.toFixed(2)
-        })`
+        `${verdict(ok)} throughput ${variant.name}: ${ratio.toFixed(2)} × baseline (target ≥ ${TARGET_RATIO.toFixed(2)})`
       )
     }
     for (const variant of sdkVariants) {
-      const small = Report.median(of(variant, quarter).map((run) => run.peakHeapDelta))
-      const large = Report.median(of(variant, chunks).map((run) => run.peakHeapDelta))
-      // Retaining events would make the growth about 4× at N; allow GC noise on small numbers.
-      const flat = large <= 1.5 * small + 4 * 1024 * 1024
-      if (!flat) missed++
-      yield* Console.log(
-        `${flat ? "OK           " : "TARGET MISSED"} memory ${variant.name}: peak heap Δ ${Report.mib(small)} MiB at N/4, ${
-          Report.mib(large)
-        } MiB at N (×${(large / small).toFixed(2)}; retaining events would give ≈ ×4; target flat: Δ(N) ≤ 1.5 × Δ(N/4) + 4 MiB)`
-      )
+      yield* flatness(`memory, peak heap Δ, ${variant.name}`, of(variant, quarter), of(variant, chunks), 4 * MiB)
     }
-    yield* Console.log(missed === 0 ? "\nall targets met" : `\n${missed} TARGET MISSED`)
+    if (Option.isSome(liveSmall) && Option.isSome(liveLarge)) {
+      yield* flatness(`memory, live heap Δ (after GCs), ${liveVariant.name}`, [liveSmall.value], [liveLarge.value], 2 * MiB)
+    } else {
+      yield* Console.log("INCONCLUSIVE  memory, live heap: needs --expose-gc")
+      inconclusive++
+    }
+    yield* Console.log(
+      missed === 0 && inconclusive === 0
+        ? "\nall targets met"
+        : `\n${missed} TARGET MISSED${inconclusive > 0 ? `, ${inconclusive} inconclusive` : ""}`
+    )
     return 0
   }).pipe(Effect.scoped)
 
 /** Succeeds with the exit code: 0 after a measurement (targets met or not), 2 after bad arguments. */
-const main: Effect.Effect<number, RunError | EmulatorProcess.EmulatorStartError> = Either.match(
+const main: Effect.Effect<number, Variants.RunError | EmulatorProcess.EmulatorStartError> = Either.match(
   parseArgs(process.argv.slice(2)),
   {
-    onLeft: (message) => Effect.as(Console.error(`${message}\n${USAGE}`), 2),
+    onLeft: (message) => Effect.as(Console.error(`${message}\n\n${USAGE}`), 2),
     onRight: (args) => program(args).pipe(Effect.provide(NodeContext.layer))
   }
 )

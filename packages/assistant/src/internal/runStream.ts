@@ -221,7 +221,82 @@ const decodeStatusEvent = (
     }
   )
 
+/**
+ * Builds a Schema class instance from properties the caller has already checked, without running its
+ * constructor. A Schema class instance holds exactly its fields as own properties (a tagged class: plus
+ * `_tag`), which is what this builds; skipped are only the validation and the merging of defaults, which
+ * dominate the cost of a message chunk. A test asserts that the fast path equals what the schema decodes.
+ */
+const assemble = <A extends object>(Class: { readonly prototype: A }, props: A): A =>
+  Object.assign(Object.create(Class.prototype), props)
+
+/**
+ * The content list of the usual `message` payload, built without the schema: an array of
+ * `{ type: string, text: { value: string, annotations: array | null } | null }`. `undefined` for any
+ * other shape (the schema then decodes it, with its defaults and its errors).
+ */
+const fastContent = (value: unknown): Array<Common.Content> | undefined => {
+  if (!Array.isArray(value)) return undefined
+  const out: Array<Common.Content> = []
+  for (const item of value as ReadonlyArray<unknown>) {
+    if (!Predicate.isRecord(item) || typeof item["type"] !== "string") return undefined
+    const text = item["text"]
+    let decoded: Common.Text | null = null
+    if (text !== null && text !== undefined) {
+      if (!Predicate.isRecord(text) || typeof text["value"] !== "string") return undefined
+      const annotations = text["annotations"]
+      if (
+        annotations !== null && annotations !== undefined &&
+        !(Array.isArray(annotations) && annotations.every((a) => typeof a === "string"))
+      ) return undefined
+      decoded = assemble(Common.Text, {
+        value: text["value"],
+        annotations: annotations === null || annotations === undefined ? null : [...(annotations as ReadonlyArray<unknown>)]
+      })
+    }
+    out.push(assemble(Common.Content, { type: item["type"], text: decoded }))
+  }
+  return out
+}
+
+/** The usual `message` payload without the schema; `undefined` when the shape is not the usual one. */
+const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
+  if (!Predicate.isRecord(json)) return undefined
+  const status = json["status"]
+  const sendId = json["send_id"]
+  const isEnd = json["is_end"]
+  const messageId = json["message_id"]
+  if (typeof status !== "string" || typeof sendId !== "number" || typeof messageId !== "string") return undefined
+  if (typeof isEnd !== "number" && typeof isEnd !== "boolean") return undefined
+  const content = fastContent(json["content"])
+  if (content === undefined) return undefined
+  return assemble(RunEvent.MessageDelta, {
+    _tag: "MessageDelta",
+    sendId,
+    status,
+    messageId,
+    text: Common.contentText(content),
+    isEnd: isEnd === true || (typeof isEnd === "number" && isEnd !== 0),
+    content,
+    ...finishReason(json["metadata"])
+  })
+}
+
 const decodeMessageEvent = (
+  operation: string,
+  data: string,
+  json: unknown
+): Either.Either<RunEvent.RunEvent, HttpError> => {
+  const fast = fastMessage(json)
+  return fast !== undefined ? Either.right(fast) : slowMessageEvent(operation, data, json)
+}
+
+/**
+ * The `message` payload decoded by the schema alone (the fast path's reference).
+ *
+ * @internal
+ */
+export const slowMessageEvent = (
   operation: string,
   data: string,
   json: unknown

@@ -76,7 +76,19 @@ export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Strea
       let input = heldCarriageReturn ? "\r" + text : text
       heldCarriageReturn = last === "\r"
       if (heldCarriageReturn) input = input.slice(0, -1)
-      return input.length === 0 ? undefined : parser.feed(input)
+      return input.length === 0 ? undefined : feedLines(input)
+    }
+    // The parser rescans its buffer from the start for every line of one `feed` call (quadratic in the
+    // number of lines of a chunk): feed it one line at a time.
+    const feedLines = (input: string): Sse.SseError | undefined => {
+      let start = 0
+      for (;;) {
+        const end = input.indexOf("\n", start)
+        if (end === -1 || end === input.length - 1) return parser.feed(start === 0 ? input : input.slice(start))
+        const error = parser.feed(input.slice(start, end + 1))
+        if (error !== undefined) return error
+        start = end + 1
+      }
     }
     const drain = (): Chunk.Chunk<Sse.Event> => {
       const out = Chunk.unsafeFromArray(pending)
