@@ -275,8 +275,15 @@ const program = (args: Args) =>
         `${verdict(ok)} throughput ${variant.name}: ${ratio.toFixed(2)} × baseline (target ≥ ${TARGET_RATIO.toFixed(2)})`
       )
     }
+    // Peak heapUsed growth counts garbage not yet collected, which grows with the stream and with GC
+    // timing; it is shown for information. Retention (the target) is the live heap after full GCs.
     for (const variant of sdkVariants) {
-      yield* flatness(`memory, peak heap Δ, ${variant.name}`, of(variant, quarter), of(variant, chunks), 4 * MiB)
+      const small = Report.median(of(variant, quarter).map((m) => m.peakHeapDelta))
+      const large = Report.median(of(variant, chunks).map((m) => m.peakHeapDelta))
+      yield* Console.log(
+        `INFO          memory, peak heap Δ (garbage included, not a retention measure), ${variant.name}: ` +
+          `${Report.mib(small)} MiB at N/4, ${Report.mib(large)} MiB at N`
+      )
     }
     if (Option.isSome(liveSmall) && Option.isSome(liveLarge)) {
       yield* flatness(`memory, live heap Δ (after GCs), ${liveVariant.name}`, [liveSmall.value], [liveLarge.value], 2 * MiB)

@@ -2,7 +2,9 @@
  * Server-sent events decoding for run streams (spec §5.3, §5.4).
  *
  * Wraps the parser of `@effect/experimental/Sse` (not its channel, which sleeps on `retry:` fields) into
- * stream transformations:
+ * stream transformations. Canonical blocks (`event: <name>`, one `data: ` line, LF endings: what the
+ * service sends) skip the parser, which costs several times more per character and rescans its buffer
+ * for every line of one `feed` (so lines are fed one at a time); every other block goes through it.
  *
  * - {@link decodeUtf8}: bytes to text with one streaming UTF-8 decoder, so that a multi-byte character
  *   split across two chunks is decoded once, whole.
@@ -22,6 +24,9 @@ import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
+
+/** The parser's default limit for one event (10 MiB). */
+const MAX_EVENT_SIZE = 10 * 1024 * 1024
 
 /**
  * Decodes a byte stream as UTF-8 with a single streaming decoder (characters split across chunks are
@@ -69,7 +74,47 @@ export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Strea
     const parser = Sse.makeParser((event) => {
       if (event._tag === "Event") pending.push(event)
     })
+    // Canonical blocks, `event: <name>\ndata: <one line>\n\n` with LF endings (what the service sends),
+    // are dispatched here directly: the parser costs several times more per character. Every other
+    // block, and everything once a CR has been seen, goes through the parser. Blocks are handed over
+    // whole, so the parser is always at a block boundary when it gets input. `carry` holds the text
+    // after the last complete block.
+    let carry = ""
+    let general = false
+    const canonical = (input: string, start: number, end: number): boolean => {
+      if (!input.startsWith("event: ", start)) return false
+      const nameEnd = input.indexOf("\n", start)
+      if (nameEnd === start + 7 || nameEnd >= end || !input.startsWith("data: ", nameEnd + 1)) return false
+      if (input.indexOf("\n", nameEnd + 1) !== end) return false
+      pending.push({ _tag: "Event", event: input.slice(start + 7, nameEnd), id: undefined, data: input.slice(nameEnd + 7, end) })
+      return true
+    }
+    const toGeneral = (text: string): Sse.SseError | undefined => {
+      general = true
+      const rest = carry
+      carry = ""
+      return feedGeneral(rest + text)
+    }
     const feed = (text: string): Sse.SseError | undefined => {
+      if (general) return feedGeneral(text)
+      if (text.includes("\r")) return toGeneral(text)
+      const input = carry === "" ? text : carry + text
+      let start = 0
+      for (;;) {
+        // a block ends with the LF of its last line followed by the LF of the empty line
+        const end = input.indexOf("\n\n", start)
+        if (end === -1) break
+        if (!canonical(input, start, end)) {
+          const error = feedGeneral(input.slice(start, end + 2))
+          if (error !== undefined) return error
+        }
+        start = end + 2
+      }
+      carry = start === 0 ? input : input.slice(start)
+      // an event too large for the parser: let it say so
+      return carry.length > MAX_EVENT_SIZE ? toGeneral("") : undefined
+    }
+    const feedGeneral = (text: string): Sse.SseError | undefined => {
       if (text.length === 0) return undefined
       const last = text[text.length - 1]
       lastEndedLine = last === "\n" || last === "\r"
@@ -112,6 +157,10 @@ export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Strea
         },
         onFailure: (cause: Cause.Cause<E>) => emit(Channel.failCause(cause)),
         onDone: () => {
+          if (carry !== "") {
+            const error = toGeneral("")
+            if (error !== undefined) return emit(Channel.fail(error))
+          }
           if (lastEndedLine) {
             // Terminate the pending block, if any: `\n\n` after a complete line dispatches it; after an
             // already complete block it is two empty lines, which do nothing.
