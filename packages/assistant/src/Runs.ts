@@ -347,6 +347,20 @@ const op = (name: string, idempotent: boolean, timeout?: Duration.DurationInput)
 const RunList = ListPage(Run)
 
 /**
+ * Cancels a run we stopped following: one `cancel` call, its errors ignored, bounded by `timeout`
+ * (default 5 seconds). The call is made interruptible so that the timeout holds even where it runs
+ * uninterruptibly, in a finalizer or an `onExit`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const cancelQuietly = (
+  cancel: Service["cancel"],
+  run: RunRef,
+  timeout: Duration.DurationInput = "5 seconds"
+): Effect.Effect<void> => cancel(run).pipe(Effect.interruptible, Effect.timeout(timeout), Effect.ignore)
+
+/**
  * Validates a submit-tool-outputs request and encodes its body (`run_id` of each output is sent as
  * given, `""` by default, as the official client does).
  *
@@ -476,10 +490,7 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
           if (ended || runId === undefined) return Effect.void
           cancelledByUs = true
           return Effect.logDebug("Runs.stream stopped before run_end: cancelling the run").pipe(
-            Effect.zipRight(cancel({ threadId, runId })),
-            Effect.interruptible,
-            Effect.timeout(options?.cancelTimeout ?? "5 seconds"),
-            Effect.ignore,
+            Effect.zipRight(cancelQuietly(cancel, { threadId, runId }, options?.cancelTimeout)),
             Effect.annotateLogs({ "appbuilder.run_id": runId, "appbuilder.thread_id": threadId })
           )
         })

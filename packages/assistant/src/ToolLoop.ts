@@ -399,7 +399,10 @@ const streamLoop = <Tools extends Tool.Any, Mode extends OnToolError, E2>(
   Effect.gen(function*() {
     const runs = yield* Runs.Runs
     const maxSteps = options.maxSteps ?? 8
-    const pull = yield* Stream.toPull(runs.stream(withTools(input, options.toolkit), options.stream))
+    const pull = yield* Stream.toPull(runs.stream(withTools(input, options.toolkit), {
+      ...options.stream,
+      cancelTimeout: options.cancelTimeout ?? options.stream?.cancelTimeout
+    }))
 
     const onEvent = (state: StreamState, event: RunEvent.RunEvent) =>
       Effect.gen(function*() {
@@ -478,10 +481,9 @@ const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
       Effect.flatMap(Option.match({
         onNone: () => Effect.void,
         onSome: (run) =>
-          run.isTerminal ? Effect.void : runs.cancel({ threadId: run.threadId, runId: run.id }).pipe(
-            Effect.timeout(options.cancelTimeout ?? "5 seconds"),
-            Effect.ignore
-          )
+          run.isTerminal
+            ? Effect.void
+            : Runs.cancelQuietly(runs.cancel, { threadId: run.threadId, runId: run.id }, options.cancelTimeout)
       }))
     )
 

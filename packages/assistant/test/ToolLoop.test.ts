@@ -12,6 +12,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
 import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
 import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
@@ -280,6 +281,24 @@ describe("cancellation", () => {
       assert.deepStrictEqual((yield* state.runs("requires_action")).length, 0)
       assert.isAtLeast((yield* state.runs("cancelled")).length, 50)
     }).pipe(Effect.provide(TestLayer)))
+
+  for (const mode of ["stream", "blocking"] as const) {
+    it.effect(`${mode} mode: a cancel call that hangs cannot hold the interruption beyond cancelTimeout`, () =>
+      Effect.gen(function*() {
+        const blocked = ToolLoop.tool("get_cur_whether", { description: "weather", parameters: Weather, handler: () => Effect.never })
+        const ids = yield* setup("今天北京的天气怎么样？", [blocked])
+        const state = yield* EmulatorState.EmulatorState
+        yield* state.injectFault("/v2/threads/runs/cancel", Faults.latency("1 minute"))
+        const loop = yield* Effect.fork(ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(blocked), mode, cancelTimeout: "3 seconds" }))
+        yield* TestClock.adjust("10 millis") // the run waits for the tool
+        const interrupting = yield* Effect.fork(Fiber.interrupt(loop))
+        yield* TestClock.adjust("2999 millis")
+        assert.isNull(interrupting.unsafePoll(), "still cancelling")
+        yield* TestClock.adjust("1 millis")
+        const exit = yield* Fiber.join(interrupting)
+        assert.isTrue(Exit.isInterrupted(exit))
+      }).pipe(Effect.provide(TestLayer)))
+  }
 
   it.effect("interrupting ToolLoop.stream with Stream.take cancels the run once", () =>
     Effect.gen(function*() {
