@@ -14,6 +14,10 @@ import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 
 const TOKEN = "bce-v3/ALTAK-loopback/secret"
 
@@ -36,6 +40,20 @@ const scenario = Effect.gen(function*() {
   const run = yield* runs.run({ assistantId: assistant.id, thread: { messages: [{ content: "hello world", fileIds: [file.id] }] } })
   assert.strictEqual(run.status, "completed")
   assert.include(run.finalAnswer?.text ?? "", "我是秦始皇")
+  // a streamed tool call on a real socket: the stream pauses at tool_calls, the output goes over another
+  // connection, the same stream continues to run_end
+  const weather = ToolLoop.tool("get_cur_whether", {
+    description: "weather",
+    parameters: Schema.Struct({ location: Schema.String }),
+    handler: ({ location }) => Effect.succeed(`${location} 的当前温度是30 摄氏度`)
+  })
+  const toolkit = ToolLoop.toolkit(weather)
+  const thread = yield* (yield* Threads.Threads).create({ messages: [{ content: "今天北京的天气怎么样？" }] })
+  const tags = yield* ToolLoop.stream({ assistantId: assistant.id, threadId: thread.id, tools: toolkit.definitions }, { toolkit }).pipe(
+    Stream.map((event) => event._tag),
+    Stream.runCollect
+  )
+  assert.includeMembers([...tags], ["ToolCalls", "ToolSubmittedOutput", "MessageDelta", "RunEnd"])
   const missing = yield* Effect.flip(assistants.query("asst_missing"))
   assert.strictEqual(missing._tag, "HttpError")
 })

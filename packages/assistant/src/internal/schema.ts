@@ -25,15 +25,6 @@ export const str = Schema.optionalWith(Schema.String, { default: () => "", nulla
 export const num = Schema.optionalWith(Schema.Number, { default: () => 0, nullable: true })
 
 /**
- * A boolean field: absent or `null` decodes to `false`.
- *
- * @since 0.1.0
- * @category internal
- * @internal
- */
-export const bool = Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
-
-/**
  * A field whose absence means `null`.
  *
  * @since 0.1.0
