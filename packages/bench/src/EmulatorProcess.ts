@@ -87,7 +87,10 @@ export const start = (
       "--port",
       "0",
       "--token",
-      options.token
+      options.token,
+      // no pacing between message chunks (the command's default paces like a model): measure the client
+      "--chunk-delay",
+      "0"
     ).pipe(Command.workingDirectory(root))
 
     const child = yield* Command.start(command).pipe(

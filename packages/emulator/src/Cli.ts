@@ -1,10 +1,18 @@
 /**
- * The command line: `pnpm emulator -- --port 8089 [--host 127.0.0.1] [--token T] [--chunk-delay "5 millis"]
- * [--ping-interval D] [--requires-action-timeout D] [--max-upload-bytes N]`.
+ * The command line: `appbuilder-emulator --port 8089 [--host 127.0.0.1] [--token T] [--chunk-delay "5 millis"]
+ * [--ping-interval D] [--requires-action-timeout D] [--max-upload-bytes N] [--request-log N]`.
  *
  * Prints `listening on http://HOST:PORT` once the server is bound and one line per request
  * (`METHOD PATH STATUS DURATION REQUEST-ID`; tokens are never printed). Bad flags print the usage and
  * end with exit code 2.
+ *
+ * Unlike the in-process layer (no pacing, driven by the caller's clock), the command paces streamed
+ * answers like a model: {@link DEFAULT_CHUNK_DELAY} between message chunks unless `--chunk-delay` says
+ * otherwise (`--chunk-delay 0` for benchmarks).
+ *
+ * SIGINT and SIGTERM stop the server within about half a second, even with open streams: the streams
+ * end, the runs still executing are interrupted, and the process exits with code 0 (a requested stop
+ * is a clean stop, not a failure).
  *
  * @since 0.1.0
  */
@@ -31,22 +39,34 @@ export interface CliOptions {
   readonly pingInterval: Duration.Duration | undefined
   readonly requiresActionTimeout: Duration.Duration | undefined
   readonly maxUploadBytes: number | undefined
+  readonly requestLog: number | undefined
   readonly help: boolean
 }
+
+/**
+ * The pause between two streamed message chunks when the command is run without `--chunk-delay`:
+ * a realistic pace, so that a client cancelling after the first events still finds the run producing.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_CHUNK_DELAY: Duration.Duration = Duration.millis(30)
 
 /**
  * @since 0.1.0
  * @category constants
  */
-export const usage = `usage: pnpm emulator -- [options]
+export const usage = `usage: appbuilder-emulator [options]
 
   --port N                       port to listen on (default 8089; 0 = any free port)
   --host H                       address to bind (default 127.0.0.1)
   --token T                      accept only "Bearer T" (default: any non-empty bearer token)
-  --chunk-delay D                delay before each streamed message chunk (e.g. "5 millis"; default 0)
+  --chunk-delay D                delay before each streamed message chunk (default "30 millis"; 0 = no pacing)
   --ping-interval D              interval of ping events while a stream waits (default "5 seconds")
   --requires-action-timeout D    how long a run waits for tool outputs (default "10 minutes")
   --max-upload-bytes N           largest accepted upload (default 10485760)
+  --request-log N                requests kept in the in-memory request log, oldest dropped first
+                                 (default 10000)
   -h, --help                     print this help
 
 Durations: a number of milliseconds or "<n> <unit>" with unit nanos, micros, millis, seconds, minutes,
@@ -90,7 +110,15 @@ export const parseDuration = (text: string): Either.Either<Duration.Duration, st
 const parseInteger = (flag: string, text: string, max: number): Either.Either<number, string> =>
   /^\d+$/.test(text) && Number(text) <= max ? Either.right(Number(text)) : Either.left(`invalid value for ${flag}: ${text}`)
 
-type Flag = "--port" | "--host" | "--token" | "--chunk-delay" | "--ping-interval" | "--requires-action-timeout" | "--max-upload-bytes"
+type Flag =
+  | "--port"
+  | "--host"
+  | "--token"
+  | "--chunk-delay"
+  | "--ping-interval"
+  | "--requires-action-timeout"
+  | "--max-upload-bytes"
+  | "--request-log"
 
 const FLAGS: ReadonlySet<string> = new Set<Flag>([
   "--port",
@@ -99,7 +127,8 @@ const FLAGS: ReadonlySet<string> = new Set<Flag>([
   "--chunk-delay",
   "--ping-interval",
   "--requires-action-timeout",
-  "--max-upload-bytes"
+  "--max-upload-bytes",
+  "--request-log"
 ])
 
 const isFlag = (s: string): s is Flag => FLAGS.has(s)
@@ -120,6 +149,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
       pingInterval: undefined,
       requiresActionTimeout: undefined,
       maxUploadBytes: undefined,
+      requestLog: undefined,
       help: false
     }
     const args = argv.filter((arg) => arg !== "--")
@@ -157,6 +187,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions
           break
         case "--max-upload-bytes":
           options = { ...options, maxUploadBytes: yield* parseInteger(name, value, Number.MAX_SAFE_INTEGER) }
+          break
+        case "--request-log":
+          options = { ...options, requestLog: yield* parseInteger(name, value, Number.MAX_SAFE_INTEGER) }
           break
       }
     }
@@ -198,10 +231,11 @@ export const serve = (options: CliOptions) =>
       port: options.port,
       host: options.host,
       token: options.token,
-      chunkDelay: options.chunkDelay,
+      chunkDelay: options.chunkDelay ?? DEFAULT_CHUNK_DELAY,
       pingInterval: options.pingInterval,
       requiresActionTimeout: options.requiresActionTimeout,
       maxUploadBytes: options.maxUploadBytes,
+      requestLogSize: options.requestLog,
       middleware: requestLogger
     }))
   )

@@ -65,7 +65,7 @@ export const layerServices = (
   options: Options = {}
 ): Layer.Layer<Store.Store | EmulatorConfig.EmulatorConfig | Faults.Faults | RunEngine.RunEngine> => {
   const base = Layer.mergeAll(
-    Layer.effect(Store.Store, Store.make),
+    Layer.effect(Store.Store, Store.makeWith({ requestLogSize: options.requestLogSize })),
     EmulatorConfig.layer(options),
     Faults.layer(options.faults ?? {})
   )

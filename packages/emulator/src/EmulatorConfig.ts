@@ -18,7 +18,10 @@ import * as Redacted from "effect/Redacted"
 export interface Options {
   /** When set, only `Bearer <token>` is accepted; otherwise any non-empty bearer token passes. */
   readonly token?: Redacted.Redacted<string> | string | undefined
-  /** Delay before each message chunk of a streamed answer (default 0). */
+  /**
+   * Delay before each message chunk of a streamed answer (default 0: the in-process layer streams as
+   * fast as the caller's clock allows; the command line defaults to 30 milliseconds).
+   */
   readonly chunkDelay?: Duration.DurationInput | undefined
   /** Interval of `ping` events while a stream is idle (default 5 seconds). */
   readonly pingInterval?: Duration.DurationInput | undefined
@@ -32,6 +35,11 @@ export interface Options {
   readonly classificationId?: string | undefined
   /** The audit status (`censored`) reported for files (default 1, approved). */
   readonly censored?: number | undefined
+  /**
+   * How many requests the request log keeps (default 10,000); older ones are dropped first, so that a
+   * long-running server keeps flat memory.
+   */
+  readonly requestLogSize?: number | undefined
 }
 
 /**
@@ -49,6 +57,7 @@ export interface Resolved {
   readonly chunkSize: number
   readonly classificationId: string
   readonly censored: number
+  readonly requestLogSize: number
 }
 
 /**
@@ -76,7 +85,8 @@ export const resolve = (options: Options = {}): Resolved => ({
   maxUploadBytes: options.maxUploadBytes ?? 10 * 1024 * 1024,
   chunkSize: Math.max(1, options.chunkSize ?? 8),
   classificationId: options.classificationId ?? "42685563",
-  censored: options.censored ?? 1
+  censored: options.censored ?? 1,
+  requestLogSize: options.requestLogSize ?? 10_000
 })
 
 /**

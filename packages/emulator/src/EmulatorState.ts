@@ -31,7 +31,7 @@ export interface Service {
   /** The runs that are not terminal yet. */
   readonly activeRuns: Effect.Effect<ReadonlyArray<Store.RunRecord>>
   readonly run: (runId: string) => Effect.Effect<Option.Option<Store.RunRecord>>
-  /** Every request received so far, oldest first. */
+  /** The requests received so far, oldest first (at most the configured `requestLogSize`, the latest ones). */
   readonly requests: Effect.Effect<ReadonlyArray<Store.RequestLogEntry>>
   readonly clearRequests: Effect.Effect<void>
   /** Installs a fault for the next matching requests on `path` (see {@link Faults}). */
@@ -69,10 +69,8 @@ export const make: Effect.Effect<Service, never, Store.Store | Faults.Faults | R
     runs: (status) => Effect.map(allRuns(), (runs) => runs.filter((run) => status === undefined || run.status === status)),
     activeRuns: Effect.map(allRuns(), (runs) => runs.filter((run) => !Store.isTerminal(run.status))),
     run: (runId) => Effect.zipRight(engine.refreshAll, Effect.sync(() => Option.fromNullable(store.runs.get(runId)))),
-    requests: Effect.sync(() => [...store.requests]),
-    clearRequests: Effect.sync(() => {
-      store.requests.length = 0
-    }),
+    requests: Effect.sync(() => store.requests.toArray()),
+    clearRequests: Effect.sync(() => store.requests.clear()),
     injectFault: faults.inject,
     clearFaults: faults.clear,
     faults: faults.installed,

@@ -6,10 +6,11 @@
  * - applies the injected faults of the path ({@link Faults});
  * - authenticates (`Authorization: Bearer <token>`, else `X-Appbuilder-Authorization`; with a configured
  *   token only that token passes; else 401, spec §1.3, §2.6);
- * - reads the body (400 `invalid_json` unless a JSON object, for JSON routes);
+ * - reads the body (400 `invalid_json` unless a JSON object, for JSON routes; `invalid_argument` naming
+ *   the field when it nests deeper than {@link Validate.MAX_JSON_DEPTH} levels);
  * - renders handler errors in the family's shape, and any defect as a 500 `internal_error` envelope;
  * - echoes `X-Appbuilder-Request-Id` (a fresh UUID when the request has none) on every answer;
- * - records every request in {@link Store.Service.requests} (secret headers redacted).
+ * - records every request in {@link Store.Service.requests}, a bounded ring (secret headers redacted).
  *
  * @since 0.1.0
  */
@@ -35,6 +36,7 @@ import { breakConnection } from "./internal/connection.js"
 import * as Json from "./internal/json.js"
 import type * as Route from "./Route.js"
 import * as Store from "./Store.js"
+import * as Validate from "./Validate.js"
 
 /**
  * The services every router needs besides the routes' own.
@@ -180,6 +182,7 @@ const dropBody = (
 /** The JSON object of a JSON route (`{}` for multipart routes), or the error to answer. */
 const parseBody = (
   kind: Route.Route<unknown>["body"],
+  family: Route.Route<unknown>["family"],
   body: Body,
   maxUploadBytes: number
 ): Either.Either<Json.JsonObject, ApiError.ApiError | ApiError.StorageError> => {
@@ -191,7 +194,15 @@ const parseBody = (
   if (body.tooLarge) return Either.left(ApiError.invalidJson("request body too large"))
   return Json.parse(decoder.decode(body.bytes)).pipe(
     Either.mapLeft((message) => ApiError.invalidJson(`request body is not valid JSON: ${message}`)),
-    Either.filterOrLeft(Json.isObject, () => ApiError.invalidJson("request body must be a JSON object"))
+    Either.filterOrLeft(Json.isObject, () => ApiError.invalidJson("request body must be a JSON object")),
+    // a value nested too deeply could be stored but not served back: refuse it before any handler runs
+    Either.flatMap((object) =>
+      Either.mapLeft(
+        Validate.maxDepth(object),
+        (error): ApiError.ApiError | ApiError.StorageError =>
+          family === "storage" ? ApiError.storageInvalid(error.message) : error
+      )
+    )
   )
 }
 
@@ -261,7 +272,7 @@ export const make = <R>(
       if (!authorize(request.headers, config.token)) {
         return fail(ApiError.unauthorized("missing or invalid Authorization header"))
       }
-      const json = parseBody(route.body, body, config.maxUploadBytes)
+      const json = parseBody(route.body, route.family, body, config.maxUploadBytes)
       if (Either.isLeft(json)) return fail(json.left)
       const response = yield* route.handler({ body: json.right, request, requestId, bytes: body.bytes }).pipe(
         Effect.catchAll((error) => Effect.succeed(fail(error)))

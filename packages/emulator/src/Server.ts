@@ -2,16 +2,27 @@
  * Serving the emulator's app on a real HTTP server (`@effect/platform-node`), bound to 127.0.0.1 unless
  * told otherwise. Streamed answers are sent with chunked transfer encoding, one flush per event.
  *
+ * Stopping the layer stops the server promptly: open event streams end (cleanly, with the chunked
+ * terminator), the listening socket closes, and requests still in flight after a short grace period
+ * ({@link SHUTDOWN_GRACE_MILLIS}) have their connections closed. Both `Authorization` and
+ * `X-Appbuilder-Authorization` are redacted in the `http.server` spans of the platform.
+ *
  * @since 0.1.0
  */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
+import type * as Http from "node:http"
 import * as Router from "./Router.js"
 
 /**
@@ -69,19 +80,76 @@ const address: Layer.Layer<EmulatorServer, never, HttpServer.HttpServer> = Layer
 )
 
 /**
+ * How long requests still in flight when the server stops (other than event streams, which end at
+ * once) may take before their connections are closed.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const SHUTDOWN_GRACE_MILLIS = 500
+
+/**
+ * Header names redacted in the platform's `http.server` spans (both carry the bearer token).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const REDACTED_HEADERS: ReadonlyArray<string> = ["authorization", "x-appbuilder-authorization"]
+
+/** A streamed body ends (normally) as soon as `shutdown` completes; other bodies are left alone. */
+const endOnShutdown = (
+  response: HttpServerResponse.HttpServerResponse,
+  shutdown: Effect.Effect<void>
+): HttpServerResponse.HttpServerResponse => {
+  const body = response.body
+  if (body._tag !== "Stream") return response
+  return HttpServerResponse.setBody(
+    response,
+    HttpBody.stream(Stream.interruptWhen(body.stream, shutdown), body.contentType, body.contentLength)
+  )
+}
+
+/**
+ * Stops listening and waits until every connection is closed; connections still open after the grace
+ * period are closed by force, so that stopping never hangs on a client that keeps its connection.
+ */
+const closeServer = (server: Http.Server): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (!server.listening) return resume(Effect.void)
+    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MILLIS)
+    server.close(() => {
+      clearTimeout(timer)
+      resume(Effect.void)
+    })
+    server.closeIdleConnections()
+    return Effect.sync(() => clearTimeout(timer))
+  })
+
+/**
  * Serves the {@link Router.App} of the context.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeError, Router.App> => {
-  const serve = Layer.unwrapEffect(
-    Effect.map(Router.App, (app) =>
-      options.middleware === undefined ? HttpServer.serve(app) : HttpServer.serve(app, options.middleware))
-  )
-  const server = NodeHttpServer.layer(() => createServer(), {
-    port: options.port ?? 0,
-    host: options.host ?? "127.0.0.1"
+export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeError, Router.App> =>
+  Layer.suspend(() => {
+    const nodeServer = createServer()
+    const serve = Layer.scopedDiscard(Effect.gen(function*() {
+      const app = yield* Router.App
+      const shutdown = yield* Deferred.make<void>()
+      const served = Effect.map(app, (response) => endOnShutdown(response, Deferred.await(shutdown)))
+      // released before the platform closes the server: end the streams first, then close
+      yield* Effect.addFinalizer(() => Effect.zipRight(Deferred.succeed(shutdown, undefined), closeServer(nodeServer)))
+      yield* options.middleware === undefined
+        ? HttpServer.serveEffect()(served)
+        : HttpServer.serveEffect(options.middleware)(served)
+    }).pipe(
+      // the request handlers run in the runtime captured here: their spans redact both auth headers
+      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...REDACTED_HEADERS])
+    ))
+    const server = NodeHttpServer.layer(() => nodeServer, {
+      port: options.port ?? 0,
+      host: options.host ?? "127.0.0.1"
+    })
+    return Layer.merge(serve, address).pipe(Layer.provide(server))
   })
-  return Layer.merge(serve, address).pipe(Layer.provide(server))
-}

@@ -238,7 +238,8 @@ export interface Service {
   readonly mounts: Map<string, Array<MountRecord>>
   readonly threads: Map<string, ThreadRecord>
   readonly runs: Map<string, RunRecord>
-  readonly requests: Array<RequestLogEntry>
+  /** The latest requests received (a bounded ring: the oldest are dropped first). */
+  readonly requests: RequestLog
   /** A strictly increasing sequence number (ties in `created_at` are ordered by it). */
   readonly nextSeq: () => number
 }
@@ -250,23 +251,88 @@ export interface Service {
 export class Store extends Context.Tag("@effect-appbuilder/emulator/Store")<Store, Service>() {}
 
 /**
- * A fresh, empty store.
+ * The request log: a ring of at most `capacity` entries, so that a long-running server keeps flat
+ * memory. When it is full, recording a request drops the oldest one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestLog {
+  readonly capacity: number
+  /** The number of entries kept. */
+  readonly size: () => number
+  readonly push: (entry: RequestLogEntry) => void
+  /** The entries kept, oldest first (a copy). */
+  readonly toArray: () => Array<RequestLogEntry>
+  readonly clear: () => void
+}
+
+/**
+ * The default capacity of the request log.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_REQUEST_LOG_SIZE = 10_000
+
+/**
+ * An empty request log keeping at most `capacity` entries (0 keeps none).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service> = Effect.sync(() => {
-  let seq = 0
+export const makeRequestLog = (capacity: number): RequestLog => {
+  const max = Number.isFinite(capacity) ? Math.max(0, Math.floor(capacity)) : DEFAULT_REQUEST_LOG_SIZE
+  let ring: Array<RequestLogEntry> = []
+  // index of the oldest entry once the ring is full
+  let head = 0
   return {
-    assistants: new Map(),
-    files: new Map(),
-    mounts: new Map(),
-    threads: new Map(),
-    runs: new Map(),
-    requests: [],
-    nextSeq: () => ++seq
+    capacity: max,
+    size: () => ring.length,
+    push: (entry) => {
+      if (max === 0) return
+      if (ring.length < max) {
+        ring.push(entry)
+      } else {
+        ring[head] = entry
+        head = (head + 1) % max
+      }
+    },
+    toArray: () => [...ring.slice(head), ...ring.slice(0, head)],
+    clear: () => {
+      ring = []
+      head = 0
+    }
   }
-})
+}
+
+/**
+ * A fresh, empty store whose request log keeps at most `requestLogSize` entries.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (options: { readonly requestLogSize?: number | undefined } = {}): Effect.Effect<Service> =>
+  Effect.sync(() => {
+    let seq = 0
+    return {
+      assistants: new Map(),
+      files: new Map(),
+      mounts: new Map(),
+      threads: new Map(),
+      runs: new Map(),
+      requests: makeRequestLog(options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE),
+      nextSeq: () => ++seq
+    }
+  })
+
+/**
+ * A fresh, empty store (request log of {@link DEFAULT_REQUEST_LOG_SIZE} entries).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service> = makeWith()
 
 /**
  * @since 0.1.0

@@ -292,3 +292,61 @@ export const paginate = <A>(
     hasMore: window.length > data.length
   })
 }
+
+/**
+ * How deeply a JSON request body may nest: the body object itself is level 1, so a tool whose
+ * `parameters` schema nests 60 objects deep still passes. Deeper bodies are rejected before anything
+ * is stored, so that nothing is kept that could not be served back.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** At most this many path segments name a too-deep field, e.g. `tools.0.function.parameters`. */
+const DEPTH_PATH_SEGMENTS = 4
+
+const isIndex = (segment: string | undefined): boolean => segment !== undefined && /^\d+$/.test(segment)
+
+/**
+ * Whether `key` still belongs to the name of a field below `path`: array indices, the key right after
+ * an index (`messages.0.content`) and the key right after `function` (`tools.0.function.parameters`).
+ * Keys inside a free-form value (a schema, metadata) do not.
+ */
+const namesField = (path: ReadonlyArray<string>, key: string): boolean => {
+  if (path.length === 0) return true
+  if (path.length >= DEPTH_PATH_SEGMENTS) return false
+  const last = path[path.length - 1]
+  return isIndex(key) || isIndex(last) || last === "function"
+}
+
+/**
+ * Checks that a request body nests at most `max` levels (objects and arrays). A deeper body fails
+ * with `invalid_argument` naming the field that holds the too-deep value: the top-level field, followed
+ * through array items and tool definitions (`tools.0.function.parameters`, `messages.0.extra`,
+ * `metadata`), at most four segments. Iterative: any depth is safe to check.
+ *
+ * @since 0.1.0
+ * @category readers
+ */
+export const maxDepth = (body: JsonObject, max: number = MAX_JSON_DEPTH): Result<JsonObject> => {
+  const stack: Array<{ readonly value: Json; readonly depth: number; readonly path: ReadonlyArray<string> }> = [
+    { value: body, depth: 1, path: [] }
+  ]
+  while (stack.length > 0) {
+    const { depth, path, value } = stack.pop()!
+    if (value === null || typeof value !== "object") continue
+    if (depth > max) {
+      const param = path.join(".")
+      return fail(param, `${param === "" ? "the request body" : param} is nested deeper than ${max} levels`)
+    }
+    const entries: ReadonlyArray<readonly [string, Json]> = Array.isArray(value)
+      ? value.map((item: Json, i: number) => [String(i), item] as const)
+      : Object.entries(value)
+    for (const [key, item] of entries) {
+      if (item === null || typeof item !== "object") continue
+      stack.push({ value: item, depth: depth + 1, path: namesField(path, key) ? [...path, key] : path })
+    }
+  }
+  return Either.right(body)
+}

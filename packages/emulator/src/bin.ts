@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 /**
- * Entry point of `pnpm emulator` (see {@link Cli}).
+ * Entry point of the `appbuilder-emulator` command (see {@link Cli}).
  *
  * @since 0.1.0
  */

@@ -12,7 +12,7 @@
 export * as ApiError from "./ApiError.js"
 
 /**
- * The command line of `pnpm emulator`.
+ * The command line of `appbuilder-emulator`.
  *
  * @since 0.1.0
  */

@@ -55,6 +55,117 @@ const waitFor = (running: Running, pattern: RegExp) =>
 
 const cleanup = (running: Running) => Effect.sync(() => running.child.kill("SIGKILL"))
 
+const TOKEN = "cli-secret-token"
+
+const postJson = (url: string, path: string, body: unknown) =>
+  Effect.promise(() =>
+    fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body)
+    }).then((response) => response.json() as Promise<Record<string, unknown>>)
+  )
+
+interface OpenStream {
+  /** Everything read so far. */
+  readonly text: () => string
+  /** Settles when the body ends: "ended" (clean end) or "error: …". */
+  readonly end: Promise<string>
+}
+
+/** Opens a streamed run and reads its body in the background. */
+const openStream = (url: string, body: unknown) =>
+  Effect.promise(async (): Promise<OpenStream> => {
+    const response = await fetch(`${url}/v2/threads/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body)
+    })
+    let text = ""
+    const reader = response.body!.getReader()
+    const decoder = new TextDecoder()
+    const end = (async () => {
+      try {
+        while (true) {
+          const { done, value } = await reader.read()
+          if (done) return "ended"
+          text += decoder.decode(value, { stream: true })
+        }
+      } catch (error) {
+        return `error: ${String(error)}`
+      }
+    })()
+    return { text: () => text, end }
+  })
+
+const until = (what: string, check: () => boolean) =>
+  Effect.async<void, Error>((resume) => {
+    const timer = setInterval(() => {
+      if (check()) {
+        clearInterval(timer)
+        resume(Effect.void)
+      }
+    }, 10)
+    return Effect.sync(() => clearInterval(timer))
+  }).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error(`timed out waiting for ${what}`) }))
+
+/**
+ * Opens a run waiting at `requires_action` (the weather tool) and a long answer (1 s between chunks),
+ * sends `signal` and checks that the process exits within 2 seconds with code 0 and both streams end.
+ */
+const stopsWithOpenStreams = (signal: NodeJS.Signals) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => start(["--port", "0", "--token", TOKEN, "--chunk-delay", "1 seconds", "--ping-interval", "200"])),
+    (running) =>
+      Effect.gen(function*() {
+        const [, url] = yield* waitFor(running, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
+        const base = url!
+        const assistant = yield* postJson(base, "/v2/assistants", {
+          model: "ERNIE-4.0T-8K",
+          name: "weather",
+          description: "",
+          instructions: "请用友善的语气回答问题",
+          tools: [{
+            type: "function",
+            function: {
+              name: "get_cur_whether",
+              description: "这是一个获得指定地点天气的工具",
+              parameters: {
+                type: "object",
+                properties: { location: { type: "string", description: "省，市名，例如：河北省" } },
+                required: ["location"]
+              }
+            }
+          }]
+        })
+        const assistantId = String(assistant["id"])
+        const waiting = yield* openStream(base, {
+          assistant_id: assistantId,
+          thread: { messages: [{ role: "user", content: "今天北京的天气怎么样？" }] },
+          stream: true
+        })
+        const talking = yield* openStream(base, {
+          assistant_id: assistantId,
+          thread: { messages: [{ role: "user", content: "给我讲一个很长的故事" }] },
+          stream: true
+        })
+        yield* until("requires_action", () => waiting.text().includes("\"requires_action\""))
+        yield* until("the first message chunk", () => talking.text().includes("event: message"))
+        // pings keep flowing while the first run waits
+        yield* until("a ping", () => waiting.text().includes("event: ping"))
+        const sentAt = Date.now()
+        running.child.kill(signal)
+        const code = yield* Effect.promise(() => running.exit)
+        const elapsed = Date.now() - sentAt
+        assert.strictEqual(code, 0)
+        assert.isBelow(elapsed, 2000)
+        assert.strictEqual(yield* Effect.promise(() => waiting.end), "ended")
+        assert.strictEqual(yield* Effect.promise(() => talking.end), "ended")
+        assert.notInclude(talking.text(), "run_end")
+      }),
+    cleanup
+  )
+
 describe("cli", () => {
   it("parses flags (ignoring pnpm's literal --)", () => {
     const parsed = Cli.parseArgs([
@@ -84,6 +195,11 @@ describe("cli", () => {
       assert.isTrue(o.requiresActionTimeout !== undefined && Duration.toMillis(o.requiresActionTimeout) === 1500)
       assert.strictEqual(o.maxUploadBytes, 1024)
     }
+    const more = Either.getOrNull(Cli.parseArgs(["--request-log", "50", "--chunk-delay", "0"]))
+    assert.strictEqual(more?.requestLog, 50)
+    assert.strictEqual(more?.chunkDelay === undefined ? undefined : Duration.toMillis(more.chunkDelay), 0)
+    assert.isUndefined(Either.getOrNull(Cli.parseArgs([]))?.chunkDelay, "the command applies DEFAULT_CHUNK_DELAY")
+    assert.include(Cli.usage, "--request-log N")
     const defaults = Cli.parseArgs([])
     assert.deepStrictEqual(Either.getOrNull(Either.map(defaults, (o) => [o.port, o.host])), [8089, "127.0.0.1"])
     for (
@@ -94,6 +210,7 @@ describe("cli", () => {
         ["--nope"],
         ["--chunk-delay", "soon"],
         ["--max-upload-bytes", "-1"],
+        ["--request-log", "many"],
         ["positional"]
       ]
     ) {
@@ -142,6 +259,12 @@ describe("cli", () => {
       cleanup
     ), 30_000)
 
+  it.live("SIGINT stops within 2 s while streams are open or wait at requires_action", () =>
+    stopsWithOpenStreams("SIGINT"), 30_000)
+
+  it.live("SIGTERM stops within 2 s while streams are open or wait at requires_action", () =>
+    stopsWithOpenStreams("SIGTERM"), 30_000)
+
   it.live("a port in use ends with exit code 1 and a message", () =>
     Effect.acquireUseRelease(
       Effect.sync(() => start(["--port", "0"])),
@@ -165,7 +288,8 @@ describe("cli", () => {
           const code = yield* Effect.promise(() => running.exit)
           assert.strictEqual(code, 2)
           assert.include(running.stderr(), "invalid value for --port: nope")
-          assert.include(running.stderr(), "usage: pnpm emulator")
+          assert.include(running.stderr(), "usage: appbuilder-emulator [options]")
+          assert.notInclude(running.stderr(), "pnpm")
         }),
       cleanup
     ), 30_000)
