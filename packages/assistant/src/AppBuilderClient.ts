@@ -13,15 +13,18 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Headers from "@effect/platform/Headers"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
-import { identity } from "effect/Function"
+import { constTrue, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -32,6 +35,7 @@ import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { HttpError, Issue, ValidationError } from "./AppBuilderError.js"
+import * as Transport from "./internal/transport.js"
 import * as Wire from "./internal/wire.js"
 
 /**
@@ -60,8 +64,10 @@ export const SDK_VERSION = "0.1.0"
 export const SECRET_HEADERS: ReadonlyArray<string> = ["authorization", "x-appbuilder-authorization"]
 
 /**
- * The retry policy. Every call is a POST, so only what the server cannot have processed is retried
- * (429, 502/503/504, transport failures); read-only operations also retry timeouts and other 5xx.
+ * The retry policy. Every call is a POST, so a call that changes something is retried only when the
+ * service provably did not process it (429, 502/503/504, a connection that could not be opened); a failure
+ * after the request may have been written (connection reset, body cut, timeout) is an `OutcomeUnknown`
+ * error and is not resent. Read-only operations also retry those failures, timeouts and other 5xx.
  * Quota errors are never retried. A `Retry-After` header replaces the computed delay; one longer than
  * `maxRetryAfter` is not waited for (the error is returned at once).
  *
@@ -90,7 +96,10 @@ export interface Options {
   readonly token: Redacted.Redacted<string>
   /** Default `https://appbuilder.baidu.com`; `https://` is prepended when it does not start with `http`. */
   readonly baseUrl?: string | undefined
-  /** The timeout of one attempt (until the whole JSON body was read, or until a stream's headers). Default 60 s. */
+  /**
+   * The timeout of one attempt (until the whole JSON body was read, or until a stream's headers). Default
+   * 60 s. A call that changes something and times out fails with `OutcomeUnknown` and is not resent.
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /** The longest silence allowed between two events of a run stream. Default 90 s. */
   readonly streamIdleTimeout?: Duration.DurationInput | undefined
@@ -100,13 +109,19 @@ export interface Options {
   readonly secretKeyPrefix?: string | undefined
   /** The `appbuilder_sdk_platform` reported in `X-Appbuilder-Sdk-Config`. Default `unknown`. */
   readonly platform?: string | undefined
-  /** A hook applied to the underlying client (after the SDK's headers were set). */
+  /**
+   * A hook applied to the underlying client (the requests it sees carry the SDK's headers). The platform's
+   * `http.client` span is switched off on this client: the SDK makes its own, with the secret headers
+   * redacted and nothing in it that holds the request.
+   */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
 /**
  * An SDK operation: its name (used in errors, spans and logs) and whether it is read-only, which
- * decides what may be retried.
+ * decides what may be retried. A failure after a non-idempotent request may have been written (connection
+ * reset, response body cut, timeout) is an `OutcomeUnknown` error and is never resent; for an idempotent
+ * one it keeps its `Transport` / `Timeout` reason and is retried.
  *
  * @since 0.1.0
  * @category models
@@ -173,8 +188,10 @@ export interface Service {
    * POSTs a JSON body and streams the answer's bytes. Retries (per the policy) only until the response
    * headers arrive, with the per-attempt timeout as header timeout. A non-200 status is a `Status` error;
    * a 200 whose content type is not `text/event-stream` is read as JSON: an error envelope becomes an
-   * `Api` error, anything else a `Decode` error. A failure while reading the body is a `Transport`
-   * error. No idle timeout is applied here (see {@link Service.streamIdleTimeout}).
+   * `Api` error, anything else a `Decode` error. Before the headers the rules of {@link Operation} apply
+   * (a non-idempotent stream whose request may have been written is not resent: `OutcomeUnknown`). A
+   * failure while reading the event stream after the headers is a `Transport` error. No idle timeout is
+   * applied here (see {@link Service.streamIdleTimeout}).
    */
   readonly stream: (operation: Operation, path: string, body: unknown) => Stream.Stream<Uint8Array, HttpError>
   /** The configured idle timeout between stream events. */
@@ -238,12 +255,6 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
 }
-
-interface RequestIdCell {
-  id: string | undefined
-}
-
-const requestIdCell = FiberRef.unsafeMake<RequestIdCell | undefined>(undefined)
 
 const MAX_BODY = 2048
 
@@ -316,24 +327,148 @@ export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unk
 export const isRetryable = (operation: Operation, error: HttpError): boolean =>
   operation.idempotent ? error.retryableWhenIdempotent : error.retryable
 
+/**
+ * The error of a call that changes something and was sent, but got no complete answer: it is not resent,
+ * because the service may have acted on it.
+ */
+const outcomeUnknown = (
+  operation: Operation,
+  problem: string,
+  requestId: string | undefined,
+  status?: number,
+  cause?: unknown
+): HttpError =>
+  new HttpError({
+    reason: "OutcomeUnknown",
+    operation: operation.name,
+    description:
+      `outcome unknown: the request was sent but no complete answer came back (${problem}); it was not retried because the service may have acted on it`,
+    status,
+    requestId,
+    cause
+  })
+
+/** A response body that could not be read to its end after a 200. */
+const bodyCut = (
+  operation: Operation,
+  status: number,
+  requestId: string | undefined,
+  cause: unknown
+): HttpError =>
+  operation.idempotent
+    ? new HttpError({
+      reason: "Transport",
+      operation: operation.name,
+      description: "the response body could not be read",
+      status,
+      requestId,
+      cause
+    })
+    : outcomeUnknown(operation, "response body cut", requestId, status, cause)
+
 const fromClientError = (
   operation: Operation,
   error: HttpClientError.HttpClientError,
   requestId: string | undefined
 ): Effect.Effect<never, HttpError> => {
   if (error._tag === "RequestError") {
+    // `InvalidUrl` and `Encode` fail before anything is sent; a transport failure is known to be harmless
+    // only when the connection could not be opened
+    if (error.reason !== "Transport") {
+      return Effect.fail(
+        new HttpError({
+          reason: "Transport",
+          operation: operation.name,
+          description: `${error.reason} error${error.description === undefined ? "" : `: ${error.description}`}`,
+          requestId,
+          cause: error.cause
+        })
+      )
+    }
+    const problem = Transport.problem(error.cause, "transport failure")
+    if (Transport.neverSent(error.cause)) {
+      return Effect.fail(
+        new HttpError({
+          reason: "Transport",
+          operation: operation.name,
+          description: `the service could not be reached (${problem})`,
+          requestId,
+          cause: error.cause
+        })
+      )
+    }
     return Effect.fail(
-      new HttpError({
-        reason: "Transport",
-        operation: operation.name,
-        description: `${error.reason} error${error.description === undefined ? "" : `: ${error.description}`}`,
-        requestId,
-        cause: error.cause
-      })
+      operation.idempotent
+        ? new HttpError({
+          reason: "Transport",
+          operation: operation.name,
+          description: `the connection broke before a complete answer arrived (${problem})`,
+          requestId,
+          cause: error.cause
+        })
+        : outcomeUnknown(operation, problem, requestId, undefined, error.cause)
     )
   }
   return statusError(operation, error.response, requestId)
 }
+
+/**
+ * Sends one request under an `http.client` span of the SDK's own. The platform's span is switched off on
+ * the SDK's client because it ends with the response, which holds the request and so the authorization
+ * headers in clear. This span carries the same attributes (secret headers redacted), propagates the trace
+ * context like the platform does, and ends with nothing that reaches the request.
+ */
+const send = <R>(
+  request: HttpClientRequest.HttpClientRequest,
+  execute: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>,
+  onError: (error: HttpClientError.HttpClientError) => Effect.Effect<never, HttpError>
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpError, R> =>
+  Effect.gen(function*() {
+    const tracerEnabled = yield* FiberRef.get(FiberRef.currentTracerEnabled)
+    const disabledWhen = yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)
+    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+    // without tracing, or with a URL the client itself will reject, there is nothing to record
+    if (!tracerEnabled || disabledWhen(request) || Either.isLeft(url)) {
+      return yield* Effect.catchAll(execute(request), onError)
+    }
+    const propagate = yield* FiberRef.get(HttpClient.currentTracerPropagation)
+    const redactedNames = yield* FiberRef.get(Headers.currentRedactedNames)
+    const spanName = yield* HttpClient.SpanNameGenerator
+    const received = yield* Effect.useSpan(
+      spanName(request),
+      { kind: "client", captureStackTrace: false },
+      (span) => {
+        span.attribute("http.request.method", request.method)
+        span.attribute("server.address", url.right.origin)
+        if (url.right.port !== "") span.attribute("server.port", Number(url.right.port))
+        span.attribute("url.full", url.right.toString())
+        span.attribute("url.path", url.right.pathname)
+        span.attribute("url.scheme", url.right.protocol.slice(0, -1))
+        const query = url.right.search.slice(1)
+        if (query !== "") span.attribute("url.query", query)
+        for (const [name, value] of Object.entries(Headers.redact(request.headers, redactedNames))) {
+          span.attribute(`http.request.header.${name}`, String(value))
+        }
+        const outgoing = propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request
+        return execute(outgoing).pipe(
+          Effect.withParentSpan(span),
+          Effect.catchAll(onError),
+          Effect.map((response) => {
+            span.attribute("http.response.status_code", response.status)
+            for (const [name, value] of Object.entries(Headers.redact(response.headers, redactedNames))) {
+              span.attribute(`http.response.header.${name}`, String(value))
+            }
+            // the span ends with this function rather than the response: a tracer that records how a span
+            // ended cannot reach the request (and its headers) through it
+            return () => response
+          })
+        )
+      }
+    )
+    return received()
+  })
 
 const statusError = (
   operation: Operation,
@@ -423,8 +558,33 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
   Effect.gen(function*() {
     const baseUrl = normalizeBaseUrl(options.baseUrl)
     const issues: Array<Issue> = []
-    if (Redacted.value(options.token).trim() === "") {
+    const token = Redacted.isRedacted(options.token) ? Redacted.value(options.token) : undefined
+    // the messages never show the token: it is a secret, and the offending character could be anywhere in it
+    if (!Predicate.isString(token)) {
+      issues.push(new Issue({ path: ["token"], message: "the token must be a string wrapped in Redacted" }))
+    } else if (token.trim() === "") {
       issues.push(new Issue({ path: ["token"], message: "the token must not be empty" }))
+    } else if (!Transport.isHeaderSafe(token)) {
+      issues.push(
+        new Issue({
+          path: ["token"],
+          message:
+            "the token contains a character that cannot be sent in an HTTP header (a line break, another control character or a non-ASCII character); only visible ASCII, spaces and tabs are allowed"
+        })
+      )
+    }
+    if (options.secretKeyPrefix !== undefined && !Transport.isHeaderSafe(options.secretKeyPrefix)) {
+      issues.push(
+        new Issue({
+          path: ["secretKeyPrefix"],
+          message: "contains a character that cannot be sent in an HTTP header"
+        })
+      )
+    }
+    if (options.platform !== undefined && !Transport.isHeaderSafe(options.platform)) {
+      issues.push(
+        new Issue({ path: ["platform"], message: "contains a character that cannot be sent in an HTTP header" })
+      )
     }
     if (!URL.canParse(baseUrl)) {
       issues.push(new Issue({ path: ["baseUrl"], message: "not a valid URL" }))
@@ -441,71 +601,70 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
       appbuilder_sdk_platform: options.platform ?? "unknown"
     })
 
-    const client: HttpClient.HttpClient = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(baseUrl),
-          HttpClientRequest.setHeaders({
-            "x-appbuilder-sdk-config": sdkConfig,
-            "x-appbuilder-origin": "appbuilder_sdk",
-            "authorization": Redacted.value(authorization),
-            "x-appbuilder-authorization": Redacted.value(authorization)
-          })
-        )
-      ),
-      // an effect: it runs again for every attempt, so every attempt gets its own request id
-      HttpClient.mapRequestEffect((request) =>
-        Effect.gen(function*() {
-          const id = crypto.randomUUID()
-          const cell = yield* FiberRef.get(requestIdCell)
-          if (cell !== undefined) cell.id = id
-          yield* Effect.annotateCurrentSpan("appbuilder.request_id", id)
-          return HttpClientRequest.setHeaders(request, { "x-appbuilder-request-id": id, "x-bce-request-id": id })
-        })
-      ),
-      options.transformClient ?? identity
+    // the platform's own `http.client` span is replaced by the one `send` makes (see there)
+    const client: HttpClient.HttpClient = (options.transformClient ?? identity)(yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerDisabledWhen(constTrue)
     )
     const scopedClient = HttpClient.withScope(client)
 
-    /** One attempt: send, check the status, then `onResponse`, all under the attempt timeout. */
+    const prepare = (request: HttpClientRequest.HttpClientRequest, requestId: string) =>
+      request.pipe(
+        HttpClientRequest.prependUrl(baseUrl),
+        HttpClientRequest.setHeaders({
+          "x-appbuilder-sdk-config": sdkConfig,
+          "x-appbuilder-origin": "appbuilder_sdk",
+          "authorization": Redacted.value(authorization),
+          "x-appbuilder-authorization": Redacted.value(authorization),
+          "x-appbuilder-request-id": requestId,
+          "x-bce-request-id": requestId
+        })
+      )
+
+    /**
+     * One attempt: send, check the status, then `onResponse`, all under the attempt timeout. Every attempt
+     * gets its own request id. For a call that changes something, any failure after the request may have
+     * been written (including the timeout) is `OutcomeUnknown`.
+     */
     const attempt = <A, R>(
       operation: Operation,
-      execute: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>,
+      request: HttpClientRequest.HttpClientRequest,
+      execute: (
+        request: HttpClientRequest.HttpClientRequest
+      ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>,
       onResponse: (
         response: HttpClientResponse.HttpClientResponse,
         requestId: string | undefined
       ) => Effect.Effect<A, HttpError, R>
     ): Effect.Effect<A, HttpError, R> =>
       Effect.suspend(() => {
-        const cell: RequestIdCell = { id: undefined }
+        const requestId = crypto.randomUUID()
         const attemptTimeout = operation.timeout === undefined ? timeout : Duration.decode(operation.timeout)
-        return execute.pipe(
-          Effect.catchAll((error) => fromClientError(operation, error, cell.id)),
+        const description = `no answer within ${Duration.format(attemptTimeout)}`
+        return Effect.annotateCurrentSpan("appbuilder.request_id", requestId).pipe(
+          Effect.zipRight(
+            send(prepare(request, requestId), execute, (error) => fromClientError(operation, error, requestId))
+          ),
           Effect.tap((response) =>
             Effect.logDebug("AppBuilder response").pipe(
               Effect.annotateLogs({
                 operation: operation.name,
                 status: response.status,
-                requestId: responseRequestId(response, cell.id) ?? ""
+                requestId: responseRequestId(response, requestId) ?? ""
               })
             )
           ),
           Effect.flatMap((response) =>
             response.status === 200
-              ? onResponse(response, responseRequestId(response, cell.id))
-              : statusError(operation, response, cell.id)
+              ? onResponse(response, responseRequestId(response, requestId))
+              : statusError(operation, response, requestId)
           ),
           Effect.timeoutFail({
             duration: attemptTimeout,
             onTimeout: () =>
-              new HttpError({
-                reason: "Timeout",
-                operation: operation.name,
-                description: `no answer within ${Duration.format(attemptTimeout)}`,
-                requestId: cell.id
-              })
-          }),
-          Effect.locally(requestIdCell, cell)
+              operation.idempotent
+                ? new HttpError({ reason: "Timeout", operation: operation.name, description, requestId })
+                : outcomeUnknown(operation, description, requestId)
+          })
         )
       })
 
@@ -546,16 +705,7 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
     ): Effect.Effect<A, HttpError, R> =>
       Effect.gen(function*() {
         const text = yield* response.text.pipe(
-          Effect.mapError((error) =>
-            new HttpError({
-              reason: "Transport",
-              operation: operation.name,
-              description: "the response body could not be read",
-              status: response.status,
-              requestId,
-              cause: error.cause
-            })
-          )
+          Effect.mapError((error) => bodyCut(operation, response.status, requestId, error.cause))
         )
         const json = parseJson(text)
         if (Option.isNone(json)) {
@@ -587,7 +737,7 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
       body: unknown,
       schema: Schema.Schema<A, I, R>
     ): Effect.Effect<A, HttpError, R> =>
-      withPolicy(operation, attempt(operation, client.execute(jsonRequest(path, body)), readJson(operation, path, schema)))
+      withPolicy(operation, attempt(operation, jsonRequest(path, body), client.execute, readJson(operation, path, schema)))
 
     const upload = <A, I, R>(
       operation: Operation,
@@ -602,7 +752,7 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
           HttpClientRequest.setUrlParams(query),
           HttpClientRequest.bodyUint8Array(multipart.body, multipart.contentType)
         )
-        return withPolicy(operation, attempt(operation, client.execute(request), readJson(operation, path, schema)))
+        return withPolicy(operation, attempt(operation, request, client.execute, readJson(operation, path, schema)))
       })
 
     const postRaw = (
@@ -612,7 +762,7 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
     ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpError, Scope.Scope> =>
       withPolicy(
         operation,
-        attempt(operation, scopedClient.execute(jsonRequest(path, body)), (response) => Effect.succeed(response))
+        attempt(operation, jsonRequest(path, body), scopedClient.execute, (response) => Effect.succeed(response))
       )
 
     const checkEventStream = (operation: Operation, path: string) =>
@@ -623,7 +773,9 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
       const contentType = (response.headers["content-type"] ?? "").toLowerCase()
       if (contentType.startsWith("text/event-stream")) return Effect.succeed(response)
       return Effect.gen(function*() {
-        const text = yield* Effect.orElseSucceed(response.text, () => "")
+        const text = yield* response.text.pipe(
+          Effect.mapError((error) => bodyCut(operation, response.status, requestId, error.cause))
+        )
         const json = parseJson(text)
         if (Option.isSome(json)) {
           const error = apiError(operation, path, json.value, response.status, requestId)
@@ -644,15 +796,17 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
         Effect.map(
           withPolicy(
             operation,
-            attempt(operation, scopedClient.execute(jsonRequest(path, body)), checkEventStream(operation, path))
+            attempt(operation, jsonRequest(path, body), scopedClient.execute, checkEventStream(operation, path))
           ),
           (response) =>
             response.stream.pipe(
               Stream.mapError((error) =>
+                // the request was processed (the headers came): a broken body is a stream that ended
+                // early, never a reason to send the request again
                 new HttpError({
-                  reason: "Transport",
+                  reason: "StreamEnded",
                   operation: operation.name,
-                  description: "the event stream broke",
+                  description: `the event stream broke: ${Transport.problem(error.cause, "the connection failed")}`,
                   status: response.status,
                   requestId: responseRequestId(response, undefined),
                   cause: error.cause

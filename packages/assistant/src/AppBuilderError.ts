@@ -15,8 +15,15 @@ import * as Schema from "effect/Schema"
 /**
  * Why an {@link HttpError} happened.
  *
- * - `Transport`: the request could not be sent or the connection broke before a response arrived.
- * - `Timeout`: an attempt, the response headers of a stream, or the gap between two stream events took too long.
+ * - `Transport`: the request could not be sent (the connection could not be opened), or, for a read-only
+ *   operation, the connection broke before a complete answer arrived; also a run stream that broke after its
+ *   headers arrived.
+ * - `Timeout`: a read-only operation's attempt, or the gap between two stream events, took too long.
+ * - `OutcomeUnknown`: a call that changes something (a create, a run, a tool output submission, an upload,
+ *   …) was sent, but no complete answer came back (the connection was reset, the response body was cut, or
+ *   no answer arrived within the timeout). The service may or may not have acted on it; the SDK did not
+ *   resend it, to avoid doing the work twice. Check the state (e.g. list the assistants or the thread's runs)
+ *   before trying again. `requestId` names the request.
  * - `Status`: the server answered with an HTTP status other than 200.
  * - `Api`: the server answered 200 with an error body (the `{"error": {...}}` envelope, or the storage
  *   family's `{"code", "message"}` shape).
@@ -26,7 +33,15 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category models
  */
-export const HttpErrorReason = Schema.Literal("Transport", "Timeout", "Status", "Api", "Decode", "StreamEnded")
+export const HttpErrorReason = Schema.Literal(
+  "Transport",
+  "Timeout",
+  "OutcomeUnknown",
+  "Status",
+  "Api",
+  "Decode",
+  "StreamEnded"
+)
 
 /**
  * @since 0.1.0
@@ -98,7 +113,8 @@ export class HttpError extends Schema.TaggedError<HttpError>("@effect-appbuilder
 
   /**
    * True when retrying cannot do harm for any operation, idempotent or not: the server did not process the
-   * request (429 rate limit, 502/503/504, a connection that failed before the request was sent).
+   * request (429 rate limit, 502/503/504, a connection that failed before the request was sent). Never true
+   * for `OutcomeUnknown`.
    *
    * @since 0.1.0
    */
@@ -116,14 +132,15 @@ export class HttpError extends Schema.TaggedError<HttpError>("@effect-appbuilder
 
   /**
    * True when retrying is safe for a read-only operation (query, list, content, download): everything
-   * {@link retryable} accepts, plus timeouts and any other 5xx.
+   * {@link retryable} accepts, plus timeouts, unknown outcomes and any other 5xx.
    *
    * @since 0.1.0
    */
   get retryableWhenIdempotent(): boolean {
     if (this.retryable) return true
     if (this.isQuotaExhausted) return false
-    return this.reason === "Timeout" || (this.reason === "Status" && this.status !== undefined && this.status >= 500)
+    return this.reason === "Timeout" || this.reason === "OutcomeUnknown" ||
+      (this.reason === "Status" && this.status !== undefined && this.status >= 500)
   }
 }
 

@@ -16,6 +16,9 @@ import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
 import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
@@ -308,12 +311,15 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
       for (const gap of gaps.slice(1)) assert.isAtMost(gap, 1600)
     }))
 
-  it.effect("a create is not retried after a timeout; each attempt has its own timeout", () =>
+  it.effect("a create is not retried after a timeout: its outcome is unknown", () =>
     Effect.gen(function*() {
       const { count, fiber } = yield* forkWith(() => Effect.never, create, { timeout: "1 second" })
       yield* TestClock.adjust("1 second")
       const error = httpErrorOf(yield* Fiber.join(fiber))
-      assert.strictEqual(error.reason, "Timeout")
+      assert.strictEqual(error.reason, "OutcomeUnknown")
+      assert.include(error.message, "outcome unknown")
+      assert.include(error.message, "no answer within 1s")
+      assert.isFalse(error.retryable)
       assert.match(error.requestId ?? "", UUID)
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(yield* count, 1)
@@ -335,12 +341,14 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
       assert.isTrue(Exit.isSuccess(exit))
     }))
 
-  it.effect("connection failures are retried, even for a create", () =>
+  it.effect("a connection that could not be opened is retried, even for a create", () =>
     Effect.gen(function*() {
-      const { count, fiber } = yield* forkWith((_, i) => (i === 0 ? "transport-error" : json(assistantJson)), create)
+      // undici's fetch reports a refused connection as TypeError("fetch failed") with the code in its cause
+      const refused = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })
+      const { attempts, fiber } = yield* forkFlaky(refused, 1, create)
       yield* TestClock.adjust("1 second")
       assert.isTrue(Exit.isSuccess(yield* Fiber.join(fiber)))
-      assert.strictEqual(yield* count, 2)
+      assert.strictEqual(yield* attempts, 2)
     }))
 
   it.effect("a create is not retried after a 500; a query is", () =>
@@ -388,6 +396,143 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
       yield* TestClock.adjust("10 millis")
       yield* Fiber.interrupt(fiber)
       assert.isTrue(yield* Ref.get(aborted))
+    }))
+})
+
+/** A client whose first `failures` attempts fail with a transport error caused by `cause`. */
+const flakyClient = (cause: unknown, failures: number, reply: () => Response = () => json(assistantJson)) =>
+  Effect.gen(function*() {
+    const attempts = yield* Ref.make(0)
+    const client = HttpClient.make((request) =>
+      Effect.flatMap(Ref.getAndUpdate(attempts, (n) => n + 1), (n) =>
+        n < failures
+          ? Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
+          : Effect.succeed(HttpClientResponse.fromWeb(request, reply())))
+    )
+    return { attempts: Ref.get(attempts), client }
+  })
+
+const layerOver = (client: HttpClient.HttpClient, options: Partial<AppBuilderClient.Options> = {}) =>
+  AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl: "http://mock.test", ...options }).pipe(
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, client)),
+    Layer.orDie
+  )
+
+const forkFlaky = <A, E, R>(
+  cause: unknown,
+  failures: number,
+  effect: Effect.Effect<A, E, R>,
+  reply?: () => Response
+) =>
+  Effect.gen(function*() {
+    const flaky = yield* flakyClient(cause, failures, reply)
+    const fiber = yield* effect.pipe(Effect.provide(layerOver(flaky.client)), Effect.exit, Effect.fork)
+    return { attempts: flaky.attempts, fiber }
+  })
+
+/** A 200 JSON answer whose body breaks after its first bytes. */
+const cutBody = () =>
+  new Response(
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("{\"id\": \"asst"))
+        controller.error(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }))
+      }
+    }),
+    { status: 200, headers: { "content-type": "application/json" } }
+  )
+
+describe("AppBuilderClient: no duplicated side effect (TestClock)", () => {
+  const closed = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })
+
+  it.effect("a create whose connection broke after sending is OutcomeUnknown and is not resent", () =>
+    Effect.gen(function*() {
+      const { attempts, fiber } = yield* forkFlaky(closed, 10, create)
+      yield* TestClock.adjust("1 minute")
+      const error = httpErrorOf(yield* Fiber.join(fiber))
+      assert.strictEqual(error.reason, "OutcomeUnknown")
+      assert.include(error.message, "outcome unknown")
+      assert.include(error.message, "connection closed by the other side")
+      assert.include(error.message, "not retried")
+      assert.match(error.requestId ?? "", UUID)
+      assert.isFalse(error.retryable)
+      assert.strictEqual(yield* attempts, 1)
+    }))
+
+  it.effect("an unclassified transport failure is OutcomeUnknown for a create", () =>
+    Effect.gen(function*() {
+      const { attempts, fiber } = yield* forkFlaky(new Error("something odd"), 10, create)
+      yield* TestClock.adjust("1 minute")
+      const error = httpErrorOf(yield* Fiber.join(fiber))
+      assert.strictEqual(error.reason, "OutcomeUnknown")
+      assert.include(error.description, "something odd")
+      assert.strictEqual(yield* attempts, 1)
+    }))
+
+  it.effect("the same failure on a read-only query is a Transport error and is retried", () =>
+    Effect.gen(function*() {
+      const { attempts, fiber } = yield* forkFlaky(closed, 1, query)
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.join(fiber)))
+      assert.strictEqual(yield* attempts, 2)
+    }))
+
+  it.effect("refused connections of every address (AggregateError, happy eyeballs) count as never sent", () =>
+    Effect.gen(function*() {
+      const refused = Object.assign(
+        new AggregateError([
+          Object.assign(new Error("connect ECONNREFUSED ::1:80"), { code: "ECONNREFUSED" }),
+          Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:80"), { code: "ECONNREFUSED" })
+        ]),
+        { code: "ECONNREFUSED" }
+      )
+      const { attempts, fiber } = yield* forkFlaky({ message: "wrapped", cause: refused }, 2, create)
+      yield* TestClock.adjust("5 seconds")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.join(fiber)))
+      assert.strictEqual(yield* attempts, 3)
+      const error = new HttpError({ reason: "Transport", operation: "x", description: "d" })
+      assert.isTrue(error.retryable)
+    }))
+
+  it.effect("a response body cut after a 200: OutcomeUnknown for a create (one attempt), retried for a query", () =>
+    Effect.gen(function*() {
+      const a = yield* forkFlaky(closed, 0, create, cutBody)
+      yield* TestClock.adjust("1 minute")
+      const error = httpErrorOf(yield* Fiber.join(a.fiber))
+      assert.strictEqual(error.reason, "OutcomeUnknown")
+      assert.include(error.description, "response body cut")
+      assert.strictEqual(error.status, 200)
+      assert.strictEqual(yield* a.attempts, 1)
+      let calls = 0
+      const b = yield* forkFlaky(closed, 0, query, () => (calls++ === 0 ? cutBody() : json(assistantJson)))
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.join(b.fiber)))
+      assert.strictEqual(yield* b.attempts, 2)
+    }))
+
+  it.effect("a stream request (non-idempotent) that fails before its headers is not resent", () =>
+    Effect.gen(function*() {
+      const streamed = Effect.flatMap(AppBuilderClient.AppBuilderClient, (client) =>
+        client.stream({ name: "Runs.stream", idempotent: false }, "/v2/threads/runs", { stream: true }).pipe(
+          Stream.runDrain
+        ))
+      const broken = yield* forkFlaky(closed, 10, streamed)
+      yield* TestClock.adjust("1 minute")
+      assert.strictEqual(httpErrorOf(yield* Fiber.join(broken.fiber)).reason, "OutcomeUnknown")
+      assert.strictEqual(yield* broken.attempts, 1)
+      const refused = yield* forkFlaky(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), 1, streamed, () =>
+        new Response("", { headers: { "content-type": "text/event-stream" } }))
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(Exit.isSuccess(yield* Fiber.join(refused.fiber)))
+      assert.strictEqual(yield* refused.attempts, 2)
+      // no response headers within the timeout: unknown outcome, not resent
+      const { count, fiber } = yield* forkWith(() => Effect.never, streamed, { timeout: "2 seconds" })
+      yield* TestClock.adjust("2 seconds")
+      const timedOut = httpErrorOf(yield* Fiber.join(fiber))
+      assert.strictEqual(timedOut.reason, "OutcomeUnknown")
+      assert.include(timedOut.description, "no answer within 2s")
+      yield* TestClock.adjust("1 minute")
+      assert.strictEqual(yield* count, 1)
     }))
 })
 
