@@ -18,6 +18,7 @@ import {
   type AssistantToolInput,
   type ListOptions,
   type Metadata,
+  type Model,
   type ResponseFormat
 } from "./Common.js"
 import { File } from "./Files.js"
@@ -71,8 +72,11 @@ export interface AssistantFields {
   readonly name: string
   /** At most 512 characters. */
   readonly description?: string | undefined
-  /** The model, e.g. `ERNIE-4.0T-8K` (the default on create). */
-  readonly model?: string | undefined
+  /**
+   * The model, e.g. `ERNIE-4.0T-8K` (the default on create). Any non-empty name is sent; the service
+   * rejects a name it does not know (`HttpError` with reason `Api` and `param` `model`).
+   */
+  readonly model?: Model | undefined
   /** `text` (default) or `json_object`. */
   readonly responseFormat?: ResponseFormat | undefined
   /** Persona instructions, at most 4096 characters. */
@@ -107,7 +111,7 @@ export interface CreateInput extends AssistantFields {}
  */
 export interface UpdateInput extends AssistantFields {
   readonly assistantId: string
-  readonly model: string
+  readonly model: Model
   readonly description: string
 }
 
@@ -175,10 +179,8 @@ const assistantFields = (
   input: Partial<AssistantFields>,
   defaults: { readonly model: string; readonly instructions: string }
 ) => {
-  const model = V.optionalString(c, ["model"], input.model, defaults.model)
-  if (input.model !== undefined && model.trim() === "") c.add(["model"], "must not be empty")
   return {
-    model,
+    model: V.model(c, ["model"], input.model, defaults.model),
     name: V.name(c, ["name"], input.name),
     description: V.optionalString(c, ["description"], input.description, "", 512),
     response_format: V.literal(c, ["responseFormat"], input.responseFormat, ["text", "json_object"], "text"),
@@ -246,7 +248,8 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     return yield* client.post(op("Assistants.list", true), "/v2/assistants/list", body, AssistantList)
   })
 
-  const listAll = (options: ListOptions = {}) => paginate(options, list)
+  // absent options are the defaults; anything else (`null` included) is validated by `list`
+  const listAll = (options?: ListOptions) => paginate(options === undefined ? {} : options, list)
 
   const idBody = (operation: string, assistantId: string) =>
     V.validate(operation, (c) => ({ assistant_id: V.id(c, ["assistantId"], assistantId) }))

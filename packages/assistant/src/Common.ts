@@ -84,18 +84,47 @@ export const RunStatus = openEnum(
 export type RunStatus = typeof RunStatus.Type
 
 /**
- * The models a run request accepts (the official client's pair and the documented pair).
+ * The model names known today (the official client's pair and the documented pair). They are offered as
+ * suggestions only: the service adds and retires models, so any non-empty name is sent, and the service
+ * rejects a name it does not know (an `HttpError` with reason `Api` and `param` `model`).
  *
  * @since 0.1.0
  * @category models
  */
-export const RunModel = Schema.Literal("ERNIE-4.0T-8K", "DeepSeek-V3.1", "ERNIE-4.0-8K", "ERNIE-3.5-8K")
+export const KnownModel = Schema.Literal("ERNIE-4.0T-8K", "DeepSeek-V3.1", "ERNIE-4.0-8K", "ERNIE-3.5-8K")
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type RunModel = typeof RunModel.Type
+export type KnownModel = typeof KnownModel.Type
+
+/**
+ * A model name: one of the {@link KnownModel}s (suggested by the editor) or any other non-empty name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Model = KnownModel | (string & {})
+
+/**
+ * The model of a run request (an alias of {@link Model}: any non-empty name).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RunModel = Model
+
+/**
+ * The deepest nesting accepted in a function tool's JSON schema (`parameters` / `responses`), counted in
+ * JSON levels with the schema object itself at level 1: a schema nested deeper, or one that contains
+ * itself, is a `ValidationError` on `tools.<i>.function.parameters`. A nested object property costs two
+ * levels (`properties` and the property), so this allows about 15 nested objects.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const MAX_SCHEMA_DEPTH = 32
 
 // -----------------------------------------------------------------------------
 // tools
@@ -207,13 +236,14 @@ export interface FunctionDefinitionInput {
 }
 
 /**
- * A tool as given by the caller. A decoded {@link AssistantTool} is accepted too.
+ * A tool as given by the caller. A decoded {@link AssistantTool} is accepted too. `type` must be
+ * `function` (the only tool type of the service; the default).
  *
  * @since 0.1.0
  * @category inputs
  */
 export interface AssistantToolInput {
-  readonly type?: string | undefined
+  readonly type?: "function" | (string & {}) | undefined
   readonly function: FunctionDefinitionInput | null
 }
 
@@ -382,8 +412,8 @@ export class ModelParameters extends Schema.Class<ModelParameters>("@effect-appb
 }) {}
 
 /**
- * Sampling parameters as given by the caller. Ranges (checked before sending): temperature and topP in
- * [0, 1], penaltyScore in [1, 2].
+ * Sampling parameters as given by the caller. Ranges (checked before sending, as the service documents
+ * them): temperature in (0, 1] (0 is rejected), topP in [0, 1], penaltyScore in [1, 2].
  *
  * @since 0.1.0
  * @category inputs

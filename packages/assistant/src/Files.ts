@@ -275,9 +275,18 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     const name = "Files.upload"
     return Effect.gen(function*() {
       const purpose = yield* V.validate(name, (c) => {
-        if (!Predicate.isRecord(source)) c.add([], "expected an upload source")
-        const purpose = V.optionalString(c, ["purpose"], options?.purpose, "assistant")
-        if (Predicate.isRecord(source) && !("path" in source)) V.string(c, ["filename"], source.filename)
+        const purpose = V.optionalString(c, ["purpose"], V.options(c, options).purpose, "assistant")
+        if (!Predicate.isRecord(source)) {
+          c.add([], "expected an upload source: { path }, { bytes, filename } or { stream, filename }")
+        } else if ("path" in source) {
+          V.optionalString(c, ["filename"], source.filename, "")
+        } else {
+          V.string(c, ["filename"], source.filename)
+          // `bytes` is checked when it is read; a stream source must hold an Effect Stream
+          if (!("bytes" in source) && !Predicate.hasProperty(Reflect.get(source, "stream"), Stream.StreamTypeId)) {
+            c.add(["stream"], "expected a Stream")
+          }
+        }
         return purpose
       })
       const file = yield* readSource(name, source)
@@ -314,13 +323,16 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
   const download = Effect.fn("Files.download")(function*(fileId: string, options?: DownloadOptions) {
     const name = "Files.download"
     yield* Effect.annotateCurrentSpan({ "appbuilder.file_id": fileId })
-    const { body, target } = yield* V.validate(name, (c) => ({
-      body: { file_id: V.id(c, ["fileId"], fileId) },
-      target: {
-        path: options?.path === undefined ? undefined : V.string(c, ["path"], options.path),
-        directory: options?.directory === undefined ? undefined : V.string(c, ["directory"], options.directory)
+    const { body, target } = yield* V.validate(name, (c) => {
+      const o = V.options(c, options)
+      return {
+        body: { file_id: V.id(c, ["fileId"], fileId) },
+        target: {
+          path: o.path === undefined ? undefined : V.string(c, ["path"], o.path),
+          directory: o.directory === undefined ? undefined : V.string(c, ["directory"], o.directory)
+        }
       }
-    }))
+    })
     const fs = yield* FileSystem.FileSystem
     if (target.path === undefined && target.directory !== undefined && target.directory !== "") {
       const directory = target.directory

@@ -6,14 +6,18 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
-import { type HttpError, RunFailed, type ValidationError } from "./AppBuilderError.js"
+import { HttpError, RunFailed, type ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
 import {
   type AssistantToolInput,
@@ -60,7 +64,10 @@ export interface RunInput {
   readonly threadId?: string | undefined
   /** Messages appended before running; the last one must be the user's. */
   readonly thread?: ThreadInput | null | undefined
-  /** Overrides the assistant's model for this run. */
+  /**
+   * Overrides the assistant's model for this run: any non-empty name (the known ones are suggested); the
+   * service rejects a name it does not know (`HttpError` with reason `Api` and `param` `model`).
+   */
   readonly model?: RunModel | null | undefined
   /** `text` (default) or `json_object`. */
   readonly responseFormat?: ResponseFormat | undefined
@@ -126,8 +133,6 @@ export interface RunRequestBody {
   readonly user_loc: Record<string, string | null> | null
 }
 
-const RUN_MODELS: ReadonlyArray<RunModel> = ["ERNIE-4.0T-8K", "DeepSeek-V3.1", "ERNIE-4.0-8K", "ERNIE-3.5-8K"]
-
 /**
  * Validates a run request (every check of the official client, all problems reported together in one
  * `ValidationError` for `operation`) and encodes its body with `"stream": stream`.
@@ -170,9 +175,8 @@ export const encodeRunRequest = (
       c.add(["threadId"], "a threadId or a thread is required")
     }
 
-    const model = fields.model === undefined || fields.model === null
-      ? null
-      : V.literal(c, ["model"], fields.model, RUN_MODELS, "ERNIE-4.0T-8K")
+    // model names are open: the service, not the SDK, knows which ones exist
+    const model = V.model(c, ["model"], fields.model, null)
 
     let toolOutput: RunRequestBody["tool_output"] = null
     if (hasToolOutput) {
@@ -236,6 +240,11 @@ export const runFailure = (operation: string, run: Run): Option.Option<RunFailed
 export interface RunOptions {
   /** The timeout of the blocking call (default: the client's per-attempt timeout). */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * How long an interrupted (or lost) call may spend finding the run it started and cancelling it
+   * (default 5 seconds). See {@link Service.run}.
+   */
+  readonly cancelTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -304,6 +313,20 @@ export interface Service {
    * A blocking run: answers when the run is `completed` or `requires_action` (continue it with another
    * `run` carrying `toolOutput`). Fails with {@link RunFailed} when it ended `failed`, `expired` or
    * `cancelled`.
+   *
+   * **Cancellation**: a call that starts a run (no `toolOutput`) and is interrupted (or times out, or
+   * loses its answer: an `HttpError` that does not prove the service turned the request down) while
+   * it waits leaves a run on the server whose id the caller never got. When the thread id is known
+   * (`threadId` given), the call then lists the thread's newest runs until a run of this assistant,
+   * created since the call began and still `queued`, `in_progress` or `requires_action`, appears,
+   * and cancels it once; it gives up when none appears within `cancelTimeout` (default 5 s): the
+   * request never reached the service. The interruption waits for this, `cancelTimeout` at most.
+   *
+   * What remains: with an inline `thread` and no `threadId`, the service creates the thread itself and
+   * only the lost answer would have named it, so such a run cannot be found and is left to finish (or
+   * expire) on its own. Create the thread first (`Threads.create`) and pass its id when this matters;
+   * `ToolLoop` in blocking mode does so. A continuation (`toolOutput`) is not cancelled here: its run
+   * id is the caller's, who may cancel it.
    */
   readonly run: (input: RunInput, options?: RunOptions) => Effect.Effect<Run, HttpError | ValidationError | RunFailed>
   /**
@@ -320,8 +343,12 @@ export interface Service {
    * whatever the reason (the consumer was interrupted, took only part of the stream, failed, or the
    * stream itself failed), the run is cancelled on the server: one `cancel` call, made while the stream's
    * scope closes (uninterruptibly), with its own timeout (`cancelTimeout`, default 5 s), its errors
-   * ignored. Such a cancel never surfaces as {@link RunFailed}. A stream stopped before `RunBegin` cannot
-   * cancel its run (its id is unknown).
+   * ignored. Such a cancel never surfaces as {@link RunFailed}.
+   *
+   * A stream stopped before it read `RunBegin` (even before the response headers arrived) keeps
+   * reading its own response in the background, within `cancelTimeout`, until `RunBegin` names the run,
+   * then cancels it; when the response ends, fails, or names no run in time, there is nothing to cancel.
+   * The whole stop (reading ahead and cancelling) takes `cancelTimeout` at most.
    */
   readonly stream: (
     input: RunInput,
@@ -359,6 +386,80 @@ export const cancelQuietly = (
   run: RunRef,
   timeout: Duration.DurationInput = "5 seconds"
 ): Effect.Effect<void> => cancel(run).pipe(Effect.interruptible, Effect.timeout(timeout), Effect.ignore)
+
+/**
+ * True for the statuses of a run that goes on unless it is cancelled (`cancelling` is on its way out).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const needsCancel = (status: string): boolean =>
+  status === "queued" || status === "in_progress" || status === "requires_action"
+
+/**
+ * What identifies the run a blocking call started when its answer never came: the thread, the
+ * assistant, and the clock time (epoch milliseconds) just before the call was sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StartedRun {
+  readonly threadId: string
+  readonly assistantId: string
+  readonly since: number
+}
+
+/**
+ * Finds the run a lost blocking call started and cancels it once: lists the thread's newest runs
+ * (after 100 ms, 200 ms, 400 ms, … then every second) until one of the assistant, created at or after `since`, is still going, then cancels
+ * it. A thread has at most one active run, so that run is the call's. Gives up when none appears:
+ * the request never reached the service. Everything, cancel included, is bounded by `timeout` (default
+ * 5 seconds), errors are ignored, and it is interruptible even inside a finalizer.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const cancelStartedRun = (
+  runs: Pick<Service, "list" | "cancel">,
+  started: StartedRun,
+  timeout: Duration.DurationInput = "5 seconds"
+): Effect.Effect<void> => {
+  const look = runs.list({ threadId: started.threadId, limit: 20, order: "desc" }).pipe(
+    Effect.map((page) =>
+      Option.fromNullable(
+        page.data.find((run) =>
+          run.assistantId === started.assistantId && run.createdAt >= started.since && needsCancel(run.status)
+        )
+      )
+    ),
+    Effect.orElseSucceed(() => Option.none<Run>())
+  )
+  // the run usually shows at once or within a moment: look again after 100 ms, then ever less often
+  const find = (wait: number): Effect.Effect<Run> =>
+    Effect.flatMap(look, Option.match({
+      onSome: Effect.succeed,
+      onNone: () => Effect.zipRight(Effect.sleep(Duration.millis(wait)), find(Math.min(wait * 2, 1_000)))
+    }))
+  return find(100).pipe(
+    Effect.flatMap((run) =>
+      Effect.logDebug("a blocking run call was stopped: cancelling the run it started").pipe(
+        Effect.zipRight(runs.cancel({ threadId: run.threadId, runId: run.id })),
+        Effect.annotateLogs({ "appbuilder.run_id": run.id, "appbuilder.thread_id": run.threadId })
+      )
+    ),
+    Effect.interruptible,
+    Effect.timeout(timeout),
+    Effect.ignore
+  )
+}
+
+/**
+ * True when a failed call may still have been carried out: every `HttpError` except an answer of the
+ * service turning the request down (`Status`, `Api`) and a failure that proves it never reached the
+ * service (`retryable`).
+ */
+const outcomeUnknown = (error: unknown): boolean =>
+  error instanceof HttpError && !error.retryable && error.reason !== "Status" && error.reason !== "Api"
 
 /**
  * Validates a submit-tool-outputs request and encodes its body (`run_id` of each output is sent as
@@ -407,20 +508,46 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
   const run = Effect.fn("Runs.run")(function*(input: RunInput, options?: RunOptions) {
     const name = "Runs.run"
     const body = yield* encodeRunRequest(name, input, false)
+    const timeouts = yield* V.validate(name, (c) => {
+      const fields = V.options(c, options)
+      return {
+        timeout: V.duration(c, ["options", "timeout"], fields.timeout),
+        cancelTimeout: V.duration(c, ["options", "cancelTimeout"], fields.cancelTimeout)
+      }
+    })
     yield* Effect.annotateCurrentSpan({
       "appbuilder.assistant_id": body.assistant_id,
       "appbuilder.thread_id": body.thread_id
     })
     if (body.tool_output !== null) yield* Effect.annotateCurrentSpan("appbuilder.run_id", body.tool_output.run_id)
-    const result = yield* client.post(op(name, false, options?.timeout), "/v2/threads/runs", body, Run)
-    yield* Effect.annotateCurrentSpan({
-      "appbuilder.run_id": result.id,
-      "appbuilder.thread_id": result.threadId,
-      "appbuilder.run_status": result.status
-    })
-    const failure = runFailure(name, result)
-    if (Option.isSome(failure)) return yield* failure.value
-    return result
+    const since = yield* Clock.currentTimeMillis
+    // A call that starts a run and is stopped, or loses its answer, leaves a run the caller cannot name:
+    // find it on the thread and cancel it. The rest of the call runs uninterruptibly, so that a run whose
+    // answer arrived is always handed to the caller.
+    const lost = (exit: Exit.Exit<Run, HttpError>): Effect.Effect<void> => {
+      if (body.tool_output !== null || body.thread_id === "" || Exit.isSuccess(exit)) return Effect.void
+      const interrupted = Cause.isInterruptedOnly(exit.cause)
+      if (!interrupted && !Option.exists(Cause.failureOption(exit.cause), outcomeUnknown)) return Effect.void
+      return cancelStartedRun(
+        { list, cancel },
+        { threadId: body.thread_id, assistantId: body.assistant_id, since },
+        timeouts.cancelTimeout
+      )
+    }
+    return yield* Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        const result = yield* restore(client.post(op(name, false, timeouts.timeout), "/v2/threads/runs", body, Run))
+          .pipe(Effect.onExit(lost))
+        yield* Effect.annotateCurrentSpan({
+          "appbuilder.run_id": result.id,
+          "appbuilder.thread_id": result.threadId,
+          "appbuilder.run_status": result.status
+        })
+        const failure = runFailure(name, result)
+        if (Option.isSome(failure)) return yield* failure.value
+        return result
+      })
+    )
   })
 
   const submitToolOutputs = Effect.fn("Runs.submitToolOutputs")(function*(input: SubmitToolOutputsInput) {
@@ -475,6 +602,13 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     Stream.unwrapScoped(Effect.gen(function*() {
       const name = "Runs.stream"
       const body = yield* encodeRunRequest(name, input, true)
+      const timeouts = yield* V.validate(name, (c) => {
+        const fields = V.options(c, options)
+        return {
+          idleTimeout: V.duration(c, ["options", "idleTimeout"], fields.idleTimeout),
+          cancelTimeout: V.duration(c, ["options", "cancelTimeout"], fields.cancelTimeout) ?? Duration.seconds(5)
+        }
+      })
       yield* Effect.annotateCurrentSpan({
         "appbuilder.assistant_id": body.assistant_id,
         "appbuilder.thread_id": body.thread_id
@@ -483,25 +617,18 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
       let threadId = body.thread_id
       let ended = false
       let cancelledByUs = false
-      // Runs when the stream's scope closes, uninterruptibly: cancel a run we stopped listening to. The
-      // call itself is made interruptible so that its own timeout can stop it.
-      yield* Effect.addFinalizer(() =>
-        Effect.suspend(() => {
-          if (ended || runId === undefined) return Effect.void
-          cancelledByUs = true
-          return Effect.logDebug("Runs.stream stopped before run_end: cancelling the run").pipe(
-            Effect.zipRight(cancelQuietly(cancel, { threadId, runId }, options?.cancelTimeout)),
-            Effect.annotateLogs({ "appbuilder.run_id": runId, "appbuilder.thread_id": threadId })
-          )
-        })
-      )
       const events = runStream(client.stream(op(name, false), "/v2/threads/runs", body), {
         operation: name,
-        idleTimeout: options?.idleTimeout ?? client.streamIdleTimeout,
+        idleTimeout: timeouts.idleTimeout ?? client.streamIdleTimeout,
         cancelledByUs: Effect.sync(() => cancelledByUs)
       })
-      // One synchronous pass per chunk (no effect per event): only the rare run events annotate the span.
-      return Stream.mapChunksEffect(events, (chunk) => {
+      // The response is read by a fiber of its own, into a mailbox the caller's stream reads. Stopping the
+      // caller's stream therefore does not stop the request: the finalizer below can still read ahead to
+      // the `run_begin` that names the run. The fiber is interrupted (and the request aborted) only when
+      // the scope closes, after the finalizer.
+      const mailbox = yield* Mailbox.make<RunEvent.RunEvent, HttpError | RunFailed>({ capacity: 256 })
+      yield* Stream.runForEachChunk(events, (chunk) => {
+        // one synchronous pass per chunk (no effect per event): only the rare run events annotate the span
         let annotations: Record<string, unknown> | undefined
         for (const event of chunk) {
           switch (event._tag) {
@@ -517,8 +644,33 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
               break
           }
         }
-        return annotations === undefined ? Effect.succeed(chunk) : Effect.as(Effect.annotateCurrentSpan(annotations), chunk)
-      })
+        const offer = mailbox.offerAll(chunk)
+        return annotations === undefined ? offer : Effect.zipRight(Effect.annotateCurrentSpan(annotations), offer)
+      }).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+
+      // Reads (and drops) what the response still brings until the run is named or has ended, or the
+      // response is over.
+      const readAhead: Effect.Effect<void> = mailbox.takeAll.pipe(
+        Effect.repeat({ until: ([, done]) => done || runId !== undefined || ended }),
+        Effect.ignore
+      )
+      // Runs when the stream's scope closes, uninterruptibly: cancel a run we stopped listening to, once.
+      // Reading ahead and the cancel call are made interruptible so that `cancelTimeout` bounds them both.
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          if (ended) return Effect.void
+          return Effect.gen(function*() {
+            if (runId === undefined) yield* readAhead
+            if (ended || runId === undefined) return
+            cancelledByUs = true
+            yield* Effect.logDebug("Runs.stream stopped before run_end: cancelling the run").pipe(
+              Effect.annotateLogs({ "appbuilder.run_id": runId, "appbuilder.thread_id": threadId })
+            )
+            yield* cancel({ threadId, runId })
+          }).pipe(Effect.interruptible, Effect.timeout(timeouts.cancelTimeout), Effect.ignore)
+        })
+      )
+      return Mailbox.toStream(mailbox)
     })).pipe(Stream.withSpan("Runs.stream"))
 
   return Runs.of({ run, submitToolOutputs, cancel, list, listAll, query, stream })

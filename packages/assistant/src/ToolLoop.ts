@@ -31,21 +31,26 @@
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
+import type * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
-import * as JSONSchema from "effect/JSONSchema"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { HttpError, Issue, RunFailed, ValidationError } from "./AppBuilderError.js"
 import type { AssistantToolInput, FunctionJsonSchemaInput, Run, ToolCall, ToolOutputInput } from "./Common.js"
+import { encodeToolOutput } from "./internal/toolOutput.js"
+import * as ToolSchema from "./internal/toolSchema.js"
 import * as RunEvent from "./RunEvent.js"
 import * as Runs from "./Runs.js"
+import * as Threads from "./Threads.js"
 
 // -----------------------------------------------------------------------------
 // Tool
@@ -101,44 +106,39 @@ export declare namespace Tool {
   export type Context<T> = T extends Tool<string, infer _E, infer R> ? R : never
 }
 
-const inlineRefs = (value: unknown, defs: Readonly<Record<string, unknown>>, depth = 0): unknown => {
-  if (Array.isArray(value)) return value.map((item) => inlineRefs(item, defs, depth))
-  if (typeof value !== "object" || value === null) return value
-  const record = value as Readonly<Record<string, unknown>>
-  const ref = record["$ref"]
-  if (typeof ref === "string" && ref.startsWith("#/$defs/") && depth < 32) {
-    return inlineRefs(defs[ref.slice("#/$defs/".length)], defs, depth + 1)
-  }
-  const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(record)) out[key] = inlineRefs(item, defs, depth)
-  return out
-}
-
 /**
  * The JSON Schema of a parameters Schema, reduced to what the service keeps (`type`, `properties`,
- * `required`; spec §1.4), with `$ref`s inlined.
+ * `required`), with `$ref`s inlined.
+ *
+ * It never throws. A Schema that cannot be sent — a recursive one (`Schema.suspend`), one with no JSON
+ * Schema form (e.g. `bigint`, `Date`), or one nested deeper than `Common.MAX_SCHEMA_DEPTH` levels — gives
+ * an empty object schema that carries the problem: any request that sends it (a tool loop, a run, an
+ * assistant create or update) fails with a `ValidationError` on `tools.<i>.function.parameters`, before
+ * anything is sent.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const jsonSchemaOf = <A, I>(parameters: Schema.Schema<A, I, never>): FunctionJsonSchemaInput => {
-  const defs: Record<string, JSONSchema.JsonSchema7> = {}
-  const root = JSONSchema.fromAST(parameters.ast, { definitions: defs, topLevelReferenceStrategy: "skip" })
-  const resolved = inlineRefs(root, defs)
-  const schema = typeof resolved === "object" && resolved !== null ? resolved as Readonly<Record<string, unknown>> : {}
-  const properties = schema["properties"]
-  const required = schema["required"]
-  return {
-    type: typeof schema["type"] === "string" ? schema["type"] : "object",
-    properties: typeof properties === "object" && properties !== null
-      ? properties as { readonly [key: string]: unknown }
-      : {},
-    required: Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : []
-  }
-}
+export const jsonSchemaOf = <A, I>(parameters: Schema.Schema<A, I, never>): FunctionJsonSchemaInput =>
+  Either.getOrElse(
+    ToolSchema.functionJsonSchema(parameters),
+    (message): FunctionJsonSchemaInput =>
+      ToolSchema.withProblems({ type: "object", properties: {}, required: [] }, [{ path: [], message }])
+  )
+
+const argumentsDecoder = <A, I>(parameters: Schema.Schema<A, I, never>) =>
+  Schema.decodeUnknown(Schema.parseJson(parameters))
+
+const toolIssue = (toolName: string, field: string, message: string) =>
+  new ValidationError({ operation: `ToolLoop.${toolName}`, issues: [new Issue({ path: [field], message })] })
 
 /**
  * Defines a tool from a name, a description, a Schema for its parameters and an effectful handler.
+ *
+ * Building a tool never throws. A problem with its definition (a parameters Schema that cannot be sent,
+ * see {@link jsonSchemaOf}; a `timeout` that is not a duration; options that are not an object) is
+ * reported as a `ValidationError` by the first request that sends the tool's definition — the tool loop
+ * fails before anything is sent.
  *
  * @since 0.1.0
  * @category constructors
@@ -152,27 +152,39 @@ export const tool = <const Name extends string, A, I, E = never, R = never>(
     readonly timeout?: Duration.DurationInput | undefined
   }
 ): Tool<Name, E, R> => {
-  const decode = Schema.decodeUnknown(Schema.parseJson(options.parameters))
+  const problems: Array<ToolSchema.DefinitionProblem> = []
+  // JavaScript callers may pass anything: read the options defensively
+  const o: typeof options | undefined = Predicate.isRecord(options) ? options : undefined
+  if (o === undefined) problems.push({ path: [], message: "expected tool options { description, parameters, handler }" })
+  const parameters = o?.parameters
+  const decode = parameters !== undefined && Schema.isSchema(parameters) ? argumentsDecoder<A, I>(parameters) : undefined
+  const timeout = o?.timeout === undefined ? Option.none() : Duration.decodeUnknown(o.timeout)
+  if (o?.timeout !== undefined && Option.isNone(timeout)) {
+    problems.push({ path: ["timeout"], message: "expected a duration (e.g. \"10 seconds\")" })
+  }
+  const handler = o?.handler
   return {
     _tag: "Tool",
     name,
-    description: options.description,
-    timeout: Option.map(Option.fromNullable(options.timeout), Duration.decode),
-    definition: {
+    description: o?.description ?? "",
+    timeout,
+    definition: ToolSchema.withProblems({
       type: "function",
       function: {
         name,
-        description: options.description,
-        parameters: jsonSchemaOf(options.parameters),
+        description: o?.description ?? "",
+        parameters: parameters === undefined ? null : jsonSchemaOf(parameters),
         responses: null,
         examples: null
       }
-    },
+    }, problems),
     execute: (call) => {
+      if (decode === undefined) return Effect.fail(toolIssue(name, "parameters", "expected a Schema"))
+      if (typeof handler !== "function") return Effect.fail(toolIssue(name, "handler", "expected a function"))
       const text = call.function?.arguments ?? ""
       return decode(text.trim() === "" ? "{}" : text).pipe(
         Effect.mapError((error) => argumentsIssue(name, error)),
-        Effect.flatMap((args) => options.handler(args, call))
+        Effect.flatMap((args) => handler(args, call))
       )
     }
   }
@@ -299,11 +311,8 @@ const describe = (error: unknown): string => {
   return String(error)
 }
 
-const encodeOutput = (value: unknown): string => {
-  if (typeof value === "string") return value
-  const json = JSON.stringify(value)
-  return json === undefined ? String(value) : json
-}
+/** The output string of a tool's result; a result JSON cannot encode is a `ValidationError` on `output`. */
+const encodeOutput = encodeToolOutput
 
 const argumentsIssue = (toolName: string, error: ParseResult.ParseError) =>
   new ValidationError({
@@ -335,7 +344,7 @@ const answer = <Tools extends Tool.Any, Mode extends OnToolError>(
       // `found` is a `Tools`; its members' error and context types are `Tool.Error<Tools>` / `Tool.Context<Tools>`
       : (found.execute(call) as Effect.Effect<unknown, ValidationError | Tool.Error<Tools>, Tool.Context<Tools>>).pipe(
         Effect.timeout(Option.getOrElse(found.timeout, () => Duration.decode(options.toolTimeout ?? "30 seconds"))),
-        Effect.map((output) => give(encodeOutput(output)))
+        Effect.flatMap((output) => Effect.map(encodeOutput(name, output), give))
       )
   // the one narrowing of this module: with "output" the catchAll leaves no error; with "fail" every
   // error of `run` is a ToolFailure. TypeScript cannot follow the runtime check on `onToolError`.
@@ -365,10 +374,66 @@ const tooManySteps = (run: { readonly runId: string; readonly threadId: string }
     lastError: { type: "max_steps", message: `the tool loop stopped after ${maxSteps} tool rounds` }
   })
 
+// `tools` that are not an array are left for the run's validation to report
 const withTools = <Tools extends Tool.Any>(input: Input, kit: Toolkit<Tools>): Runs.RunInput => ({
   ...input,
-  tools: input.tools !== undefined && input.tools.length > 0 ? input.tools : kit.definitions
+  tools: input.tools === undefined || (Array.isArray(input.tools) && input.tools.length === 0)
+    ? kit.definitions
+    : input.tools
 })
+
+const isDuration = (value: unknown): boolean => value === undefined || Option.isSome(Duration.decodeUnknown(value))
+
+/**
+ * Checks what a JavaScript caller may get wrong before anything runs: the input must be an object
+ * (the run request itself is checked by `Runs`), the options an object with a toolkit and well typed
+ * optional fields.
+ */
+const checkArguments = (operation: string, input: unknown, options: unknown): Effect.Effect<void, ValidationError> =>
+  Effect.suspend(() => {
+    const issues: Array<Issue> = []
+    const add = (path: ReadonlyArray<string>, message: string) => issues.push(new Issue({ path: [...path], message }))
+    if (!Predicate.isRecord(input)) add(["input"], `expected a run request object, got ${kindOf(input)}`)
+    if (!Predicate.isRecord(options)) {
+      add(["options"], `expected an options object with a toolkit, got ${kindOf(options)}`)
+    } else {
+      const kit = options["toolkit"]
+      if (!Predicate.isRecord(kit) || !(kit["tools"] instanceof Map) || !Array.isArray(kit["definitions"])) {
+        add(["options", "toolkit"], "expected a toolkit (made with ToolLoop.toolkit)")
+      }
+      const oneOf = (key: string, allowed: ReadonlyArray<string>) => {
+        const value = options[key]
+        if (value !== undefined && !allowed.some((a) => a === value)) {
+          add(["options", key], `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`)
+        }
+      }
+      oneOf("mode", ["stream", "blocking"])
+      oneOf("onToolError", ["output", "fail"])
+      const integer = (key: string, min: number) => {
+        const value = options[key]
+        if (value !== undefined && !(Number.isInteger(value) && typeof value === "number" && value >= min)) {
+          add(["options", key], `expected an integer of at least ${min}`)
+        }
+      }
+      integer("concurrency", 1)
+      integer("maxSteps", 0)
+      for (const key of ["toolTimeout", "cancelTimeout"]) {
+        if (!isDuration(options[key])) add(["options", key], "expected a duration")
+      }
+      const stream = options["stream"]
+      if (stream !== undefined) {
+        if (!Predicate.isRecord(stream)) add(["options", "stream"], `expected an object, got ${kindOf(stream)}`)
+        else {
+          for (const key of ["idleTimeout", "cancelTimeout"]) {
+            if (!isDuration(stream[key])) add(["options", "stream", key], "expected a duration")
+          }
+        }
+      }
+    }
+    return issues.length === 0 ? Effect.void : Effect.fail(new ValidationError({ operation, issues }))
+  })
+
+const kindOf = (value: unknown): string => value === null ? "null" : Array.isArray(value) ? "an array" : typeof value
 
 // -----------------------------------------------------------------------------
 // stream mode
@@ -384,12 +449,16 @@ interface StreamState {
   readonly steps: number
   readonly text: string
   readonly run: Option.Option<Run>
+  /** The run stream ended (after `RunEnd`, or a failure). */
+  readonly done: boolean
 }
 
 /**
  * The streamed loop: pulls events from one run stream, hands each to `emit`, answers `ToolCalls`
- * while the same stream continues, and stops at `RunEnd`. Closing the scope of the pull (interruption,
- * failure) makes `Runs.stream` cancel the run.
+ * while the same stream continues, and reads the stream to its end: after the `RunEnd` of a run that
+ * ended `failed`, `expired` or cancelled by someone else, `Runs.stream` fails with `RunFailed`, as a
+ * blocking run does. Closing the scope of the pull (interruption, failure) makes `Runs.stream` cancel
+ * the run.
  */
 const streamLoop = <Tools extends Tool.Any, Mode extends OnToolError, E2>(
   input: Input,
@@ -430,19 +499,23 @@ const streamLoop = <Tools extends Tool.Any, Mode extends OnToolError, E2>(
         return { ...next, steps: next.steps + 1 }
       })
 
-    const initial: StreamState = { steps: 0, text: "", run: Option.none() }
+    const initial: StreamState = { steps: 0, text: "", run: Option.none(), done: false }
     const final = yield* Effect.iterate(
       initial,
       {
-        while: (state) => Option.isNone(state.run),
+        while: (state) => !state.done,
         body: (state) =>
           pull.pipe(
+            Effect.map((events) => Option.some(events)),
             Effect.catchAll(Option.match({
-              // `Runs.stream` itself fails with StreamEnded before ending without `RunEnd`
-              onNone: () => Effect.fail(streamEnded),
+              // the end of the stream (`Runs.stream` fails with StreamEnded when it ends without `RunEnd`)
+              onNone: () => Effect.succeed(Option.none<Chunk.Chunk<RunEvent.RunEvent>>()),
               onSome: (error) => Effect.fail(error)
             })),
-            Effect.flatMap((events) => Effect.reduce(events, state, step))
+            Effect.flatMap(Option.match({
+              onNone: () => Effect.succeed<StreamState>({ ...state, done: true }),
+              onSome: (events) => Effect.reduce(events, state, step)
+            }))
           )
       }
     )
@@ -465,17 +538,35 @@ interface BlockingState {
  * The blocking loop: while the run waits for outputs, answer every pending call and send each output
  * back with a continuation run call. A loop that stops early (interruption, failure, `maxSteps`)
  * cancels the run once.
+ *
+ * An inline `thread` without `threadId` is first created with `Threads.create`, and the run started on
+ * its id: a first call that is stopped (or loses its answer) can then find the run it started on that
+ * thread and cancel it (see `Runs.Service.run`); without a thread id that run could not be found.
  */
 const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
   input: Input,
   options: Options<Tools, Mode>
-): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>> =>
+): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>> =>
   Effect.gen(function*() {
     const runs = yield* Runs.Runs
+    const threads = yield* Threads.Threads
     const maxSteps = options.maxSteps ?? 8
-    const request = withTools(input, options.toolkit)
+    const runOptions: Runs.RunOptions = { cancelTimeout: options.cancelTimeout }
+    let request = withTools(input, options.toolkit)
+    // an invalid request sends nothing, not even the thread
+    yield* Runs.encodeRunRequest("Runs.run", request, false)
+    if ((request.threadId === undefined || request.threadId === "") && request.thread != null) {
+      const thread = yield* threads.create({ messages: request.thread.messages })
+      request = { ...request, threadId: thread.id, thread: null }
+    }
     const current = yield* Ref.make(Option.none<Run>())
-    const track = (run: Run) => Effect.as(Ref.set(current, Option.some(run)), run)
+    // A call and the recording of its answer form one unit that an interruption cannot split: a run
+    // that answered is always known to `cancelIfActive`. A first call that is stopped before its answer
+    // cancels the run it started itself (`Runs.run`); `current` is then still empty.
+    const call = (runInput: Runs.RunInput) =>
+      Effect.uninterruptibleMask((restore) =>
+        restore(runs.run(runInput, runOptions)).pipe(Effect.tap((run) => Ref.set(current, Option.some(run))))
+      )
 
     const cancelIfActive = Ref.get(current).pipe(
       Effect.flatMap(Option.match({
@@ -488,7 +579,7 @@ const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
     )
 
     const loop = Effect.gen(function*() {
-      const first = yield* runs.run(request).pipe(Effect.flatMap(track))
+      const first = yield* call(request)
       const initial: BlockingState = { run: first, steps: 0 }
       const final = yield* Effect.iterate(
         initial,
@@ -502,12 +593,12 @@ const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
               const outputs = yield* answerAll(options, state.run.toolCalls)
               let run = state.run
               for (const output of outputs) {
-                run = yield* runs.run({
+                run = yield* call({
                   assistantId: request.assistantId,
                   threadId: state.run.threadId,
                   tools: request.tools,
                   toolOutput: { ...output, runId: state.run.id }
-                }).pipe(Effect.flatMap(track))
+                })
               }
               return { run, steps: state.steps + 1 }
             })
@@ -523,7 +614,13 @@ const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
 // -----------------------------------------------------------------------------
 
 /**
- * Runs the loop to the end and returns the final run, the number of tool rounds and the answer text.
+ * Runs the loop to the end and returns the final run (`completed`), the number of tool rounds and the
+ * answer text. A run that ends `failed`, `expired` or cancelled by someone else fails the loop with
+ * `RunFailed`, in both modes. Arguments a JavaScript caller got wrong (`null`, a missing toolkit, a
+ * mistyped option) fail with a `ValidationError` before anything is sent.
+ *
+ * In blocking mode an inline `thread` without `threadId` is created first (`Threads.Threads`), so that
+ * a run stopped before its first answer can still be found and cancelled.
  *
  * @since 0.1.0
  * @category combinators
@@ -531,25 +628,31 @@ const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
 export const run: {
   <Tools extends Tool.Any, Mode extends OnToolError = "output">(
     options: Options<Tools, Mode>
-  ): (input: Input) => Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>>
+  ): (input: Input) => Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>>
   <Tools extends Tool.Any, Mode extends OnToolError = "output">(
     input: Input,
     options: Options<Tools, Mode>
-  ): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>>
+  ): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>>
 } = dual(
   2,
   <Tools extends Tool.Any, Mode extends OnToolError>(input: Input, options: Options<Tools, Mode>) =>
-    (options.mode === "blocking" ? blockingLoop(input, options) : streamLoop(input, options, () => Effect.void)).pipe(
-      Effect.withSpan("ToolLoop.run", {
-        attributes: { "appbuilder.assistant_id": input.assistantId, "appbuilder.mode": options.mode ?? "stream" }
-      })
-    )
+    Effect.suspend(() => {
+      const raw: unknown = input
+      const rawOptions: unknown = options
+      const assistantId = Predicate.isRecord(raw) && typeof raw["assistantId"] === "string" ? raw["assistantId"] : ""
+      const mode = Predicate.isRecord(rawOptions) && rawOptions["mode"] === "blocking" ? "blocking" : "stream"
+      return checkArguments("ToolLoop.run", raw, rawOptions).pipe(
+        Effect.zipRight(mode === "blocking" ? blockingLoop(input, options) : streamLoop(input, options, () => Effect.void)),
+        Effect.withSpan("ToolLoop.run", { attributes: { "appbuilder.assistant_id": assistantId, "appbuilder.mode": mode } })
+      )
+    })
 )
 
 /**
  * Every event of the whole loop (stream mode), as one stream: the events of the run, tool rounds
  * included. The outputs are submitted as soon as the `ToolCalls` event has been emitted. Stopping the
- * stream early cancels the run.
+ * stream early cancels the run. A run that ends `failed`, `expired` or cancelled by someone else emits
+ * its `RunEnd`, then the stream fails with `RunFailed`.
  *
  * @since 0.1.0
  * @category combinators
@@ -567,6 +670,7 @@ export const stream: {
   <Tools extends Tool.Any, Mode extends OnToolError>(input: Input, options: Omit<Options<Tools, Mode>, "mode">) =>
     Stream.unwrapScoped(
       Effect.gen(function*() {
+        yield* checkArguments("ToolLoop.stream", input, options)
         const mailbox = yield* Mailbox.make<RunEvent.RunEvent, LoopError<Tools, Mode>>({ capacity: 64 })
         yield* streamLoop(input, options, (event) => mailbox.offer(event)).pipe(
           Mailbox.into(mailbox),

@@ -232,15 +232,48 @@ describe("Runs.stream", () => {
       assert.deepStrictEqual(yield* paths(mock), ["/v2/threads/runs"])
     }))
 
-  it.effect("interrupted before RunBegin: nothing to cancel", () =>
+  it.effect("interrupted before RunBegin: reads ahead within cancelTimeout, nothing named, nothing cancelled", () =>
     Effect.gen(function*() {
       const body = openBody()
       const mock = yield* makeMock(server(body))
       const fiber = yield* withRuns(mock, (runs) => Stream.runDrain(runs.stream(input))).pipe(Effect.fork)
       // wait until the request was sent (the body stays empty)
       yield* Effect.repeat(Effect.zipRight(Effect.yieldNow(), paths(mock)), { until: (all) => all.length > 0 })
-      yield* Fiber.interrupt(fiber)
+      const interrupter = yield* Fiber.interrupt(fiber).pipe(Effect.fork)
+      yield* TestClock.adjust("4999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(interrupter)), "still reading ahead")
+      yield* TestClock.adjust("1 millis")
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.join(interrupter)))
       assert.deepStrictEqual(yield* paths(mock), ["/v2/threads/runs"])
+      assert.isTrue(body.isCancelled(), "the response is released")
+    }))
+
+  it.effect("interrupted after the headers but before RunBegin: reads ahead to RunBegin and cancels that run once", () =>
+    Effect.gen(function*() {
+      const body = openBody()
+      const mock = yield* makeMock(server(body))
+      const fiber = yield* withRuns(mock, (runs) => Stream.runDrain(runs.stream(input))).pipe(Effect.fork)
+      yield* Effect.repeat(Effect.zipRight(Effect.yieldNow(), paths(mock)), { until: (all) => all.length > 0 })
+      const interrupter = yield* Fiber.interrupt(fiber).pipe(Effect.fork)
+      yield* TestClock.adjust("1 second")
+      // the run_begin comes only now, after the consumer was interrupted
+      body.push(partOne)
+      const exit = yield* Fiber.join(interrupter)
+      assert.isTrue(Exit.isInterrupted(exit))
+      const requests = yield* Ref.get(mock.requests)
+      assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
+      assert.deepStrictEqual(requests[1]?.json, { thread_id: THREAD, run_id: RUN_B, sync: false })
+      assert.isTrue(body.isCancelled())
+    }))
+
+  it.effect("Stream.take(1): the run named by RunBegin is cancelled once", () =>
+    Effect.gen(function*() {
+      const body = openBody()
+      body.push(partOne)
+      const mock = yield* makeMock(server(body))
+      const events = yield* withRuns(mock, (runs) => Stream.runCollect(Stream.take(runs.stream(input), 1)))
+      assert.deepStrictEqual(Chunk.toArray(events).map((e) => e._tag), ["RunBegin"])
+      assert.deepStrictEqual(yield* paths(mock), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
     }))
 
   it.effect("the same stream continues after submitToolOutputs (transcript b)", () =>

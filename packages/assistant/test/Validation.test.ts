@@ -224,13 +224,13 @@ describe("client-side validation (spec §2.5, §7)", () => {
       }
     }))
 
-  it.effect("run: model enum, response format, instructions, last message, tool output, unknown fields", () =>
+  it.effect("run: empty model, response format, instructions, last message, tool output, unknown fields", () =>
     Effect.gen(function*() {
       const error = yield* rejected(Effect.gen(function*() {
         const runs = yield* Runs.Runs
         return yield* runs.run(untyped<Runs.RunInput>(JSON.stringify({
           assistantId: "asst_1",
-          model: "gpt-4",
+          model: "",
           responseFormat: "json",
           instructions: "x".repeat(4097),
           thread: { messages: [{ content: "hi" }, { content: "answer", role: "assistant", fileIds: new Array(11).fill("f") }] },

@@ -8,7 +8,9 @@
  * @since 0.1.0
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import { Issue, ValidationError } from "../AppBuilderError.js"
 import type {
@@ -21,6 +23,7 @@ import type {
   UserInfoInput,
   UserLocInput
 } from "../Common.js"
+import { jsonShapeProblem, problemsOf } from "./toolSchema.js"
 
 /**
  * A field path.
@@ -286,10 +289,19 @@ export const functionSchema = (
     c.add(path, `expected a JSON schema object, got ${describe(value)}`)
     return null
   }
+  // a schema built from an Effect Schema that cannot be sent (see ToolLoop.jsonSchemaOf) says why
+  for (const problem of problemsOf(value)) c.add([...path, ...problem.path], problem.message)
   const type = optionalString(c, [...path, "type"], value.type, "object")
   let properties: unknown = value.properties ?? null
   if (properties !== null && (!Predicate.isRecord(properties) || Array.isArray(properties))) {
     c.add([...path, "properties"], `expected an object, got ${describe(properties)}`)
+    properties = null
+  }
+  // the schema object is level 1 and its `properties` level 2: a cyclic value could not be encoded at all,
+  // and a very deep one is refused by the service
+  const shape = properties === null ? undefined : jsonShapeProblem(properties, 2)
+  if (shape !== undefined) {
+    c.add(path, shape)
     properties = null
   }
   let required: unknown = value.required ?? null
@@ -346,7 +358,8 @@ export const tools = (
       c.add(at, `expected a tool object, got ${describe(tool)}`)
       return {}
     }
-    const type = optionalString(c, [...at, "type"], tool.type, "function")
+    const type = literal(c, [...at, "type"], tool.type, ["function"], "function")
+    for (const problem of problemsOf(tool)) c.add([...at, ...problem.path], problem.message)
     const fn = tool.function
     if (!Predicate.isRecord(fn)) {
       c.add([...at, "function"], "is required")
@@ -407,13 +420,23 @@ export const messages = (
   })
 }
 
-const unitRange = (c: Collector, path: Path, value: unknown, fallback: number, min: number, max: number) => {
+const range = (
+  c: Collector,
+  path: Path,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  minExclusive = false
+) => {
   if (value === undefined) return fallback
   if (!Predicate.isNumber(value) || Number.isNaN(value)) {
     c.add(path, `expected a number, got ${describe(value)}`)
     return fallback
   }
-  if (value < min || value > max) c.add(path, `must be between ${min} and ${max} (got ${value})`)
+  if (minExclusive ? value <= min || value > max : value < min || value > max) {
+    c.add(path, `must be in ${minExclusive ? "(" : "["}${min}, ${max}] (got ${value})`)
+  }
   return value
 }
 
@@ -431,14 +454,16 @@ const sampling = (
     return { temperature: defaults.temperature, top_p: defaults.topP, penalty_score: defaults.penaltyScore }
   }
   return {
-    temperature: unitRange(c, [...path, "temperature"], value["temperature"], defaults.temperature, 0, 1),
-    top_p: unitRange(c, [...path, "topP"], value["topP"], defaults.topP, 0, 1),
-    penalty_score: unitRange(c, [...path, "penaltyScore"], value["penaltyScore"], defaults.penaltyScore, 1, 2)
+    // temperature 0 is rejected by the service: (0, 1]
+    temperature: range(c, [...path, "temperature"], value["temperature"], defaults.temperature, 0, 1, true),
+    top_p: range(c, [...path, "topP"], value["topP"], defaults.topP, 0, 1),
+    penalty_score: range(c, [...path, "penaltyScore"], value["penaltyScore"], defaults.penaltyScore, 1, 2)
   }
 }
 
 /**
- * Model parameters, completed with the official defaults; ranges as the official client checks them.
+ * Model parameters, completed with the official defaults; ranges as the service documents them
+ * (temperature in (0, 1], top_p in [0, 1], penalty_score in [1, 2]).
  *
  * @since 0.1.0
  * @category internal
@@ -520,7 +545,7 @@ export const userLoc = (c: Collector, path: Path, value: UserLocInput | null | u
  * @internal
  */
 export const listFields = (c: Collector, options: ListOptions | undefined) => {
-  const o: ListOptions = Predicate.isRecord(options) ? options : {}
+  const o: ListOptions = options === undefined ? {} : record(c, options)
   let limit = 20
   if (o.limit !== undefined) {
     if (!Number.isInteger(o.limit)) c.add(["limit"], `expected an integer, got ${JSON.stringify(o.limit)}`)
@@ -545,4 +570,57 @@ export const noUnknownKeys = (c: Collector, input: object, allowed: ReadonlyArra
   for (const key of Object.keys(input)) {
     if (!allowed.includes(key)) c.add([key], "unknown field")
   }
+}
+
+/**
+ * A model name: any non-empty string (the service decides which names it knows). `undefined` (and `null`
+ * when `nullable`) gives `fallback`.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const model = <F extends string | null>(c: Collector, path: Path, value: unknown, fallback: F): string | F => {
+  if (value === undefined || value === null) {
+    if (value === null && fallback !== null) c.add(path, "expected a model name, got null")
+    return fallback
+  }
+  if (!Predicate.isString(value)) {
+    c.add(path, `expected a model name, got ${describe(value)}`)
+    return fallback
+  }
+  if (value.trim() === "") c.add(path, "must not be empty")
+  return value
+}
+
+/**
+ * An options argument: absent, or an object (an issue, and `{}`, otherwise).
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const options = <A extends object>(c: Collector, value: A | undefined): Partial<A> => {
+  if (value === undefined) return {}
+  if (Predicate.isObject(value) && !Array.isArray(value)) return value
+  c.add(["options"], `expected an options object, got ${describe(value)}`)
+  return {}
+}
+
+/**
+ * An optional duration (`Duration.DurationInput`): absent gives `undefined`, anything that is not a
+ * duration is an issue.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const duration = (c: Collector, path: Path, value: unknown): Duration.Duration | undefined => {
+  if (value === undefined) return undefined
+  const decoded = Duration.decodeUnknown(value)
+  if (Option.isNone(decoded)) {
+    c.add(path, `expected a duration (e.g. "30 seconds" or a number of milliseconds), got ${describe(value)}`)
+    return undefined
+  }
+  return decoded.value
 }
