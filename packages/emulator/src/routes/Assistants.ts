@@ -143,7 +143,9 @@ const remove = Route.make<Store.Store>("/v2/assistants/delete", ({ body }) =>
     const store = yield* Store.Store
     const id = yield* Resources.requiredId(body, "assistant_id")
     const assistant = yield* Resources.findAssistant(store, id)
+    // forgotten at once (a long-running server keeps flat memory); records still held elsewhere see the flag
     assistant.deleted = true
+    store.assistants.delete(id)
     store.mounts.delete(id)
     return Route.json(Wire.deleted(id, "assistant.deleted"))
   }))
