@@ -24,7 +24,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Emulator from "./Emulator.js"
-import * as Router from "./Router.js"
+import * as Router from "./internal/Router.js"
 import * as Server from "./Server.js"
 
 /**

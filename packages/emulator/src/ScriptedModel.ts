@@ -12,7 +12,7 @@
  *    `根据工具的结果：<output 1>；<output 2>…`.
  * 3. **Weather** — a function tool `get_cur_whether` is available and the user text mentions `天气` and
  *    `北京`: one call of `get_cur_whether` with arguments exactly `{"location":"北京","unit":"摄氏度"}`
- *    (spec §7 #22).
+ *    (the weather example of the official documentation).
  * 4. **Explicit calls** — the user text asks for available function tools by name. Grammar (every
  *    occurrence counts, in order; names that are not available function tools are ignored):
  *    ```
@@ -29,7 +29,8 @@
  *
  * Every text answer is then prefixed (rule 0): when the effective instructions (the run's override or
  * the assistant's) contain `每句话回复前都加上X`, the answer starts with `X，` where X is the text after
- * that phrase up to the first punctuation mark, whitespace or end of text (spec §7 #13). Answers of
+ * that phrase up to the first punctuation mark, whitespace or end of text (so `每句话回复前都加上我是秦始皇`
+ * makes every answer start with `我是秦始皇，`). Answers of
  * rules 2, 3 and 6 are cut into chunks of `chunkSize` characters (code points).
  *
  * A test provides its own {@link Script} (see {@link fromTurns}, {@link make}) to dictate exactly which
@@ -42,8 +43,32 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import type * as Store from "./Store.js"
 import * as JsonText from "./internal/json.js"
+
+/**
+ * A JSON value, as in a request body or a scripted turn.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Json = JsonText.Json
+
+/**
+ * A JSON object.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JsonObject = JsonText.JsonObject
+
+/**
+ * A tool exactly as an assistant (or a run's override) declares it and the run object echoes it:
+ * `{type, function: {name, description, parameters, responses, examples}}`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ToolJson = JsonText.JsonObject
 
 /**
  * One message of the conversation a turn sees.
@@ -85,7 +110,7 @@ export interface TurnInput {
   readonly thoughtInstructions: string
   readonly chatInstructions: string
   /** Effective tools, exactly as echoed in the run object. */
-  readonly tools: ReadonlyArray<Store.ToolJson>
+  readonly tools: ReadonlyArray<ToolJson>
   /** The thread's messages (oldest first), including the ones this run appended. */
   readonly messages: ReadonlyArray<ConversationMessage>
   /** Every tool call of this run answered so far, oldest first. */
@@ -110,7 +135,8 @@ export interface ToolCallRequest {
 
 /**
  * The model's decision for one step. `delay` is "thinking time" spent after `tool_step_begin` and before
- * the step's first visible effect (a cancel arriving meanwhile ends the run as in transcript (c)).
+ * the step's first visible effect. A cancel arriving meanwhile ends the run without that effect: the
+ * stream shows `run_cancelling`, then the step ends `cancelled` (`tool_step_end`), then `run_end`.
  *
  * @since 0.1.0
  * @category models
@@ -171,7 +197,7 @@ export type Turn =
     | {
       readonly toolCalls: ReadonlyArray<{
         readonly name: string
-        readonly arguments?: string | JsonText.JsonObject | undefined
+        readonly arguments?: string | JsonObject | undefined
       }>
     }
     | { readonly reply: string | ReadonlyArray<string> }
@@ -228,7 +254,7 @@ export const chunkText = (text: string, size: number): Iterable<string> => ({
  * @since 0.1.0
  * @category rules
  */
-export const functionNames = (tools: ReadonlyArray<Store.ToolJson>): ReadonlyArray<string> => {
+export const functionNames = (tools: ReadonlyArray<ToolJson>): ReadonlyArray<string> => {
   const names: Array<string> = []
   for (const tool of tools) {
     const type = tool["type"]

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Headers from "@effect/platform/Headers"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
@@ -20,10 +21,10 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
-import * as Router from "./Router.js"
 
 /**
  * @since 0.1.0
@@ -52,6 +53,20 @@ export interface Address {
 }
 
 /**
+ * The HTTP application a server answers with: the emulator's own (provided by `Emulator.layerServer`), or
+ * any `HttpApp` of yours served with {@link layer}.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class App extends Context.Tag("@effect-appbuilder/emulator/Server/App")<
+  App,
+  HttpApp.Default<never, Scope.Scope>
+>() {}
+
+/**
+ * Where the running server listens.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -126,16 +141,16 @@ const closeServer = (server: Http.Server): Effect.Effect<void> =>
   })
 
 /**
- * Serves the {@link Router.App} of the context.
+ * Serves the {@link App} of the context until the layer is released.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeError, Router.App> =>
+export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeError, App> =>
   Layer.suspend(() => {
     const nodeServer = createServer()
     const serve = Layer.scopedDiscard(Effect.gen(function*() {
-      const app = yield* Router.App
+      const app = yield* App
       const shutdown = yield* Deferred.make<void>()
       const served = Effect.map(app, (response) => endOnShutdown(response, Deferred.await(shutdown)))
       // released before the platform closes the server: end the streams first, then close

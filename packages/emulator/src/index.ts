@@ -5,13 +5,6 @@
  */
 
 /**
- * The emulator's error envelopes and storage-family errors.
- *
- * @since 0.1.0
- */
-export * as ApiError from "./ApiError.js"
-
-/**
  * The command line of `appbuilder-emulator`.
  *
  * @since 0.1.0
@@ -47,34 +40,6 @@ export * as EmulatorState from "./EmulatorState.js"
 export * as Faults from "./Faults.js"
 
 /**
- * An `HttpClient` that serves requests with an `HttpApp` in the caller's runtime.
- *
- * @since 0.1.0
- */
-export * as InProcessClient from "./InProcessClient.js"
-
-/**
- * The contract between the router and its endpoint handlers.
- *
- * @since 0.1.0
- */
-export * as Route from "./Route.js"
-
-/**
- * The emulator's HTTP application.
- *
- * @since 0.1.0
- */
-export * as Router from "./Router.js"
-
-/**
- * The run engine: runs, streams, tool calls, cancellation, expiry.
- *
- * @since 0.1.0
- */
-export * as RunEngine from "./RunEngine.js"
-
-/**
  * The deterministic scripted model and its pluggable script.
  *
  * @since 0.1.0
@@ -87,24 +52,3 @@ export * as ScriptedModel from "./ScriptedModel.js"
  * @since 0.1.0
  */
 export * as Server from "./Server.js"
-
-/**
- * The emulator's in-memory state.
- *
- * @since 0.1.0
- */
-export * as Store from "./Store.js"
-
-/**
- * Readers for request fields.
- *
- * @since 0.1.0
- */
-export * as Validate from "./Validate.js"
-
-/**
- * The exact JSON the emulator answers with.
- *
- * @since 0.1.0
- */
-export * as Wire from "./Wire.js"

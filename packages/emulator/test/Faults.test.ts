@@ -13,9 +13,10 @@ import * as TestClock from "effect/TestClock"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
 import * as Faults from "../src/Faults.js"
-import * as InProcessClient from "../src/InProcessClient.js"
-import * as Route from "../src/Route.js"
-import * as Router from "../src/Router.js"
+import * as App from "../src/internal/app.js"
+import * as InProcessClient from "../src/internal/InProcessClient.js"
+import * as Route from "../src/internal/Route.js"
+import * as Router from "../src/internal/Router.js"
 import { AUTH, BASE, call, expectApiError, post } from "./utils/http.js"
 import { plainSetup, runBody, setClock } from "./utils/runs.js"
 
@@ -163,7 +164,7 @@ describe("faults", () => {
       assert.deepStrictEqual(received.join(""), "event: ping\ndata: {\"n\":1}\n\nevent: ping\ndata: {\"n\":2}\n\n")
       // consumed: the next request is whole again
       assert.deepStrictEqual(Either.map(yield* streamChunks(client), (chunks) => chunks.length), Either.right(4))
-    }).pipe(Effect.provide(Layer.fresh(Emulator.layerServices()))))
+    }).pipe(Effect.provide(Layer.fresh(App.layerServices()))))
 
   it.effect("drop after M chunks also cuts a plain JSON answer", () =>
     withEmulator(Effect.gen(function*() {

@@ -8,10 +8,11 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
+import * as App from "../src/internal/app.js"
 import { call, postText } from "./utils/http.js"
 import { createAssistant, createThread, runBody } from "./utils/runs.js"
 
-const PATHS = Emulator.routes.map((route) => route.path)
+const PATHS = App.routes.map((route) => route.path)
 
 const FIELDS = [
   "assistant_id", "thread_id", "run_id", "step_id", "message_id", "file_id", "model", "name", "description",

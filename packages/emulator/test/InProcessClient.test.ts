@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as InProcessClient from "../src/InProcessClient.js"
+import * as InProcessClient from "../src/internal/InProcessClient.js"
 
 const encoder = new TextEncoder()
 

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
-import * as Validate from "../src/Validate.js"
+import * as Validate from "../src/internal/Validate.js"
 import { assistantBody, call, data, expectApiError, json, post, postText, str } from "./utils/http.js"
 import type { JsonRecord, JsonValue } from "./utils/http.js"
 import { createAssistant, createThread, runBody } from "./utils/runs.js"
@@ -111,7 +111,7 @@ describe("request log", () => {
         assert.deepStrictEqual(yield* state.requests, [])
         yield* post("/v2/assistants/list", { limit: 42 })
         assert.deepStrictEqual((yield* state.requests).map((r) => JSON.parse(r.body).limit), [42])
-        assert.strictEqual(state.store.requests.capacity, 3)
+        assert.strictEqual(state.requestLogSize, 3)
       }),
       { requestLogSize: 3 }
     ))
@@ -119,7 +119,7 @@ describe("request log", () => {
   it.effect("keeps 10,000 entries by default", () =>
     withEmulator(Effect.gen(function*() {
       const state = yield* EmulatorState.EmulatorState
-      assert.strictEqual(state.store.requests.capacity, 10_000)
+      assert.strictEqual(state.requestLogSize, 10_000)
     })))
 })
 

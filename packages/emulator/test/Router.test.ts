@@ -5,9 +5,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
-import * as InProcessClient from "../src/InProcessClient.js"
-import * as Route from "../src/Route.js"
-import * as Router from "../src/Router.js"
+import * as App from "../src/internal/app.js"
+import * as InProcessClient from "../src/internal/InProcessClient.js"
+import * as Route from "../src/internal/Route.js"
+import * as Router from "../src/internal/Router.js"
 import {
   assistantBody,
   AUTH,
@@ -175,5 +176,5 @@ describe("router", () => {
         assert.strictEqual(error["type"], "server_error")
         assert.strictEqual(response.headers["content-type"], "application/json; charset=utf-8")
       }
-    }).pipe(Effect.provide(Layer.fresh(Emulator.layerServices()))))
+    }).pipe(Effect.provide(Layer.fresh(App.layerServices()))))
 })

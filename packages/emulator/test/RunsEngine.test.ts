@@ -1,4 +1,3 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -8,21 +7,20 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Emulator from "../src/Emulator.js"
-import * as InProcessClient from "../src/InProcessClient.js"
-import * as Router from "../src/Router.js"
-import { RunEngine } from "../src/RunEngine.js"
+import * as App from "../src/internal/app.js"
+import * as Router from "../src/internal/Router.js"
+import { RunEngine } from "../src/internal/RunEngine.js"
+import { Store } from "../src/internal/Store.js"
 import * as ScriptedModel from "../src/ScriptedModel.js"
-import { Store } from "../src/Store.js"
 import { call } from "./utils/http.js"
 import { createAssistant, createThread, pickString, runBody, setClock, weatherSetup } from "./utils/runs.js"
 import * as Sse from "./utils/sse.js"
 
 /** The in-process emulator, also exposing its engine and store. */
 const layer = (options: Emulator.Options = {}) => {
-  const services = Emulator.layerServices(options)
-  const app = Router.layer(Emulator.routes)
-  const client = Layer.effect(HttpClient.HttpClient, Effect.map(Router.App, InProcessClient.make))
-  return Layer.provideMerge(Layer.provideMerge(client, app), services)
+  const services = App.layerServices(options)
+  const app = Router.layer(App.routes)
+  return Layer.provideMerge(Layer.provideMerge(App.layerClient, app), services)
 }
 
 const query = (threadId: string, runId: string) =>

@@ -10,8 +10,9 @@ import * as Stream from "effect/Stream"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
 import * as Faults from "../src/Faults.js"
-import * as Route from "../src/Route.js"
-import * as Router from "../src/Router.js"
+import * as App from "../src/internal/app.js"
+import * as Route from "../src/internal/Route.js"
+import * as Router from "../src/internal/Router.js"
 import * as Server from "../src/Server.js"
 import { AUTH, isRecord } from "./utils/http.js"
 import { runBody, WEATHER_TOOL } from "./utils/runs.js"
@@ -87,7 +88,7 @@ describe("Server", () => {
             ]))
           ),
           FetchHttpClient.layer
-        ).pipe(Layer.provideMerge(Emulator.layerServices()))
+        ).pipe(Layer.provideMerge(App.layerServices()))
       )
     ))
 

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Emulator from "../src/Emulator.js"
@@ -122,11 +123,14 @@ describe("threads", () => {
       const first = yield* call("/v2/threads/runs", runBody(assistantId, threadId))
       yield* call("/v2/threads/runs/cancel", { thread_id: threadId, run_id: str(first, "id"), sync: true })
       const active = yield* call("/v2/threads/runs", runBody(assistantId, threadId))
-      const record = Option.getOrThrow(yield* state.run(str(active, "id")))
-      assert.strictEqual(record.status, "requires_action")
+      const waiting = Option.getOrThrow(yield* state.run(str(active, "id")))
+      assert.strictEqual(waiting.status, "requires_action")
       assert.strictEqual((yield* state.activeRuns).length, 1)
+      const ended = yield* Effect.fork(state.awaitRunEnd(str(active, "id")))
+      yield* Effect.yieldNow()
       const deleted = yield* call("/v2/threads/delete", { thread_id: threadId })
       assert.strictEqual(deleted["deleted"], true)
+      const record = Option.getOrThrow(yield* Fiber.join(ended))
       assert.strictEqual(record.status, "cancelled")
       assert.notStrictEqual(record.cancelledAt, 0)
       assert.deepStrictEqual(yield* state.runs(), [])

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-import type * as Store from "../Store.js"
-import * as Wire from "../Wire.js"
 import type { JsonObject } from "./json.js"
+import type * as Store from "./Store.js"
+import * as Wire from "./Wire.js"
 
 /**
  * The eight status `event_type`s of spec §5.5.

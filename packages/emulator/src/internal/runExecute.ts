@@ -14,9 +14,9 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as EmulatorConfig from "../EmulatorConfig.js"
 import type * as ScriptedModel from "../ScriptedModel.js"
-import * as Store from "../Store.js"
 import * as RunEvents from "./runEvents.js"
 import * as RunHandle from "./runHandle.js"
+import * as Store from "./Store.js"
 
 /**
  * What the program needs.

@@ -11,9 +11,9 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import type * as ScriptedModel from "../ScriptedModel.js"
-import * as Store from "../Store.js"
 import * as RunEvents from "./runEvents.js"
 import * as RunHub from "./runHub.js"
+import * as Store from "./Store.js"
 
 /**
  * What wakes a run's fiber: outputs were accepted (`Resume`, `viaRunRequest` when they came as a run

@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import * as ApiError from "../ApiError.js"
-import * as Store from "../Store.js"
+import * as ApiError from "./ApiError.js"
 import type * as RunRequest from "./runRequest.js"
+import * as Store from "./Store.js"
 
 type Result<A> = Either.Either<A, ApiError.ApiError>
 

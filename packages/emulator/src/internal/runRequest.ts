@@ -6,11 +6,11 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import * as ApiError from "../ApiError.js"
-import type * as Store from "../Store.js"
-import * as Validate from "../Validate.js"
+import * as ApiError from "./ApiError.js"
 import type { Json, JsonObject } from "./json.js"
 import { isObject } from "./json.js"
+import type * as Store from "./Store.js"
+import * as Validate from "./Validate.js"
 
 type Result<A> = Either.Either<A, ApiError.ApiError>
 

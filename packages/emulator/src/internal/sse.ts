@@ -11,10 +11,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as Wire from "../Wire.js"
 import type { JsonObject } from "./json.js"
-import type * as RunHub from "./runHub.js"
 import * as RunEvents from "./runEvents.js"
+import type * as RunHub from "./runHub.js"
+import * as Wire from "./Wire.js"
 
 const encoder = new TextEncoder()
 

@@ -12,7 +12,7 @@ import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as Effect from "effect/Effect"
 import type { ApiError, StorageError } from "./ApiError.js"
-import type { Json, JsonObject } from "./internal/json.js"
+import type { Json, JsonObject } from "./json.js"
 
 /**
  * What a handler gets.

@@ -8,8 +8,8 @@
  */
 import * as Either from "effect/Either"
 import * as ApiError from "./ApiError.js"
-import type { Json, JsonObject } from "./internal/json.js"
-import { isObject } from "./internal/json.js"
+import type { Json, JsonObject } from "./json.js"
+import { isObject } from "./json.js"
 
 type Result<A> = Either.Either<A, ApiError.ApiError>
 

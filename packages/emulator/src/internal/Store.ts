@@ -10,7 +10,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Json from "./internal/json.js"
+import type * as Json from "./json.js"
 
 /**
  * A function tool exactly as stored and echoed: `{type, function: {name, description, parameters, responses, examples}}`.

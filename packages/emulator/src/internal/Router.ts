@@ -15,25 +15,23 @@
  * @since 0.1.0
  */
 import * as Headers from "@effect/platform/Headers"
-import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as EmulatorConfig from "../EmulatorConfig.js"
+import * as Faults from "../Faults.js"
+import * as Server from "../Server.js"
 import * as ApiError from "./ApiError.js"
-import * as EmulatorConfig from "./EmulatorConfig.js"
-import * as Faults from "./Faults.js"
-import { breakConnection } from "./internal/connection.js"
-import * as Json from "./internal/json.js"
+import { breakConnection } from "./connection.js"
+import * as Json from "./json.js"
 import type * as Route from "./Route.js"
 import * as Store from "./Store.js"
 import * as Validate from "./Validate.js"
@@ -296,24 +294,13 @@ export const make = <R>(
 }
 
 /**
- * The emulator's HTTP application with every service it needs already provided.
- *
- * @since 0.1.0
- * @category tags
- */
-export class App extends Context.Tag("@effect-appbuilder/emulator/Router/App")<
-  App,
-  HttpApp.Default<never, Scope.Scope>
->() {}
-
-/**
  * The app serving `routes`, built with the services of the layer's context.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = <R>(routes: ReadonlyArray<Route.Route<R>>): Layer.Layer<App, never, R | Requirements> =>
+export const layer = <R>(routes: ReadonlyArray<Route.Route<R>>): Layer.Layer<Server.App, never, R | Requirements> =>
   Layer.effect(
-    App,
+    Server.App,
     Effect.map(Effect.context<R | Requirements>(), (context) => Effect.provide(make(routes), context))
   )

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Json, JsonObject } from "./internal/json.js"
+import type { Json, JsonObject } from "./json.js"
 import type * as Store from "./Store.js"
 import type { Page } from "./Validate.js"
 
