@@ -10,21 +10,24 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import { HttpError, type ValidationError } from "./AppBuilderError.js"
-import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
-import {
-  AssistantTool,
-  DeletionStatus,
-  ListPage,
-  type AssistantToolInput,
-  type ListOptions,
-  type Metadata,
-  type Model,
-  type ResponseFormat
-} from "./Common.js"
+import { AppBuilderClient } from "./AppBuilderClient.js"
+import { AssistantTool, DeletionStatus, ListPage, type ListOptions, ResponseFormat } from "./Common.js"
 import { File } from "./Files.js"
+import * as Endpoint from "./internal/endpoint.js"
 import { paginate } from "./internal/paginate.js"
+import {
+  charLength,
+  FileIds,
+  Id,
+  listFields,
+  Metadata,
+  ModelName,
+  required,
+  text,
+  withDefault
+} from "./internal/requestSchema.js"
 import { array, metadata, num, openEnumField, str } from "./internal/schema.js"
-import * as V from "./internal/validation.js"
+import { Tools } from "./internal/sharedRequests.js"
 
 /**
  * An assistant. `createdAt` is in epoch milliseconds; `metadata` is `{}` when the service sends `null`.
@@ -61,59 +64,93 @@ export class AssistantFile extends Schema.Class<AssistantFile>("@effect-appbuild
   assistantId: str.pipe(Schema.fromKey("assistant_id"))
 }) {}
 
-/**
- * The fields of an assistant that create and update share.
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface AssistantFields {
-  /** 1–128 characters: Chinese characters, ASCII letters, digits, `_`, `-`. */
-  readonly name: string
-  /** At most 512 characters. */
-  readonly description?: string | undefined
+const assistantFields = (defaults: { readonly model: string; readonly instructions: string }) => ({
   /**
    * The model, e.g. `ERNIE-4.0T-8K` (the default on create). Any non-empty name is sent; the service
    * rejects a name it does not know (`HttpError` with reason `Api` and `param` `model`).
    */
-  readonly model?: Model | undefined
+  model: withDefault(ModelName, defaults.model),
+  /** 1–128 characters: Chinese characters, ASCII letters, digits, `_`, `-`. */
+  name: AssistantName,
+  /** At most 512 characters. Default `""`. */
+  description: withDefault(text(512), ""),
   /** `text` (default) or `json_object`. */
-  readonly responseFormat?: ResponseFormat | undefined
+  responseFormat: withDefault(ResponseFormat, "text").pipe(Schema.fromKey("response_format")),
   /** Persona instructions, at most 4096 characters. */
-  readonly instructions?: string | undefined
+  instructions: withDefault(text(4096), defaults.instructions),
   /** Business-rule instructions, at most 4096 characters. Default `""`. */
-  readonly thoughtInstructions?: string | undefined
+  thoughtInstructions: withDefault(text(4096), "").pipe(Schema.fromKey("thought_instructions")),
   /** Reply-style instructions, at most 4096 characters. Default `""`. */
-  readonly chatInstructions?: string | undefined
+  chatInstructions: withDefault(text(4096), "").pipe(Schema.fromKey("chat_instructions")),
   /** At most 10 function tools. */
-  readonly tools?: ReadonlyArray<AssistantToolInput> | undefined
+  tools: withDefault(Tools, []),
   /** At most 10 file ids (they become the mounted files). */
-  readonly fileIds?: ReadonlyArray<string> | undefined
+  fileIds: withDefault(FileIds, []).pipe(Schema.fromKey("file_ids")),
   /** At most 16 entries, keys ≤ 64 and values ≤ 512 characters. */
-  readonly metadata?: Metadata | undefined
-}
+  metadata: withDefault(Metadata, {})
+})
 
 /**
- * The input of {@link Service.create}. Defaults as in the official client: model `ERNIE-4.0T-8K`,
+ * A name of an assistant: 1–128 characters among Chinese characters, ASCII letters, digits, `_` and `-`.
+ */
+const AssistantName = Schema.String.pipe(Schema.filter((name) => {
+  const length = charLength(name)
+  if (length < 1 || length > 128) return `must be 1 to 128 characters (got ${length})`
+  return /^[\u4e00-\u9fa50-9a-zA-Z_-]+$/.test(name) ||
+    "may only contain Chinese characters, ASCII letters, digits, '_' and '-'"
+}))
+
+/**
+ * The request of {@link Service.create}. Defaults as in the official client: model `ERNIE-4.0T-8K`,
  * description `""`, instructions `你是百度制作的AI助手`.
  *
  * @since 0.1.0
- * @category inputs
+ * @category requests
  */
-export interface CreateInput extends AssistantFields {}
+export const CreateRequest = Schema.Struct(assistantFields({ model: "ERNIE-4.0T-8K", instructions: "你是百度制作的AI助手" }))
 
 /**
- * The input of {@link Service.update}: a full update, as in the official client (`model`, `name` and
- * `description` are required; absent fields are sent with the update defaults, `instructions` `""`).
+ * The input of {@link Service.create}.
  *
  * @since 0.1.0
  * @category inputs
  */
-export interface UpdateInput extends AssistantFields {
-  readonly assistantId: string
-  readonly model: Model
-  readonly description: string
-}
+export interface CreateInput extends Schema.Schema.Type<typeof CreateRequest> {}
+
+/**
+ * The request of {@link Service.update}: a full update, as in the official client (`model`, `name` and
+ * `description` are required; absent fields are sent with the update defaults, `instructions` `""`).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const UpdateRequest = Schema.Struct({
+  assistantId: required(Id, "assistant_id"),
+  ...assistantFields({ model: "", instructions: "" }),
+  model: ModelName,
+  description: text(512)
+})
+
+/**
+ * The input of {@link Service.update}.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface UpdateInput extends Schema.Schema.Type<typeof UpdateRequest> {}
+
+const AssistantRef = Schema.Struct({ assistantId: required(Id, "assistant_id") })
+
+/**
+ * An assistant id and a file id.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const FileRefRequest = Schema.Struct({
+  assistantId: required(Id, "assistant_id"),
+  fileId: required(Id, "file_id")
+})
 
 /**
  * An assistant id and a file id.
@@ -121,21 +158,27 @@ export interface UpdateInput extends AssistantFields {
  * @since 0.1.0
  * @category inputs
  */
-export interface FileRef {
-  readonly assistantId: string
-  readonly fileId: string
-}
+export interface FileRef extends Schema.Schema.Type<typeof FileRefRequest> {}
 
 /**
- * The input of {@link Service.listMountedFiles}. An empty (or absent) `assistantId` lists the mounted files
- * of all the caller's assistants.
+ * The request of {@link Service.listMountedFiles}. An empty (or absent) `assistantId` lists the mounted
+ * files of all the caller's assistants.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const ListMountedFilesRequest = Schema.Struct({
+  assistantId: withDefault(Schema.String, "").pipe(Schema.fromKey("assistant_id")),
+  ...listFields
+})
+
+/**
+ * The input of {@link Service.listMountedFiles}.
  *
  * @since 0.1.0
  * @category inputs
  */
-export interface ListMountedFilesInput extends ListOptions {
-  readonly assistantId?: string | undefined
-}
+export interface ListMountedFilesInput extends Schema.Schema.Type<typeof ListMountedFilesRequest> {}
 
 /**
  * The assistants service.
@@ -169,57 +212,87 @@ export interface Service {
  */
 export class Assistants extends Context.Tag("@effect-appbuilder/assistant/Assistants")<Assistants, Service>() {}
 
-const op = (name: string, idempotent: boolean): Operation => ({ name, idempotent })
-
 const AssistantList = ListPage(Assistant)
 const AssistantFileList = ListPage(AssistantFile)
 
-const assistantFields = (
-  c: V.Collector,
-  input: Partial<AssistantFields>,
-  defaults: { readonly model: string; readonly instructions: string }
-) => {
-  return {
-    model: V.model(c, ["model"], input.model, defaults.model),
-    name: V.name(c, ["name"], input.name),
-    description: V.optionalString(c, ["description"], input.description, "", 512),
-    response_format: V.literal(c, ["responseFormat"], input.responseFormat, ["text", "json_object"], "text"),
-    instructions: V.optionalString(c, ["instructions"], input.instructions, defaults.instructions, 4096),
-    thought_instructions: V.optionalString(c, ["thoughtInstructions"], input.thoughtInstructions, "", 4096),
-    chat_instructions: V.optionalString(c, ["chatInstructions"], input.chatInstructions, "", 4096),
-    tools: V.tools(c, ["tools"], input.tools),
-    file_ids: V.fileIds(c, ["fileIds"], input.fileIds),
-    metadata: V.metadata(c, ["metadata"], input.metadata)
-  }
-}
+const FileQuery = Schema.Struct({ fileId: required(Id, "file_id") })
 
 /**
- * Validates a create request and encodes its body (every key the official client sends).
- *
- * @since 0.1.0
- * @category encoding
+ * The operations of the assistants service.
  */
-export const encodeCreate = (input: CreateInput) =>
-  V.validate("Assistants.create", (c) =>
-    assistantFields(c, V.record(c, input), {
-      model: "ERNIE-4.0T-8K",
-      instructions: "你是百度制作的AI助手"
-    }))
-
-/**
- * Validates an update request and encodes its body.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeUpdate = (input: UpdateInput) =>
-  V.validate("Assistants.update", (c) => {
-    const fields: Partial<UpdateInput> = V.record(c, input)
-    const assistantId = V.id(c, ["assistantId"], fields.assistantId)
-    if (fields.model === undefined) c.add(["model"], "is required")
-    if (fields.description === undefined) c.add(["description"], "is required")
-    return { assistant_id: assistantId, ...assistantFields(c, fields, { model: "", instructions: "" }) }
+const endpoints = {
+  create: Endpoint.make({
+    name: "Assistants.create",
+    path: "/v2/assistants",
+    idempotent: false,
+    request: CreateRequest,
+    response: Assistant,
+    resultAttributes: (assistant) => ({ "appbuilder.assistant_id": assistant.id })
+  }),
+  update: Endpoint.make({
+    name: "Assistants.update",
+    path: "/v2/assistants/update",
+    idempotent: false,
+    request: UpdateRequest,
+    response: Assistant,
+    spanAttributes: ["assistant_id"]
+  }),
+  list: Endpoint.make({
+    name: "Assistants.list",
+    path: "/v2/assistants/list",
+    idempotent: true,
+    request: Schema.Struct(listFields),
+    response: AssistantList
+  }),
+  query: Endpoint.make({
+    name: "Assistants.query",
+    path: "/v2/assistants/query",
+    idempotent: true,
+    request: AssistantRef,
+    response: Assistant,
+    spanAttributes: ["assistant_id"]
+  }),
+  delete: Endpoint.make({
+    name: "Assistants.delete",
+    path: "/v2/assistants/delete",
+    idempotent: false,
+    request: AssistantRef,
+    response: DeletionStatus,
+    spanAttributes: ["assistant_id"]
+  }),
+  /** The official client queries the file before it mounts it: an unknown file fails there. */
+  queryFile: Endpoint.make({
+    name: "Assistants.mountFile",
+    path: "/v2/storage/files/query",
+    idempotent: true,
+    request: FileQuery,
+    response: File
+  }),
+  mountFile: Endpoint.make({
+    name: "Assistants.mountFile",
+    path: "/v2/assistants/files",
+    idempotent: false,
+    request: FileRefRequest,
+    response: AssistantFile,
+    spanAttributes: ["assistant_id", "file_id"]
+  }),
+  listMountedFiles: Endpoint.make({
+    name: "Assistants.listMountedFiles",
+    path: "/v2/assistants/files/list",
+    idempotent: true,
+    request: ListMountedFilesRequest,
+    response: AssistantFileList,
+    spanAttributes: ["assistant_id"]
+  }),
+  unmountFile: Endpoint.make({
+    name: "Assistants.unmountFile",
+    path: "/v2/assistants/files/delete",
+    idempotent: false,
+    request: FileRefRequest,
+    response: DeletionStatus,
+    spanAttributes: ["assistant_id", "file_id"]
   })
+}
 
 /**
  * Builds the assistants service.
@@ -230,85 +303,25 @@ export const encodeUpdate = (input: UpdateInput) =>
 export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
   const client = yield* AppBuilderClient
 
-  const create = Effect.fn("Assistants.create")(function*(input: CreateInput) {
-    const body = yield* encodeCreate(input)
-    const assistant = yield* client.post(op("Assistants.create", false), "/v2/assistants", body, Assistant)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": assistant.id })
-    return assistant
-  })
-
-  const update = Effect.fn("Assistants.update")(function*(input: UpdateInput) {
-    const body = yield* encodeUpdate(input)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id })
-    return yield* client.post(op("Assistants.update", false), "/v2/assistants/update", body, Assistant)
-  })
-
-  const list = Effect.fn("Assistants.list")(function*(options?: ListOptions) {
-    const body = yield* V.validate("Assistants.list", (c) => V.listFields(c, options))
-    return yield* client.post(op("Assistants.list", true), "/v2/assistants/list", body, AssistantList)
-  })
-
-  // absent options are the defaults; anything else (`null` included) is validated by `list`
-  const listAll = (options?: ListOptions) => paginate(options === undefined ? {} : options, list)
-
-  const idBody = (operation: string, assistantId: string) =>
-    V.validate(operation, (c) => ({ assistant_id: V.id(c, ["assistantId"], assistantId) }))
-
-  const query = Effect.fn("Assistants.query")(function*(assistantId: string) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": assistantId })
-    const body = yield* idBody("Assistants.query", assistantId)
-    return yield* client.post(op("Assistants.query", true), "/v2/assistants/query", body, Assistant)
-  })
-
-  const delete_ = Effect.fn("Assistants.delete")(function*(assistantId: string) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": assistantId })
-    const body = yield* idBody("Assistants.delete", assistantId)
-    return yield* client.post(op("Assistants.delete", false), "/v2/assistants/delete", body, DeletionStatus)
-  })
-
-  const fileRefBody = (operation: string, input: FileRef) =>
-    V.validate(operation, (c) => {
-      const fields = V.record(c, input)
-      return {
-        assistant_id: V.id(c, ["assistantId"], fields.assistantId),
-        file_id: V.id(c, ["fileId"], fields.fileId)
-      }
-    })
+  const list = Endpoint.call(client, endpoints.list)
+  const listMountedFiles = Endpoint.call(client, endpoints.listMountedFiles)
+  const query = Endpoint.call(client, endpoints.query)
+  const delete_ = Endpoint.call(client, endpoints.delete)
 
   const mountFile = Effect.fn("Assistants.mountFile")(function*(input: FileRef) {
-    const name = "Assistants.mountFile"
-    const body = yield* fileRefBody(name, input)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id, "appbuilder.file_id": body.file_id })
-    // the official client queries the file first: an unknown file fails here, before any mount
-    yield* client.post(op(name, true), "/v2/storage/files/query", { file_id: body.file_id }, File)
-    return yield* client.post(op(name, false), "/v2/assistants/files", body, AssistantFile)
-  })
-
-  const listMountedFiles = Effect.fn("Assistants.listMountedFiles")(function*(input: ListMountedFilesInput = {}) {
-    const body = yield* V.validate("Assistants.listMountedFiles", (c) => {
-      const fields = V.record(c, input)
-      return { assistant_id: V.optionalString(c, ["assistantId"], fields.assistantId, ""), ...V.listFields(c, fields) }
-    })
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id })
-    return yield* client.post(
-      op("Assistants.listMountedFiles", true),
-      "/v2/assistants/files/list",
-      body,
-      AssistantFileList
-    )
+    const body = yield* Endpoint.encode(endpoints.mountFile, input)
+    yield* Endpoint.annotate(endpoints.mountFile, body)
+    yield* Endpoint.send(client, endpoints.queryFile, { file_id: body.file_id })
+    return yield* Endpoint.send(client, endpoints.mountFile, body)
   })
 
   const unmountFile = Effect.fn("Assistants.unmountFile")(function*(input: FileRef) {
-    const name = "Assistants.unmountFile"
-    const body = yield* fileRefBody(name, input)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.assistant_id": body.assistant_id, "appbuilder.file_id": body.file_id })
-    // the official client checks that the file is mounted before deleting
-    const mounted = yield* client.post(
-      op(name, true),
-      "/v2/assistants/files/list",
-      { assistant_id: body.assistant_id, limit: 2147483647, order: "desc", after: "", before: "" },
-      AssistantFileList
-    )
+    const name = endpoints.unmountFile.name
+    const body = yield* Endpoint.encode(endpoints.unmountFile, input)
+    yield* Endpoint.annotate(endpoints.unmountFile, body)
+    // the official client checks that the file is mounted (listing every mounted file) before deleting
+    const listBody = yield* Endpoint.encode(endpoints.listMountedFiles, { assistantId: body.assistant_id, limit: 2147483647 })
+    const mounted = yield* Endpoint.send(client, endpoints.listMountedFiles, listBody, { operation: name })
     if (!mounted.data.some((file) => file.id === body.file_id)) {
       return yield* new HttpError({
         reason: "Api",
@@ -319,18 +332,19 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
         param: "file_id"
       })
     }
-    return yield* client.post(op(name, false), "/v2/assistants/files/delete", body, DeletionStatus)
+    return yield* Endpoint.send(client, endpoints.unmountFile, body)
   })
 
   return Assistants.of({
-    create,
-    update,
-    list,
-    listAll,
-    query,
-    delete: delete_,
+    create: Endpoint.call(client, endpoints.create),
+    update: Endpoint.call(client, endpoints.update),
+    // absent options are the defaults; anything else (`null` included) is checked by the request Schema
+    list: (options) => list(options === undefined ? {} : options),
+    listAll: (options) => paginate(options === undefined ? {} : options, list),
+    query: (assistantId) => query({ assistantId }),
+    delete: (assistantId) => delete_({ assistantId }),
     mountFile,
-    listMountedFiles,
+    listMountedFiles: (input) => listMountedFiles(input === undefined ? {} : input),
     unmountFile
   })
 })

@@ -6,13 +6,15 @@
  * are kept), absent keys get the official client's defaults and `null` is tolerated where the service
  * is known to send it. The TypeScript side is camelCase; snake_case lives only in the schemas.
  *
- * Request inputs are plain interfaces (the `...Input` types); they are validated strictly by the
- * resource services before anything is sent.
+ * Request inputs (the `...Input` types) are the Type side of the request Schemas: the same Schema
+ * checks an input strictly, reporting every problem at once, and encodes the body sent.
  *
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import type * as RequestFields from "./internal/requestSchema.js"
 import { array, metadata, nullOr, num, openEnum, openEnumField, str } from "./internal/schema.js"
+import type * as Requests from "./internal/sharedRequests.js"
 
 // -----------------------------------------------------------------------------
 // enumerations
@@ -202,12 +204,7 @@ export class AssistantTool extends Schema.Class<AssistantTool>("@effect-appbuild
  * @since 0.1.0
  * @category inputs
  */
-export interface FunctionJsonSchemaInput {
-  readonly type?: string | undefined
-  readonly properties?: { readonly [key: string]: unknown } | null | undefined
-  readonly required?: ReadonlyArray<string> | null | undefined
-  readonly [keyword: string]: unknown
-}
+export interface FunctionJsonSchemaInput extends Schema.Schema.Type<typeof Requests.FunctionSchema> {}
 
 /**
  * An example turn of a function tool, as given by the caller.
@@ -215,11 +212,7 @@ export interface FunctionJsonSchemaInput {
  * @since 0.1.0
  * @category inputs
  */
-export interface AssistantExampleInput {
-  readonly role?: string | undefined
-  readonly content: string
-  readonly functionCall: { readonly name: string; readonly arguments: string } | null
-}
+export interface AssistantExampleInput extends Schema.Schema.Type<typeof Requests.Example> {}
 
 /**
  * A function definition as given by the caller: `name` and `description` are required.
@@ -227,13 +220,7 @@ export interface AssistantExampleInput {
  * @since 0.1.0
  * @category inputs
  */
-export interface FunctionDefinitionInput {
-  readonly name: string
-  readonly description: string
-  readonly parameters?: FunctionJsonSchemaInput | null | undefined
-  readonly responses?: FunctionJsonSchemaInput | null | undefined
-  readonly examples?: ReadonlyArray<ReadonlyArray<AssistantExampleInput>> | null | undefined
-}
+export interface FunctionDefinitionInput extends Schema.Schema.Type<typeof Requests.FunctionDefinition> {}
 
 /**
  * A tool as given by the caller. A decoded {@link AssistantTool} is accepted too. `type` must be
@@ -242,10 +229,7 @@ export interface FunctionDefinitionInput {
  * @since 0.1.0
  * @category inputs
  */
-export interface AssistantToolInput {
-  readonly type?: "function" | (string & {}) | undefined
-  readonly function: FunctionDefinitionInput | null
-}
+export interface AssistantToolInput extends Schema.Schema.Type<typeof Requests.Tool> {}
 
 // -----------------------------------------------------------------------------
 // content
@@ -307,7 +291,8 @@ export const ContentList = Schema.Union(
 // -----------------------------------------------------------------------------
 
 /**
- * The envelope of a list answer (spec §3.0).
+ * The envelope of a list answer: a page of `data`, the ids of its first and last items, and whether more
+ * items follow (`hasMore`; pass `lastId` as `after` to get them).
  *
  * @since 0.1.0
  * @category models
@@ -358,16 +343,7 @@ export const ListPage = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<L
  * @since 0.1.0
  * @category inputs
  */
-export interface ListOptions {
-  /** Page size (the service clamps it). Default 20. */
-  readonly limit?: number | undefined
-  /** `desc` (default, newest first) or `asc`. */
-  readonly order?: ListOrder | undefined
-  /** Only objects after this id in the chosen order. */
-  readonly after?: string | undefined
-  /** Only objects before this id in the chosen order. */
-  readonly before?: string | undefined
-}
+export interface ListOptions extends Schema.Struct.Type<typeof RequestFields.listFields> {}
 
 /**
  * A deletion status (`{id, object, deleted}`).
@@ -418,11 +394,9 @@ export class ModelParameters extends Schema.Class<ModelParameters>("@effect-appb
  * @since 0.1.0
  * @category inputs
  */
-export interface SamplingParametersInput {
-  readonly temperature?: number | undefined
-  readonly topP?: number | undefined
-  readonly penaltyScore?: number | undefined
-}
+export interface SamplingParametersInput
+  extends Schema.Schema.Type<ReturnType<typeof Requests.SamplingParameters>>
+{}
 
 /**
  * Model parameters as given by the caller. Absent values get the official defaults: chat
@@ -431,10 +405,7 @@ export interface SamplingParametersInput {
  * @since 0.1.0
  * @category inputs
  */
-export interface ModelParametersInput {
-  readonly chatParameters?: SamplingParametersInput | undefined
-  readonly thoughtParameters?: SamplingParametersInput | undefined
-}
+export interface ModelParametersInput extends Schema.Schema.Type<typeof Requests.ModelParameters> {}
 
 /**
  * Information about the end user (opaque to the service).
@@ -457,14 +428,7 @@ export class UserInfo extends Schema.Class<UserInfo>("@effect-appbuilder/assista
  * @since 0.1.0
  * @category inputs
  */
-export interface UserInfoInput {
-  readonly id?: string | null | undefined
-  readonly name?: string | null | undefined
-  readonly nickname?: string | null | undefined
-  readonly watermark?: string | null | undefined
-  readonly intro?: string | null | undefined
-  readonly baiduId?: string | null | undefined
-}
+export interface UserInfoInput extends Schema.Schema.Type<typeof Requests.UserInfo> {}
 
 /**
  * The end user's location: `loc` is a string holding JSON, `uip` / `uipv6` the IP addresses.
@@ -484,29 +448,20 @@ export class UserLoc extends Schema.Class<UserLoc>("@effect-appbuilder/assistant
  * @since 0.1.0
  * @category inputs
  */
-export interface UserLocInput {
-  readonly loc?: string | null | undefined
-  readonly uip?: string | null | undefined
-  readonly uipv6?: string | null | undefined
-}
+export interface UserLocInput extends Schema.Schema.Type<typeof Requests.UserLoc> {}
 
 // -----------------------------------------------------------------------------
 // messages given in requests
 // -----------------------------------------------------------------------------
 
 /**
- * A message given inline to `Threads.create` or in a run's `thread`.
+ * A message given inline to `Threads.create` or in a run's `thread`: role `user` by default, at most
+ * 10 file ids.
  *
  * @since 0.1.0
  * @category inputs
  */
-export interface MessageInput {
-  readonly content: string
-  /** Default `user`. */
-  readonly role?: MessageRole | undefined
-  /** At most 10 file ids. */
-  readonly fileIds?: ReadonlyArray<string> | undefined
-}
+export interface MessageInput extends Schema.Schema.Type<typeof Requests.InlineMessage> {}
 
 // -----------------------------------------------------------------------------
 // tool calls and runs
@@ -786,11 +741,7 @@ export class ToolOutput extends Schema.Class<ToolOutput>("@effect-appbuilder/ass
  * @since 0.1.0
  * @category inputs
  */
-export interface ToolOutputInput {
-  readonly toolCallId: string
-  readonly output: string
-  readonly runId?: string | undefined
-}
+export interface ToolOutputInput extends Schema.Schema.Type<typeof Requests.SubmittedToolOutput> {}
 
 /**
  * Metadata of an assistant / thread / run: at most 16 entries, key ≤ 64 and value ≤ 512 characters.

@@ -6,19 +6,19 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { HttpError, Issue, ValidationError } from "./AppBuilderError.js"
-import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
+import type { FileWriteError, HttpError, ValidationError } from "./AppBuilderError.js"
+import { AppBuilderClient, type Service as ClientService } from "./AppBuilderClient.js"
 import { DeletionStatus } from "./Common.js"
+import * as Endpoint from "./internal/endpoint.js"
+import * as Transfer from "./internal/fileTransfer.js"
+import { encodeRequest, Id, required, withDefault } from "./internal/requestSchema.js"
 import { nullOr, num, str } from "./internal/schema.js"
-import * as V from "./internal/validation.js"
 
 /**
  * A stored file. `createAt` is in **seconds** (the service's `create_at`). `censored` (the audit status:
@@ -128,8 +128,9 @@ export interface DownloadOptions {
  *
  * Choices: `download` and `content` do not make the official client's pre-query (the service answers an
  * unknown id with 404, reported as an `HttpError` with `status` 404). Local file-system problems (missing
- * upload source, missing or non-directory download directory, unreadable / unwritable files) are
- * `ValidationError`s on the `path` / `directory` field.
+ * upload source, missing or non-directory download directory, unreadable upload source) are
+ * `ValidationError`s on the `path` / `directory` field, found before anything is sent. A downloaded file
+ * that cannot be written to disk is a {@link FileWriteError}.
  *
  * @since 0.1.0
  * @category models
@@ -155,7 +156,7 @@ export interface Service {
   readonly download: (
     fileId: string,
     options?: DownloadOptions
-  ) => Effect.Effect<string, HttpError | ValidationError, FileSystem.FileSystem>
+  ) => Effect.Effect<string, HttpError | ValidationError | FileWriteError, FileSystem.FileSystem>
   /** The file's bytes and content type. */
   readonly content: (fileId: string) => Effect.Effect<FileContent, HttpError | ValidationError>
   /** The file's bytes as a stream (the request is aborted when the stream stops early). */
@@ -168,11 +169,81 @@ export interface Service {
  */
 export class Files extends Context.Tag("@effect-appbuilder/assistant/Files")<Files, Service>() {}
 
-const op = (name: string, idempotent: boolean): Operation => ({ name, idempotent })
+// -----------------------------------------------------------------------------
+// requests
+// -----------------------------------------------------------------------------
 
-const baseName = (path: string): string => {
-  const parts = path.split(/[\\/]/)
-  return parts[parts.length - 1] ?? ""
+/**
+ * A stored file's id.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const FileRefRequest = Schema.Struct({ fileId: required(Id, "file_id") })
+
+/**
+ * The query parameters of {@link Service.upload}.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const UploadRequest = Schema.Struct({
+  /** Default `assistant`. */
+  purpose: withDefault(Schema.String, "assistant")
+})
+
+/**
+ * The operations of the files service.
+ */
+const endpoints = {
+  upload: Endpoint.make({
+    name: "Files.upload",
+    path: "/v2/storage/files",
+    idempotent: false,
+    request: UploadRequest,
+    response: File
+  }),
+  list: Endpoint.make({
+    name: "Files.list",
+    path: "/v2/storage/files/list",
+    idempotent: true,
+    request: Schema.Struct({}),
+    response: FileList
+  }),
+  query: Endpoint.make({
+    name: "Files.query",
+    path: "/v2/storage/files/query",
+    idempotent: true,
+    request: FileRefRequest,
+    response: File,
+    spanAttributes: ["file_id"]
+  }),
+  delete: Endpoint.make({
+    name: "Files.delete",
+    path: "/v2/storage/files/delete",
+    idempotent: false,
+    request: FileRefRequest,
+    response: DeletionStatus,
+    spanAttributes: ["file_id"]
+  }),
+  download: Endpoint.make({
+    name: "Files.download",
+    path: "/v2/storage/files/download",
+    idempotent: true,
+    request: FileRefRequest,
+    // the answer is the file's bytes, written to disk as they arrive
+    response: Schema.Uint8ArrayFromSelf,
+    spanAttributes: ["file_id"]
+  }),
+  content: Endpoint.make({
+    name: "Files.content",
+    path: "/v2/storage/files/content",
+    idempotent: true,
+    request: FileRefRequest,
+    // the answer is the file's bytes
+    response: Schema.Uint8ArrayFromSelf,
+    spanAttributes: ["file_id"]
+  })
 }
 
 /**
@@ -182,83 +253,17 @@ const baseName = (path: string): string => {
  * @since 0.1.0
  * @category utils
  */
-export const filenameFromContentDisposition = (value: string | undefined): string | undefined => {
-  if (value === undefined) return undefined
-  const index = value.lastIndexOf("filename=")
-  if (index < 0) return undefined
-  let name = value.slice(index + "filename=".length).trim()
-  const semicolon = name.indexOf(";")
-  if (semicolon >= 0 && !name.startsWith("\"")) name = name.slice(0, semicolon).trim()
-  if (name.startsWith("\"") && name.endsWith("\"") && name.length >= 2) name = name.slice(1, -1)
-  name = baseName(name)
-  return name === "" || name === "." || name === ".." ? undefined : name
-}
+export const filenameFromContentDisposition: (value: string | undefined) => string | undefined =
+  Transfer.filenameFromContentDisposition
 
-const joinPath = (directory: string, name: string): string =>
-  directory === "" ? name : `${directory.replace(/[\\/]+$/, "")}/${name}`
-
-const fsIssue = (operation: string, field: string, message: string) =>
-  new ValidationError({ operation, issues: [new Issue({ path: [field], message })] })
-
-const transportError = (operation: string, response: HttpClientResponse.HttpClientResponse) => (error: unknown) =>
-  new HttpError({
-    reason: "Transport",
-    operation,
-    description: "the response body could not be read",
-    status: response.status,
-    requestId: response.headers["x-appbuilder-request-id"],
-    cause: Predicate.hasProperty(error, "cause") ? error.cause : undefined
-  })
+// -----------------------------------------------------------------------------
+// service
+// -----------------------------------------------------------------------------
 
 /**
- * Builds the files service.
- *
- * @since 0.1.0
- * @category constructors
+ * Checks the upload source and options (one `ValidationError` for both), reads the source and sends it.
  */
-export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
-  const client = yield* AppBuilderClient
-
-  const fileIdBody = (operation: string, fileId: string) =>
-    V.validate(operation, (c) => ({ file_id: V.id(c, ["fileId"], fileId) }))
-
-  const readSource = <E, R>(
-    operation: string,
-    source: UploadSource<E, R>
-  ): Effect.Effect<
-    { readonly bytes: Uint8Array; readonly filename: string },
-    ValidationError | E,
-    R | FileSystem.FileSystem
-  > => {
-    if ("path" in source) {
-      return Effect.gen(function*() {
-        if (!Predicate.isString(source.path) || source.path === "") {
-          return yield* fsIssue(operation, "path", "must be a non-empty string")
-        }
-        const fs = yield* FileSystem.FileSystem
-        const info = yield* fs.stat(source.path).pipe(
-          Effect.mapError(() => fsIssue(operation, "path", `no such file: ${source.path}`))
-        )
-        if (info.type !== "File") return yield* fsIssue(operation, "path", `not a regular file: ${source.path}`)
-        const bytes = yield* fs.readFile(source.path).pipe(
-          Effect.mapError((error) => fsIssue(operation, "path", `cannot read ${source.path}: ${error.message}`))
-        )
-        return { bytes, filename: source.filename ?? baseName(source.path) }
-      })
-    }
-    if ("bytes" in source) {
-      return source.bytes instanceof Uint8Array
-        ? Effect.succeed({ bytes: source.bytes, filename: source.filename })
-        : Effect.fail(fsIssue(operation, "bytes", "expected a Uint8Array"))
-    }
-    return Stream.runFold(source.stream, new Uint8Array(0), (acc, chunk) => {
-      const next = new Uint8Array(acc.length + chunk.length)
-      next.set(acc, 0)
-      next.set(chunk, acc.length)
-      return next
-    }).pipe(Effect.map((bytes) => ({ bytes, filename: source.filename })))
-  }
-
+const uploadWith = (client: ClientService): Service["upload"] => {
   function upload(
     source: UploadFromPath,
     options?: UploadOptions
@@ -272,113 +277,62 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     source: UploadSource<E, R>,
     options?: UploadOptions
   ): Effect.Effect<File, HttpError | ValidationError | E, R | FileSystem.FileSystem> {
-    const name = "Files.upload"
+    const endpoint = endpoints.upload
     return Effect.gen(function*() {
-      const purpose = yield* V.validate(name, (c) => {
-        const purpose = V.optionalString(c, ["purpose"], V.options(c, options).purpose, "assistant")
-        if (!Predicate.isRecord(source)) {
-          c.add([], "expected an upload source: { path }, { bytes, filename } or { stream, filename }")
-        } else if ("path" in source) {
-          V.optionalString(c, ["filename"], source.filename, "")
-        } else {
-          V.string(c, ["filename"], source.filename)
-          // `bytes` is checked when it is read; a stream source must hold an Effect Stream
-          if (!("bytes" in source) && !Predicate.hasProperty(Reflect.get(source, "stream"), Stream.StreamTypeId)) {
-            c.add(["stream"], "expected a Stream")
-          }
-        }
-        return purpose
-      })
-      const file = yield* readSource(name, source)
-      const filename = file.filename === "" ? "file" : file.filename
-      const result = yield* client.upload(
-        op(name, false),
-        "/v2/storage/files",
-        { purpose },
-        { field: "file", filename, bytes: file.bytes },
-        File
+      const [query] = yield* Transfer.checkBoth(
+        endpoint.name,
+        Endpoint.encode(endpoint, options === undefined ? {} : options),
+        Transfer.checkSource(endpoint.name, source)
       )
+      const file = yield* Transfer.readSource(endpoint.name, source)
+      const filename = file.filename === "" ? "file" : file.filename
+      const result = yield* Endpoint.upload(client, endpoint, query, { field: "file", filename, bytes: file.bytes })
       yield* Effect.annotateCurrentSpan({ "appbuilder.file_id": result.id })
       return result
-    }).pipe(Effect.withSpan(name))
+    }).pipe(Effect.withSpan(endpoint.name))
   }
+  return upload
+}
 
+/**
+ * Builds the files service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
+  const client = yield* AppBuilderClient
+  const query = Endpoint.call(client, endpoints.query)
+  const delete_ = Endpoint.call(client, endpoints.delete)
+
+  // the service does not page this list: there is nothing to check, the body is always `{}`
   const list = Effect.fn("Files.list")(function*() {
-    const result = yield* client.post(op("Files.list", true), "/v2/storage/files/list", {}, FileList)
+    const result = yield* Endpoint.send(client, endpoints.list, {})
     return result.data
   })
 
-  const query = Effect.fn("Files.query")(function*(fileId: string) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.file_id": fileId })
-    const body = yield* fileIdBody("Files.query", fileId)
-    return yield* client.post(op("Files.query", true), "/v2/storage/files/query", body, File)
-  })
-
-  const delete_ = Effect.fn("Files.delete")(function*(fileId: string) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.file_id": fileId })
-    const body = yield* fileIdBody("Files.delete", fileId)
-    return yield* client.post(op("Files.delete", false), "/v2/storage/files/delete", body, DeletionStatus)
-  })
-
   const download = Effect.fn("Files.download")(function*(fileId: string, options?: DownloadOptions) {
-    const name = "Files.download"
-    yield* Effect.annotateCurrentSpan({ "appbuilder.file_id": fileId })
-    const { body, target } = yield* V.validate(name, (c) => {
-      const o = V.options(c, options)
-      return {
-        body: { file_id: V.id(c, ["fileId"], fileId) },
-        target: {
-          path: o.path === undefined ? undefined : V.string(c, ["path"], o.path),
-          directory: o.directory === undefined ? undefined : V.string(c, ["directory"], o.directory)
-        }
-      }
-    })
-    const fs = yield* FileSystem.FileSystem
-    if (target.path === undefined && target.directory !== undefined && target.directory !== "") {
-      const directory = target.directory
-      const info = yield* fs.stat(directory).pipe(
-        Effect.mapError(() => fsIssue(name, "directory", `no such directory: ${directory}`))
-      )
-      if (info.type !== "Directory") return yield* fsIssue(name, "directory", `not a directory: ${directory}`)
-    }
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const response = yield* client.postRaw(op(name, true), "/v2/storage/files/download", body)
-      let destination: string
-      if (target.path !== undefined && target.path !== "") {
-        destination = target.path
-      } else {
-        const filename = filenameFromContentDisposition(response.headers["content-disposition"])
-        if (filename === undefined) {
-          return yield* new HttpError({
-            reason: "Decode",
-            operation: name,
-            description: "the response has no usable Content-Disposition file name",
-            status: response.status,
-            requestId: response.headers["x-appbuilder-request-id"]
-          })
-        }
-        destination = joinPath(target.directory ?? "", filename)
-      }
-      yield* response.stream.pipe(
-        Stream.mapError(transportError(name, response)),
-        Stream.run(fs.sink(destination)),
-        // a sink error is a local file-system problem
-        Effect.catchIf(
-          (error): error is Exclude<typeof error, HttpError> => !(error instanceof HttpError),
-          (error) => Effect.fail(fsIssue(name, "path", `cannot write ${destination}: ${error.message}`))
-        )
-      )
-      return destination
-    }))
+    const endpoint = endpoints.download
+    const [body, target] = yield* Transfer.checkBoth(
+      endpoint.name,
+      Endpoint.encode(endpoint, { fileId }),
+      encodeRequest(endpoint.name, Transfer.DownloadTarget, options === undefined ? {} : options)
+    )
+    yield* Endpoint.annotate(endpoint, body)
+    yield* Transfer.checkDirectory(endpoint.name, target)
+    return yield* Effect.scoped(
+      Effect.flatMap(Endpoint.raw(client, endpoint, body), (response) =>
+        Transfer.writeDownload(endpoint.name, response, target))
+    )
   })
 
   const content = Effect.fn("Files.content")(function*(fileId: string) {
-    const name = "Files.content"
-    yield* Effect.annotateCurrentSpan({ "appbuilder.file_id": fileId })
-    const body = yield* fileIdBody(name, fileId)
+    const endpoint = endpoints.content
+    const body = yield* Endpoint.encode(endpoint, { fileId })
+    yield* Endpoint.annotate(endpoint, body)
     return yield* Effect.scoped(Effect.gen(function*() {
-      const response = yield* client.postRaw(op(name, true), "/v2/storage/files/content", body)
-      const buffer = yield* response.arrayBuffer.pipe(Effect.mapError(transportError(name, response)))
+      const response = yield* Endpoint.raw(client, endpoint, body)
+      const buffer = yield* response.arrayBuffer.pipe(Effect.mapError(Transfer.bodyUnreadable(endpoint.name, response)))
       const result: FileContent = {
         contentType: response.headers["content-type"] ?? "application/octet-stream",
         content: new Uint8Array(buffer)
@@ -391,14 +345,22 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     const name = "Files.contentStream"
     return Stream.unwrapScoped(
       Effect.gen(function*() {
-        const body = yield* fileIdBody(name, fileId)
-        const response = yield* client.postRaw(op(name, true), "/v2/storage/files/content", body)
-        return response.stream.pipe(Stream.mapError(transportError(name, response)))
+        const body = yield* encodeRequest(name, FileRefRequest, { fileId })
+        const response = yield* Endpoint.raw(client, endpoints.content, body, { operation: name })
+        return response.stream.pipe(Stream.mapError(Transfer.bodyUnreadable(name, response)))
       })
     ).pipe(Stream.withSpan(name, { attributes: { "appbuilder.file_id": fileId } }))
   }
 
-  return Files.of({ upload, list, query, delete: delete_, download, content, contentStream })
+  return Files.of({
+    upload: uploadWith(client),
+    list,
+    query: (fileId) => query({ fileId }),
+    delete: (fileId) => delete_({ fileId }),
+    download,
+    content,
+    contentStream
+  })
 })
 
 /**

@@ -9,11 +9,12 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { HttpError, ValidationError } from "./AppBuilderError.js"
-import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
-import { contentText, ContentList, ListPage, type ListOptions, type MessageRole } from "./Common.js"
+import { AppBuilderClient } from "./AppBuilderClient.js"
+import { contentText, ContentList, ListPage, MessageRole } from "./Common.js"
+import * as Endpoint from "./internal/endpoint.js"
 import { paginate } from "./internal/paginate.js"
+import { FileIds, Id, listFields, required, withDefault } from "./internal/requestSchema.js"
 import { array, num, openEnumField, str } from "./internal/schema.js"
-import * as V from "./internal/validation.js"
 
 /**
  * A message of a thread: `msg_…` for messages created through the API, `chatmsg_…` for the assistant's
@@ -57,19 +58,35 @@ export class MessageFile extends Schema.Class<MessageFile>("@effect-appbuilder/a
 }) {}
 
 /**
+ * The request of {@link Service.create}.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const CreateRequest = Schema.Struct({
+  threadId: required(Id, "thread_id"),
+  /** Default `user`. */
+  role: withDefault(MessageRole, "user"),
+  content: Schema.String,
+  /** At most 10 file ids. */
+  fileIds: withDefault(FileIds, []).pipe(Schema.fromKey("file_ids"))
+})
+
+/**
  * The input of {@link Service.create}.
  *
  * @since 0.1.0
  * @category inputs
  */
-export interface CreateInput {
-  readonly threadId: string
-  readonly content: string
-  /** Default `user`. */
-  readonly role?: MessageRole | undefined
-  /** At most 10 file ids. */
-  readonly fileIds?: ReadonlyArray<string> | undefined
-}
+export interface CreateInput extends Schema.Schema.Type<typeof CreateRequest> {}
+
+/**
+ * The request of {@link Service.list}: a thread id with paging options.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const ListRequest = Schema.Struct({ threadId: required(Id, "thread_id"), ...listFields })
 
 /**
  * A thread id with paging options.
@@ -77,9 +94,20 @@ export interface CreateInput {
  * @since 0.1.0
  * @category inputs
  */
-export interface ListInput extends ListOptions {
-  readonly threadId: string
+export interface ListInput extends Schema.Schema.Type<typeof ListRequest> {}
+
+const messageRefFields = {
+  threadId: required(Id, "thread_id"),
+  messageId: required(Id, "message_id")
 }
+
+/**
+ * A thread id and a message id.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const MessageRefRequest = Schema.Struct(messageRefFields)
 
 /**
  * A thread id and a message id.
@@ -87,22 +115,37 @@ export interface ListInput extends ListOptions {
  * @since 0.1.0
  * @category inputs
  */
-export interface MessageRef {
-  readonly threadId: string
-  readonly messageId: string
-}
+export interface MessageRef extends Schema.Schema.Type<typeof MessageRefRequest> {}
 
 /**
- * The input of {@link Service.update}: the new content, and the new file ids (an empty list leaves them
+ * The request of {@link Service.update}: the new content, and the new file ids (an empty list leaves them
  * unchanged).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const UpdateRequest = Schema.Struct({
+  ...messageRefFields,
+  content: Schema.String,
+  /** At most 10 file ids; an empty list leaves them unchanged. */
+  fileIds: withDefault(FileIds, []).pipe(Schema.fromKey("file_ids"))
+})
+
+/**
+ * The input of {@link Service.update}.
  *
  * @since 0.1.0
  * @category inputs
  */
-export interface UpdateInput extends MessageRef {
-  readonly content: string
-  readonly fileIds?: ReadonlyArray<string> | undefined
-}
+export interface UpdateInput extends Schema.Schema.Type<typeof UpdateRequest> {}
+
+/**
+ * The request of {@link Service.listFiles}: a message reference with paging options.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const ListFilesRequest = Schema.Struct({ ...messageRefFields, ...listFields })
 
 /**
  * A message reference with paging options.
@@ -110,7 +153,7 @@ export interface UpdateInput extends MessageRef {
  * @since 0.1.0
  * @category inputs
  */
-export interface ListFilesInput extends MessageRef, ListOptions {}
+export interface ListFilesInput extends Schema.Schema.Type<typeof ListFilesRequest> {}
 
 /**
  * The messages service.
@@ -134,44 +177,52 @@ export interface Service {
  */
 export class Messages extends Context.Tag("@effect-appbuilder/assistant/Messages")<Messages, Service>() {}
 
-const op = (name: string, idempotent: boolean): Operation => ({ name, idempotent })
-
-const MessageList = ListPage(Message)
-const MessageFileList = ListPage(MessageFile)
-
 /**
- * Validates a create request and encodes its body.
- *
- * @since 0.1.0
- * @category encoding
+ * The operations of the messages service.
  */
-export const encodeCreate = (input: CreateInput) =>
-  V.validate("Messages.create", (c) => {
-    const fields = V.record(c, input)
-    return {
-      thread_id: V.id(c, ["threadId"], fields.threadId),
-      role: V.literal(c, ["role"], fields.role, ["user", "assistant"], "user"),
-      content: V.string(c, ["content"], fields.content),
-      file_ids: V.fileIds(c, ["fileIds"], fields.fileIds)
-    }
+const endpoints = {
+  create: Endpoint.make({
+    name: "Messages.create",
+    path: "/v2/threads/messages",
+    idempotent: false,
+    request: CreateRequest,
+    response: Message,
+    spanAttributes: ["thread_id"],
+    resultAttributes: (message) => ({ "appbuilder.message_id": message.id })
+  }),
+  list: Endpoint.make({
+    name: "Messages.list",
+    path: "/v2/threads/messages/list",
+    idempotent: true,
+    request: ListRequest,
+    response: ListPage(Message),
+    spanAttributes: ["thread_id"]
+  }),
+  query: Endpoint.make({
+    name: "Messages.query",
+    path: "/v2/threads/messages/query",
+    idempotent: true,
+    request: MessageRefRequest,
+    response: Message,
+    spanAttributes: ["thread_id", "message_id"]
+  }),
+  update: Endpoint.make({
+    name: "Messages.update",
+    path: "/v2/threads/messages/update",
+    idempotent: false,
+    request: UpdateRequest,
+    response: Message,
+    spanAttributes: ["thread_id", "message_id"]
+  }),
+  listFiles: Endpoint.make({
+    name: "Messages.listFiles",
+    path: "/v2/threads/messages/files/list",
+    idempotent: true,
+    request: ListFilesRequest,
+    response: ListPage(MessageFile),
+    spanAttributes: ["thread_id", "message_id"]
   })
-
-/**
- * Validates an update request and encodes its body.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeUpdate = (input: UpdateInput) =>
-  V.validate("Messages.update", (c) => {
-    const fields = V.record(c, input)
-    return {
-      thread_id: V.id(c, ["threadId"], fields.threadId),
-      message_id: V.id(c, ["messageId"], fields.messageId),
-      content: V.string(c, ["content"], fields.content),
-      file_ids: V.fileIds(c, ["fileIds"], fields.fileIds)
-    }
-  })
+}
 
 /**
  * Builds the messages service.
@@ -181,65 +232,15 @@ export const encodeUpdate = (input: UpdateInput) =>
  */
 export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
   const client = yield* AppBuilderClient
-
-  const create = Effect.fn("Messages.create")(function*(input: CreateInput) {
-    const body = yield* encodeCreate(input)
-    const message = yield* client.post(op("Messages.create", false), "/v2/threads/messages", body, Message)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.message_id": message.id })
-    return message
+  const list = Endpoint.call(client, endpoints.list)
+  return Messages.of({
+    create: Endpoint.call(client, endpoints.create),
+    list,
+    listAll: (input) => paginate(input, list),
+    query: Endpoint.call(client, endpoints.query),
+    update: Endpoint.call(client, endpoints.update),
+    listFiles: Endpoint.call(client, endpoints.listFiles)
   })
-
-  const list = Effect.fn("Messages.list")(function*(input: ListInput) {
-    const body = yield* V.validate("Messages.list", (c) => {
-      const fields = V.record(c, input)
-      return { thread_id: V.id(c, ["threadId"], fields.threadId), ...V.listFields(c, fields) }
-    })
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id })
-    return yield* client.post(op("Messages.list", true), "/v2/threads/messages/list", body, MessageList)
-  })
-
-  const listAll = (input: ListInput) => paginate(input, list)
-
-  const refBody = (operation: string, input: MessageRef) =>
-    V.validate(operation, (c) => {
-      const fields = V.record(c, input)
-      return {
-        thread_id: V.id(c, ["threadId"], fields.threadId),
-        message_id: V.id(c, ["messageId"], fields.messageId)
-      }
-    })
-
-  const query = Effect.fn("Messages.query")(function*(input: MessageRef) {
-    const body = yield* refBody("Messages.query", input)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.message_id": body.message_id })
-    return yield* client.post(op("Messages.query", true), "/v2/threads/messages/query", body, Message)
-  })
-
-  const update = Effect.fn("Messages.update")(function*(input: UpdateInput) {
-    const body = yield* encodeUpdate(input)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.message_id": body.message_id })
-    return yield* client.post(op("Messages.update", false), "/v2/threads/messages/update", body, Message)
-  })
-
-  const listFiles = Effect.fn("Messages.listFiles")(function*(input: ListFilesInput) {
-    const body = yield* V.validate("Messages.listFiles", (c) => {
-      const fields = V.record(c, input)
-      return {
-        thread_id: V.id(c, ["threadId"], fields.threadId),
-        message_id: V.id(c, ["messageId"], fields.messageId),
-        ...V.listFields(c, fields)
-      }
-    })
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.message_id": body.message_id })
-    return yield* client.post(
-      op("Messages.listFiles", true),
-      "/v2/threads/messages/files/list",
-      body,
-      MessageFileList
-    )
-  })
-
-  return Messages.of({ create, list, listAll, query, update, listFiles })
 })
 
 /**

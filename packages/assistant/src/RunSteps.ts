@@ -6,12 +6,26 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { HttpError, ValidationError } from "./AppBuilderError.js"
-import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
-import { ListPage, type ListOptions, RunStep } from "./Common.js"
+import { AppBuilderClient } from "./AppBuilderClient.js"
+import { ListPage, RunStep } from "./Common.js"
+import * as Endpoint from "./internal/endpoint.js"
 import { paginate } from "./internal/paginate.js"
-import * as V from "./internal/validation.js"
+import { Id, listFields, required } from "./internal/requestSchema.js"
+
+/**
+ * The request of {@link Service.list}: a run with paging options.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const ListRequest = Schema.Struct({
+  threadId: required(Id, "thread_id"),
+  runId: required(Id, "run_id"),
+  ...listFields
+})
 
 /**
  * A run with paging options.
@@ -19,10 +33,19 @@ import * as V from "./internal/validation.js"
  * @since 0.1.0
  * @category inputs
  */
-export interface ListInput extends ListOptions {
-  readonly threadId: string
-  readonly runId: string
-}
+export interface ListInput extends Schema.Schema.Type<typeof ListRequest> {}
+
+/**
+ * The request of {@link Service.query}: a thread id, a run id and a step id (`step-1`, …).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const StepRefRequest = Schema.Struct({
+  threadId: required(Id, "thread_id"),
+  runId: required(Id, "run_id"),
+  stepId: required(Id, "step_id")
+})
 
 /**
  * A thread id, a run id and a step id (`step-1`, …).
@@ -30,11 +53,7 @@ export interface ListInput extends ListOptions {
  * @since 0.1.0
  * @category inputs
  */
-export interface StepRef {
-  readonly threadId: string
-  readonly runId: string
-  readonly stepId: string
-}
+export interface StepRef extends Schema.Schema.Type<typeof StepRefRequest> {}
 
 /**
  * The run steps service.
@@ -55,9 +74,27 @@ export interface Service {
  */
 export class RunSteps extends Context.Tag("@effect-appbuilder/assistant/RunSteps")<RunSteps, Service>() {}
 
-const op = (name: string, idempotent: boolean): Operation => ({ name, idempotent })
-
-const RunStepList = ListPage(RunStep)
+/**
+ * The operations of the run steps service.
+ */
+const endpoints = {
+  list: Endpoint.make({
+    name: "RunSteps.list",
+    path: "/v2/threads/runs/steps/list",
+    idempotent: true,
+    request: ListRequest,
+    response: ListPage(RunStep),
+    spanAttributes: ["thread_id", "run_id"]
+  }),
+  query: Endpoint.make({
+    name: "RunSteps.query",
+    path: "/v2/threads/runs/steps/query",
+    idempotent: true,
+    request: StepRefRequest,
+    response: RunStep,
+    spanAttributes: ["thread_id", "run_id", "step_id"]
+  })
+}
 
 /**
  * Builds the run steps service.
@@ -67,40 +104,12 @@ const RunStepList = ListPage(RunStep)
  */
 export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
   const client = yield* AppBuilderClient
-
-  const list = Effect.fn("RunSteps.list")(function*(input: ListInput) {
-    const body = yield* V.validate("RunSteps.list", (c) => {
-      const fields = V.record(c, input)
-      return {
-        thread_id: V.id(c, ["threadId"], fields.threadId),
-        run_id: V.id(c, ["runId"], fields.runId),
-        ...V.listFields(c, fields)
-      }
-    })
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id, "appbuilder.run_id": body.run_id })
-    return yield* client.post(op("RunSteps.list", true), "/v2/threads/runs/steps/list", body, RunStepList)
+  const list = Endpoint.call(client, endpoints.list)
+  return RunSteps.of({
+    list,
+    listAll: (input) => paginate(input, list),
+    query: Endpoint.call(client, endpoints.query)
   })
-
-  const listAll = (input: ListInput) => paginate(input, list)
-
-  const query = Effect.fn("RunSteps.query")(function*(input: StepRef) {
-    const body = yield* V.validate("RunSteps.query", (c) => {
-      const fields = V.record(c, input)
-      return {
-        thread_id: V.id(c, ["threadId"], fields.threadId),
-        run_id: V.id(c, ["runId"], fields.runId),
-        step_id: V.id(c, ["stepId"], fields.stepId)
-      }
-    })
-    yield* Effect.annotateCurrentSpan({
-      "appbuilder.thread_id": body.thread_id,
-      "appbuilder.run_id": body.run_id,
-      "appbuilder.step_id": body.step_id
-    })
-    return yield* client.post(op("RunSteps.query", true), "/v2/threads/runs/steps/query", body, RunStep)
-  })
-
-  return RunSteps.of({ list, listAll, query })
 })
 
 /**

@@ -8,10 +8,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type { HttpError, ValidationError } from "./AppBuilderError.js"
-import { AppBuilderClient, type Operation } from "./AppBuilderClient.js"
-import { DeletionStatus, type MessageInput, type Metadata } from "./Common.js"
+import { AppBuilderClient } from "./AppBuilderClient.js"
+import { DeletionStatus } from "./Common.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { Id, Metadata, required, withDefault } from "./internal/requestSchema.js"
 import { metadata, num, str } from "./internal/schema.js"
-import * as V from "./internal/validation.js"
+import { InlineMessage } from "./internal/sharedRequests.js"
 
 /**
  * A thread. `metadata` is `{}` when the service sends `null` (as it does after an update with empty
@@ -28,15 +30,38 @@ export class Thread extends Schema.Class<Thread>("@effect-appbuilder/assistant/T
 }) {}
 
 /**
+ * The request of {@link Service.create}.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const CreateRequest = Schema.Struct({
+  /** The first messages of the thread (role `user` by default). */
+  messages: withDefault(Schema.Array(InlineMessage), [])
+})
+
+/**
  * The input of {@link Service.create}.
  *
  * @since 0.1.0
  * @category inputs
  */
-export interface CreateInput {
-  /** The first messages of the thread (role `user` by default). */
-  readonly messages?: ReadonlyArray<MessageInput> | undefined
-}
+export interface CreateInput extends Schema.Schema.Type<typeof CreateRequest> {}
+
+/**
+ * The request of {@link Service.update}.
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const UpdateRequest = Schema.Struct({
+  threadId: required(Id, "thread_id"),
+  /**
+   * The new metadata (at most 16 entries, keys ≤ 64 and values ≤ 512 characters). Unlike the official
+   * client, which drops it, it is really sent. Default `{}`.
+   */
+  metadata: withDefault(Metadata, {})
+})
 
 /**
  * The input of {@link Service.update}.
@@ -44,14 +69,7 @@ export interface CreateInput {
  * @since 0.1.0
  * @category inputs
  */
-export interface UpdateInput {
-  readonly threadId: string
-  /**
-   * The new metadata (at most 16 entries, keys ≤ 64 and values ≤ 512 characters). Unlike the official
-   * client, which drops it, it is really sent. Default `{}`.
-   */
-  readonly metadata?: Metadata | undefined
-}
+export interface UpdateInput extends Schema.Schema.Type<typeof UpdateRequest> {}
 
 /**
  * The threads service.
@@ -72,34 +90,45 @@ export interface Service {
  */
 export class Threads extends Context.Tag("@effect-appbuilder/assistant/Threads")<Threads, Service>() {}
 
-const op = (name: string, idempotent: boolean): Operation => ({ name, idempotent })
+const ThreadRef = Schema.Struct({ threadId: required(Id, "thread_id") })
 
 /**
- * Validates a create request and encodes its body.
- *
- * @since 0.1.0
- * @category encoding
+ * The operations of the threads service.
  */
-export const encodeCreate = (input: CreateInput = {}) =>
-  V.validate("Threads.create", (c) => {
-    const fields = V.record(c, input)
-    return { messages: V.messages(c, ["messages"], fields.messages) }
+const endpoints = {
+  create: Endpoint.make({
+    name: "Threads.create",
+    path: "/v2/threads",
+    idempotent: false,
+    request: CreateRequest,
+    response: Thread,
+    resultAttributes: (thread) => ({ "appbuilder.thread_id": thread.id })
+  }),
+  query: Endpoint.make({
+    name: "Threads.query",
+    path: "/v2/threads/query",
+    idempotent: true,
+    request: ThreadRef,
+    response: Thread,
+    spanAttributes: ["thread_id"]
+  }),
+  update: Endpoint.make({
+    name: "Threads.update",
+    path: "/v2/threads/update",
+    idempotent: false,
+    request: UpdateRequest,
+    response: Thread,
+    spanAttributes: ["thread_id"]
+  }),
+  delete: Endpoint.make({
+    name: "Threads.delete",
+    path: "/v2/threads/delete",
+    idempotent: false,
+    request: ThreadRef,
+    response: DeletionStatus,
+    spanAttributes: ["thread_id"]
   })
-
-/**
- * Validates an update request and encodes its body.
- *
- * @since 0.1.0
- * @category encoding
- */
-export const encodeUpdate = (input: UpdateInput) =>
-  V.validate("Threads.update", (c) => {
-    const fields = V.record(c, input)
-    return {
-      thread_id: V.id(c, ["threadId"], fields.threadId),
-      metadata: V.metadata(c, ["metadata"], fields.metadata)
-    }
-  })
+}
 
 /**
  * Builds the threads service.
@@ -109,36 +138,16 @@ export const encodeUpdate = (input: UpdateInput) =>
  */
 export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
   const client = yield* AppBuilderClient
-
-  const idBody = (operation: string, threadId: string) =>
-    V.validate(operation, (c) => ({ thread_id: V.id(c, ["threadId"], threadId) }))
-
-  const create = Effect.fn("Threads.create")(function*(input?: CreateInput) {
-    const body = yield* encodeCreate(input)
-    const thread = yield* client.post(op("Threads.create", false), "/v2/threads", body, Thread)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": thread.id })
-    return thread
+  const create = Endpoint.call(client, endpoints.create)
+  const query = Endpoint.call(client, endpoints.query)
+  const delete_ = Endpoint.call(client, endpoints.delete)
+  return Threads.of({
+    // absent input is the defaults; anything else (`null` included) is checked by the request Schema
+    create: (input) => create(input === undefined ? {} : input),
+    query: (threadId) => query({ threadId }),
+    update: Endpoint.call(client, endpoints.update),
+    delete: (threadId) => delete_({ threadId })
   })
-
-  const query = Effect.fn("Threads.query")(function*(threadId: string) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": threadId })
-    const body = yield* idBody("Threads.query", threadId)
-    return yield* client.post(op("Threads.query", true), "/v2/threads/query", body, Thread)
-  })
-
-  const update = Effect.fn("Threads.update")(function*(input: UpdateInput) {
-    const body = yield* encodeUpdate(input)
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": body.thread_id })
-    return yield* client.post(op("Threads.update", false), "/v2/threads/update", body, Thread)
-  })
-
-  const delete_ = Effect.fn("Threads.delete")(function*(threadId: string) {
-    yield* Effect.annotateCurrentSpan({ "appbuilder.thread_id": threadId })
-    const body = yield* idBody("Threads.delete", threadId)
-    return yield* client.post(op("Threads.delete", false), "/v2/threads/delete", body, DeletionStatus)
-  })
-
-  return Threads.of({ create, query, update, delete: delete_ })
 })
 
 /**

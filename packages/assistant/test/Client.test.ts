@@ -23,6 +23,9 @@ import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient
 import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
+import * as RequestHeaders from "../src/internal/headers.js"
+import * as ClientOptions from "../src/internal/options.js"
+import * as Retry from "../src/internal/retry.js"
 import { json, layerWith, makeMock, type Recorded, text, TOKEN, withMock } from "./utils/MockHttp.js"
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
@@ -71,17 +74,17 @@ describe("AppBuilderClient: headers and URL", () => {
       const custom = yield* withMock(() => json(assistantJson), query, { secretKeyPrefix: "Token" })
       assert.strictEqual(custom.requests[0]!.headers["x-appbuilder-authorization"], `Token ${TOKEN}`)
       assert.strictEqual(
-        Redacted.value(AppBuilderClient.authorizationValue(Redacted.make("Bearerxyz"))),
+        Redacted.value(RequestHeaders.authorizationValue(Redacted.make("Bearerxyz"))),
         "Bearerxyz"
       )
     }))
 
   it.effect("normalises the base URL (spec §1.1) without a double slash", () =>
     Effect.gen(function*() {
-      assert.strictEqual(AppBuilderClient.normalizeBaseUrl(undefined), "https://appbuilder.baidu.com")
-      assert.strictEqual(AppBuilderClient.normalizeBaseUrl(""), "https://appbuilder.baidu.com")
-      assert.strictEqual(AppBuilderClient.normalizeBaseUrl("gateway.example/"), "https://gateway.example")
-      assert.strictEqual(AppBuilderClient.normalizeBaseUrl("http://host//"), "http://host")
+      assert.strictEqual(ClientOptions.normalizeBaseUrl(undefined), "https://appbuilder.baidu.com")
+      assert.strictEqual(ClientOptions.normalizeBaseUrl(""), "https://appbuilder.baidu.com")
+      assert.strictEqual(ClientOptions.normalizeBaseUrl("gateway.example/"), "https://gateway.example")
+      assert.strictEqual(ClientOptions.normalizeBaseUrl("http://host//"), "http://host")
       const { requests } = yield* withMock(() => json(assistantJson), query, { baseUrl: "http://host:8080/" })
       assert.strictEqual(requests[0]!.url, "http://host:8080/v2/assistants/query")
     }))
@@ -266,9 +269,9 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
       assert.strictEqual(yield* count, 1)
       yield* TestClock.adjust("1 millis")
       assert.isTrue(Exit.isSuccess(yield* Fiber.join(fiber)))
-      assert.strictEqual(AppBuilderClient.parseRetryAfter("2", 0), 2000)
-      assert.strictEqual(AppBuilderClient.parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000)
-      assert.strictEqual(AppBuilderClient.parseRetryAfter("soon", 0), undefined)
+      assert.strictEqual(Retry.parseRetryAfter("2", 0), 2000)
+      assert.strictEqual(Retry.parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000)
+      assert.strictEqual(Retry.parseRetryAfter("soon", 0), undefined)
     }))
 
   it.effect("503: exponential backoff with jitter (500 ms, 1 s, 2 s ±20 %), then the error", () =>

@@ -9,6 +9,7 @@ import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
+import { encodeRequest } from "../src/internal/requestSchema.js"
 import { json, type Recorded, withMock } from "./utils/MockHttp.js"
 
 interface FixtureRequest {
@@ -244,7 +245,7 @@ describe("request bodies match the official client's (fixtures)", () => {
       }))
   }
 
-  it.effect("streamed run bodies: encodeRunRequest(…, true)", () =>
+  it.effect("streamed run bodies: the StreamRunRequest Schema", () =>
     Effect.gen(function*() {
       for (
         const [label, input] of [
@@ -252,7 +253,7 @@ describe("request bodies match the official client's (fixtures)", () => {
           ["runs.stream_run[funccall]", { assistantId: A2, threadId: T6 }]
         ] as const
       ) {
-        const body = yield* Runs.encodeRunRequest("Runs.stream", input, true)
+        const body = yield* encodeRequest("Runs.stream", Runs.StreamRunRequest, input)
         const fixture = byLabel(label)[0]!
         assert.deepStrictEqual(body, JSON.parse(fixture.body_text))
         assert.deepStrictEqual(Object.keys(body), Object.keys(JSON.parse(fixture.body_text)))
@@ -261,7 +262,7 @@ describe("request bodies match the official client's (fixtures)", () => {
 
   it.effect("run body keys are in the official order", () =>
     Effect.gen(function*() {
-      const body = yield* Runs.encodeRunRequest("Runs.run", { assistantId: A1, threadId: T2 }, false)
+      const body = yield* encodeRequest("Runs.run", Runs.RunRequest, { assistantId: A1, threadId: T2 })
       assert.deepStrictEqual(Object.keys(body), Object.keys(JSON.parse(byLabel("runs.run[defaults]")[0]!.body_text)))
     }))
 

@@ -2,7 +2,8 @@
  * No run left alive: stopping a run early, in either mode and at any point (before the response headers,
  * between the headers and `run_begin`, during a blocking call, during a tool, while the answer streams),
  * leaves no run `queued`, `in_progress` or `requires_action` on the server, and no run is cancelled twice.
- * The in-process emulator (TestClock) is the server; its run table and request log are the evidence.
+ * The in-process emulator is the server (on the TestClock, except the stress test); its run table and request
+ * log are the evidence.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
@@ -240,8 +241,10 @@ describe("ToolLoop, blocking mode, inline thread", () => {
     }).pipe(Effect.provide(Emulated.layer({ script: thinking("10 seconds") }))))
 })
 
+// A stress test, not a timing test: the loops run on the real clock (short real delays), because driving
+// 700 loops through TestClock costs more than the loops themselves (every clock step inspects every fiber).
 describe("at scale", () => {
-  it.effect(
+  it.live(
     "400 streamed and 300 blocking loops stopped at random points: no run left going, none cancelled twice",
     () =>
       Effect.gen(function*() {
@@ -283,13 +286,11 @@ describe("at scale", () => {
                 if (Exit.isInterrupted(exit)) stopped++
               }))
             }))
-          // let every loop reach its stop point, then every cancel (or search for a run) finish
-          yield* TestClock.adjust("10 seconds")
+          // every driver ends when its loop was stopped and its cancel (or search for a run) finished
           yield* Effect.forEach(drivers, Fiber.join, { discard: true })
           for (const [runId, n] of yield* cancelsByRun) cancels.set(runId, (cancels.get(runId) ?? 0) + n)
           yield* state.clearRequests
         }
-        yield* TestClock.adjust("1 minute")
         assert.deepStrictEqual(yield* aliveRuns, [])
         for (const status of ["queued", "in_progress", "requires_action"] as const) {
           assert.strictEqual((yield* state.runs(status)).length, 0, status)

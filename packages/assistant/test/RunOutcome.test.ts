@@ -171,6 +171,20 @@ describe("bad arguments from JavaScript", () => {
       yield* noRequest
     }).pipe(Effect.provide(Emulated.layer())))
 
+  it.effect("one option sets the loop's cancel timeout: stream.cancelTimeout is refused, naming cancelTimeout", () =>
+    Effect.gen(function*() {
+      const options = bad<ToolLoop.Options<typeof weather>>("{\"stream\":{\"cancelTimeout\":\"1 second\"}}")
+      for (const mode of ["stream", "blocking"] as const) {
+        const error = yield* Effect.flip(ToolLoop.run(ids, { ...options, toolkit, mode }))
+        assert.isTrue(AppBuilderError.isValidationError(error))
+        if (AppBuilderError.isValidationError(error)) {
+          assert.deepStrictEqual(error.issues.map((i) => i.path.join(".")), ["options.stream.cancelTimeout"])
+          assert.include(error.message, "options.cancelTimeout")
+        }
+      }
+      yield* noRequest
+    }).pipe(Effect.provide(Emulated.layer())))
+
   it.effect("Runs.run / Runs.stream with mistyped options: ValidationError, nothing sent", () =>
     Effect.gen(function*() {
       const runs = yield* Runs.Runs

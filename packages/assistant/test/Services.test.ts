@@ -14,6 +14,7 @@ import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
+import { runFailedOf } from "../src/internal/runFailed.js"
 import { json, text, withMock } from "./utils/MockHttp.js"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -86,10 +87,10 @@ describe("Runs", () => {
       }
     }))
 
-  it.effect("runFailure is exported for the streamed run", () =>
+  it.effect("the shared end-of-run check finds no failure in a completed run", () =>
     Effect.gen(function*() {
       const { exit } = yield* withMock(() => runAnswer("completed"), Effect.flatMap(Runs.Runs, (r) => r.query({ threadId: "thread_1", runId: "run_1" })))
-      assert.isTrue(Option.isNone(Runs.runFailure("Runs.stream", successOf(exit))))
+      assert.isTrue(Option.isNone(runFailedOf("Runs.stream", successOf(exit))))
     }))
 })
 

@@ -158,15 +158,11 @@ describe("transcripts of spec §5.9", () => {
       assert.strictEqual(error.lastError, undefined)
     }))
 
-  it.effect("(c) a cancel that was ours ends the stream normally after RunEnd", () =>
+  it.effect("(c) a cancelled run always fails with RunFailed: the SDK cancels only streams nobody reads", () =>
     Effect.gen(function*() {
-      const ours = yield* Ref.make(true)
-      const results = yield* decodeChunks([transcript("c")], { ...defaultOptions, cancelledByUs: Ref.get(ours) })
+      const results = yield* decodeChunks([transcript("c")], defaultOptions)
       assert.deepStrictEqual(tags(results), ["RunBegin", "ToolStepBegin", "RunCancelling", "ToolStepEnd", "RunEnd"])
-      assert.isTrue(Option.isNone(failure(results)))
-      yield* Ref.set(ours, false)
-      const again = yield* decodeChunks([transcript("c")], { ...defaultOptions, cancelledByUs: Ref.get(ours) })
-      assert.strictEqual(assertRunFailed(failure(again)).status, "cancelled")
+      assert.strictEqual(assertRunFailed(failure(results)).status, "cancelled")
     }))
 })
 
@@ -185,12 +181,9 @@ describe("terminal statuses", () => {
       assert.deepStrictEqual(error.lastError, { type: "server_error", message: "model crashed" })
     }))
 
-  it.effect("expired: RunEnd then RunFailed; a cancelledByUs flag does not cover it", () =>
+  it.effect("expired: RunEnd then RunFailed", () =>
     Effect.gen(function*() {
-      const results = yield* decodeChunks([encode(runBegin + runEnd("expired", { expired_at: 5 }))], {
-        ...defaultOptions,
-        cancelledByUs: Effect.succeed(true)
-      })
+      const results = yield* decodeChunks([encode(runBegin + runEnd("expired", { expired_at: 5 }))], defaultOptions)
       assert.deepStrictEqual(tags(results), ["RunBegin", "RunEnd"])
       const error = assertRunFailed(failure(results))
       assert.strictEqual(error.status, "expired")

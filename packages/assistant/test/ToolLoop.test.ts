@@ -159,7 +159,7 @@ describe("ToolLoop.run", () => {
       }).pipe(Effect.provide(TestLayer)))
   }
 
-  it.effect("an unknown tool fails with a ValidationError under onToolError \"fail\"", () =>
+  it.effect("an unknown tool fails with UnknownTool under onToolError \"fail\" (not a ValidationError: the run was sent)", () =>
     Effect.gen(function*() {
       const ids = yield* setup("今天北京的天气怎么样？")
       const other = ToolLoop.tool("other", { description: "x", parameters: Schema.Struct({}), handler: () => Effect.succeed("") })
@@ -167,7 +167,64 @@ describe("ToolLoop.run", () => {
         toolkit: ToolLoop.toolkit(other),
         onToolError: "fail"
       }).pipe(Effect.flip)
-      assert.isTrue(AppBuilderError.isValidationError(error))
+      assert.isTrue(AppBuilderError.isUnknownTool(error), String(error))
+      assert.isFalse(AppBuilderError.isValidationError(error))
+      if (AppBuilderError.isUnknownTool(error)) {
+        assert.strictEqual(error.tool, "get_cur_whether")
+        assert.notStrictEqual(error.callId, "")
+      }
+      assert.deepStrictEqual(yield* noActiveRuns, [])
+    }).pipe(Effect.provide(TestLayer)))
+
+  it.effect("an unknown tool becomes an output naming it by default", () =>
+    Effect.gen(function*() {
+      const ids = yield* setup("今天北京的天气怎么样？")
+      const other = ToolLoop.tool("other", { description: "x", parameters: Schema.Struct({}), handler: () => Effect.succeed("") })
+      const result = yield* ToolLoop.run({ ...ids, tools: [weather.definition] }, { toolkit: ToolLoop.toolkit(other) })
+      assert.strictEqual(result.run.status, "completed")
+      assert.include(result.text, "error: unknown tool: get_cur_whether")
+    }).pipe(Effect.provide(TestLayer)))
+
+  for (const mode of ["stream", "blocking"] as const) {
+    it.effect(`${mode} mode: arguments that do not decode fail with ToolArgumentsInvalid under "fail"`, () =>
+      Effect.gen(function*() {
+        const add = ToolLoop.tool("add", {
+          description: "adds two numbers",
+          parameters: Schema.Struct({ a: Schema.Number, b: Schema.Number }),
+          handler: ({ a, b }) => Effect.succeed(a + b)
+        })
+        const ids = yield* setup(`call add with {"a":"one","b":2}`, [add])
+        const error = yield* ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(add), mode, onToolError: "fail" }).pipe(
+          Effect.flip
+        )
+        assert.isTrue(AppBuilderError.isToolArgumentsInvalid(error), String(error))
+        if (AppBuilderError.isToolArgumentsInvalid(error)) {
+          assert.strictEqual(error.tool, "add")
+          assert.deepStrictEqual(error.issues.map((issue) => issue.field), ["arguments.a"])
+        }
+        assert.deepStrictEqual(yield* noActiveRuns, [])
+      }).pipe(Effect.provide(TestLayer)))
+  }
+
+  it.effect("a broken tool in a toolkit whose definitions are not sent: ValidationError before anything is sent", () =>
+    Effect.gen(function*() {
+      const broken = ToolLoop.tool("get_cur_whether", {
+        description: "weather",
+        parameters: Schema.Struct({ at: Schema.DateFromSelf }),
+        handler: () => Effect.succeed("")
+      })
+      for (const mode of ["stream", "blocking"] as const) {
+        const error = yield* ToolLoop.run({ assistantId: "asst_1", threadId: "thread_1", tools: [weather.definition] }, {
+          toolkit: ToolLoop.toolkit(broken),
+          mode
+        }).pipe(Effect.flip)
+        assert.isTrue(AppBuilderError.isValidationError(error), String(error))
+        if (AppBuilderError.isValidationError(error)) {
+          assert.deepStrictEqual(error.issues.map((issue) => issue.field), ["options.toolkit.get_cur_whether.parameters"])
+        }
+      }
+      const state = yield* EmulatorState.EmulatorState
+      assert.deepStrictEqual(yield* state.requests, [])
     }).pipe(Effect.provide(TestLayer)))
 
   it.effect("a tool that outlives its timeout: an output by default, TimeoutException under \"fail\"", () =>
@@ -195,13 +252,22 @@ describe("ToolLoop.run", () => {
     }).pipe(Effect.provide(TestLayer)))
 
   for (const mode of ["stream", "blocking"] as const) {
-    it.effect(`${mode} mode: maxSteps stops a runaway loop with RunFailed and cancels the run`, () =>
+    it.effect(`${mode} mode: maxSteps stops a runaway loop with MaxStepsExceeded and cancels the run`, () =>
       Effect.gen(function*() {
         const ids = yield* setup("今天北京的天气怎么样？")
         const error = yield* ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(weather), mode, maxSteps: 2 }).pipe(Effect.flip)
-        assert.isTrue(AppBuilderError.isRunFailed(error))
-        if (AppBuilderError.isRunFailed(error)) assert.strictEqual(error.lastError?.type, "max_steps")
+        assert.isTrue(AppBuilderError.isMaxStepsExceeded(error), String(error))
+        assert.isFalse(AppBuilderError.isRunFailed(error))
+        const state = yield* EmulatorState.EmulatorState
+        const [cancelled] = yield* state.runs("cancelled")
+        if (AppBuilderError.isMaxStepsExceeded(error)) {
+          assert.strictEqual(error.maxSteps, 2)
+          assert.strictEqual(error.threadId, ids.threadId)
+          assert.strictEqual(error.runId, cancelled?.id)
+        }
         assert.deepStrictEqual(yield* noActiveRuns, [])
+        const cancels = (yield* state.requests).filter((r) => r.path === "/v2/threads/runs/cancel")
+        assert.strictEqual(cancels.length, 1)
       }).pipe(
         Effect.provide(layerWith({
           script: ScriptedModel.fromTurns(
@@ -238,6 +304,29 @@ describe("ToolLoop.run", () => {
 })
 
 describe("ToolLoop.stream", () => {
+  it.effect("maxSteps: the events of the answered rounds, then MaxStepsExceeded; the run is cancelled", () =>
+    Effect.gen(function*() {
+      const ids = yield* setup("今天北京的天气怎么样？")
+      const results = yield* ToolLoop.stream(ids, { toolkit: ToolLoop.toolkit(weather), maxSteps: 1 }).pipe(
+        Stream.either,
+        Stream.runCollect
+      )
+      const list = [...results]
+      const calls = list.filter((item) => item._tag === "Right" && item.right._tag === "ToolCalls")
+      assert.strictEqual(calls.length, 1)
+      const last = list[list.length - 1]
+      assert.isTrue(last !== undefined && last._tag === "Left" && AppBuilderError.isMaxStepsExceeded(last.left))
+      assert.deepStrictEqual(yield* noActiveRuns, [])
+      const state = yield* EmulatorState.EmulatorState
+      assert.strictEqual((yield* state.runs("cancelled")).length, 1)
+    }).pipe(
+      Effect.provide(layerWith({
+        script: ScriptedModel.fromTurns(
+          Array.from({ length: 3 }, () => ({ toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }] }))
+        )
+      }))
+    ))
+
   it.effect("shows every event of every step, tool round included, in order", () =>
     Effect.gen(function*() {
       const ids = yield* setup("今天北京的天气怎么样？")

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
@@ -14,6 +15,7 @@ import { ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
+import { encodeRequest } from "../src/internal/requestSchema.js"
 import { text, withMock } from "./utils/MockHttp.js"
 
 /** Runs `effect` against a mock that must never be called; returns the ValidationError. */
@@ -192,7 +194,7 @@ describe("client-side validation (spec §2.5, §7)", () => {
         return yield* runs.run({ assistantId: "asst_1" })
       }))
       assert.deepStrictEqual(fields(first), ["threadId"])
-      const second = yield* rejected(Runs.encodeRunRequest("Runs.stream", { assistantId: "" }, true))
+      const second = yield* rejected(encodeRequest("Runs.stream", Runs.StreamRunRequest, { assistantId: "" }))
       assert.deepStrictEqual(fields(second), ["assistantId", "threadId"])
       assert.strictEqual(second.operation, "Runs.stream")
     }))
@@ -218,7 +220,7 @@ describe("client-side validation (spec §2.5, §7)", () => {
         }))
         assert.deepStrictEqual(fields(error), expected[i])
         const streamed = yield* rejected(
-          Runs.encodeRunRequest("Runs.stream", { assistantId: "asst_1", threadId: "thread_1", modelParameters }, true)
+          encodeRequest("Runs.stream", Runs.StreamRunRequest, { assistantId: "asst_1", threadId: "thread_1", modelParameters })
         )
         assert.deepStrictEqual(fields(streamed), expected[i])
       }
@@ -263,7 +265,7 @@ describe("client-side validation (spec §2.5, §7)", () => {
         const runs = yield* Runs.Runs
         return yield* runs.submitToolOutputs({ threadId: "", runId: "", toolOutputs: [] })
       }))
-      assert.deepStrictEqual(fields(submit), ["toolOutputs", "threadId", "runId"])
+      assert.deepStrictEqual(fields(submit), ["threadId", "runId", "toolOutputs"])
       const cancel = yield* rejected(Effect.flatMap(Runs.Runs, (r) => r.cancel({ threadId: "t", runId: "" })))
       assert.deepStrictEqual(fields(cancel), ["runId"])
       const list = yield* rejected(
@@ -303,4 +305,86 @@ describe("client-side validation (spec §2.5, §7)", () => {
       }))
       assert.deepStrictEqual(fields(longValue), ["metadata.k"])
     }))
+})
+
+describe("run and file requests are Schemas: every problem at once, nothing sent", () => {
+  it.effect("a run request: unknown keys (stream included, set by the operation) are reported by name", () =>
+    Effect.gen(function*() {
+      for (const key of ["threadID", "stream"]) {
+        const error = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
+          runs.run(untyped<Runs.RunInput>(JSON.stringify({ assistantId: "asst_1", threadId: "t", [key]: true })))))
+        assert.deepStrictEqual(fields(error), [key])
+        assert.strictEqual(error.operation, "Runs.run")
+      }
+      const unknown = yield* rejected(
+        encodeRequest("Runs.stream", Runs.StreamRunRequest, { assistantId: "asst_1", threadId: "t", threadID: "t" })
+      )
+      assert.include(unknown.message, "threadID")
+      assert.include(unknown.message, "is unexpected")
+    }))
+
+  it.effect("a continuation needs a non-empty runId; a last message by the assistant is allowed with it", () =>
+    Effect.gen(function*() {
+      const empty = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
+        runs.run({ assistantId: "asst_1", threadId: "t", toolOutput: { toolCallId: "c", output: "x", runId: " " } })))
+      assert.deepStrictEqual(fields(empty), ["toolOutput.runId"])
+      const body = yield* encodeRequest("Runs.run", Runs.RunRequest, {
+        assistantId: "asst_1",
+        threadId: "t",
+        thread: { messages: [{ content: "answer", role: "assistant" }] },
+        toolOutput: { toolCallId: "c", output: "x", runId: "r" }
+      })
+      assert.deepStrictEqual(body.tool_output, { tool_call_id: "c", output: "x", run_id: "r" })
+      assert.deepStrictEqual(body.thread, { messages: [{ content: "answer", role: "assistant", file_ids: [] }] })
+    }))
+
+  it.effect("blocking and streamed run bodies differ only in stream", () =>
+    Effect.gen(function*() {
+      const input = { assistantId: "asst_1", threadId: "t", metadata: { k: "v" } }
+      const blocking = yield* encodeRequest("Runs.run", Runs.RunRequest, input)
+      const streamed = yield* encodeRequest("Runs.stream", Runs.StreamRunRequest, input)
+      assert.strictEqual(blocking.stream, false)
+      assert.strictEqual(streamed.stream, true)
+      assert.deepStrictEqual({ ...blocking, stream: true }, streamed)
+      assert.deepStrictEqual(Object.keys(blocking), Object.keys(streamed))
+    }))
+
+  it.effect("submitToolOutputs: outputs that are not a list, and every output's own problems", () =>
+    Effect.gen(function*() {
+      const notList = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
+        runs.submitToolOutputs(untyped<Runs.SubmitToolOutputsInput>(
+          "{\"threadId\":\"t\",\"runId\":\"r\",\"toolOutputs\":{\"toolCallId\":\"c\"}}"
+        ))))
+      assert.deepStrictEqual(fields(notList), ["toolOutputs"])
+      const items = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
+        runs.submitToolOutputs({
+          threadId: "t",
+          runId: "r",
+          toolOutputs: [{ toolCallId: "", output: "x" }, { toolCallId: "c", output: untyped<string>("1") }]
+        })))
+      assert.deepStrictEqual(fields(items), ["toolOutputs.0.toolCallId", "toolOutputs.1.output"])
+    }))
+
+  it.effect("run options and stream options are checked too: options.<key>", () =>
+    Effect.gen(function*() {
+      const error = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
+        runs.run({ assistantId: "asst_1", threadId: "t" }, { timeout: "10 seconds", cancelTimeout: untyped<number>("\"soon\"") })))
+      assert.deepStrictEqual(fields(error), ["options.cancelTimeout"])
+      assert.include(error.message, "duration")
+    }))
+
+  it.effect("upload and download: problems of both arguments in one ValidationError", () =>
+    Effect.gen(function*() {
+      const upload = yield* rejected(Effect.flatMap(Files.Files, (files) =>
+        files.upload(
+          { stream: untyped<Stream.Stream<Uint8Array>>("\"bytes\""), filename: untyped<string>("1") },
+          { purpose: untyped<string>("5") }
+        )))
+      assert.deepStrictEqual(fields(upload), ["purpose", "stream", "filename"])
+      const download = yield* rejected(Effect.flatMap(Files.Files, (files) =>
+        files.download(untyped<string>("123"), { directory: untyped<string>("1") })))
+      assert.deepStrictEqual(fields(download), ["fileId", "directory"])
+      const emptyPath = yield* rejected(Effect.flatMap(Files.Files, (files) => files.upload({ path: "" })))
+      assert.deepStrictEqual(fields(emptyPath), ["path"])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

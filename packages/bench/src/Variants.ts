@@ -20,6 +20,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Baseline from "./Baseline.js"
 
@@ -162,21 +163,25 @@ export const transport = (name: string, client: AppBuilderClient.Service): Varia
   name,
   kind: "transport",
   stream: (assistantId, threadId, tracker) =>
-    Effect.flatMap(Runs.encodeRunRequest("bench", { assistantId, threadId }, true), (body) =>
-      Effect.suspend(() => {
-        let last = 0
-        return Stream.runForEach(
-          client.stream({ name: "bench", idempotent: false }, "/v2/threads/runs", body),
-          (bytes) => {
-            for (let i = 0; i < bytes.length; i++) {
-              const byte = bytes[i]!
-              if (byte === 10 && last === 10) tracker.events++
-              last = byte
+    Schema.encode(Runs.StreamRunRequest)({ assistantId, threadId }).pipe(
+      Effect.mapError((cause) => new BenchError({ message: "the run request could not be encoded", cause })),
+      Effect.flatMap((body) =>
+        Effect.suspend(() => {
+          let last = 0
+          return Stream.runForEach(
+            client.stream({ name: "bench", idempotent: false }, "/v2/threads/runs", body),
+            (bytes) => {
+              for (let i = 0; i < bytes.length; i++) {
+                const byte = bytes[i]!
+                if (byte === 10 && last === 10) tracker.events++
+                last = byte
+              }
+              return tracker.onChunk() ? new TimeLimitReached({ events: tracker.events }) : Effect.void
             }
-            return tracker.onChunk() ? new TimeLimitReached({ events: tracker.events }) : Effect.void
-          }
-        )
-      }))
+          )
+        })
+      )
+    )
 })
 
 /**

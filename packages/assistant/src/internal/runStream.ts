@@ -8,7 +8,6 @@ import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -18,6 +17,7 @@ import * as Stream from "effect/Stream"
 import { HttpError, RunFailed } from "../AppBuilderError.js"
 import * as Common from "../Common.js"
 import * as RunEvent from "../RunEvent.js"
+import { runFailedOf } from "./runFailed.js"
 import { decodeSse, decodeUtf8 } from "./sse.js"
 import { num, str } from "./schema.js"
 
@@ -377,41 +377,28 @@ export interface RunStreamOptions {
   readonly operation: string
   /** The longest silence allowed between two SSE events (pings included). */
   readonly idleTimeout: Duration.DurationInput
-  /**
-   * Asked when the run ends `cancelled`: `true` when the cancel was ours, in which case the stream ends
-   * normally after its {@link RunEvent.RunEnd} instead of failing with `RunFailed`. Default: never ours.
-   */
-  readonly cancelledByUs?: Effect.Effect<boolean> | undefined
 }
 
-const isFailedStatus = (status: string): status is "failed" | "expired" | "cancelled" =>
-  status === "failed" || status === "expired" || status === "cancelled"
-
-const afterRunEnd = (
-  options: RunStreamOptions,
-  end: RunEvent.RunEnd
-): Effect.Effect<void, RunFailed> => {
+/**
+ * After `RunEnd`: fails with `RunFailed` when the run ended `failed`, `expired` or `cancelled` (the
+ * status of the run object, or of the event when the run object has none). A run the SDK cancelled itself
+ * never gets here: the SDK cancels only a stream its consumer has stopped reading.
+ */
+const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<never, unknown, RunFailed> => {
   const status = end.run.status === "" ? end.status : end.run.status
-  if (!isFailedStatus(status)) return Effect.void
-  const failure = Effect.fail(
-    new RunFailed({
-      operation: options.operation,
-      runId: end.runId,
-      threadId: end.threadId,
-      status,
-      ...(end.run.lastError === null
-        ? {}
-        : { lastError: { type: end.run.lastError.type, message: end.run.lastError.message } })
-    })
-  )
-  if (status !== "cancelled" || options.cancelledByUs === undefined) return failure
-  return Effect.flatMap(options.cancelledByUs, (ours) => (ours ? Effect.void : failure))
+  const failure = runFailedOf(operation, {
+    id: end.runId,
+    threadId: end.threadId,
+    status,
+    lastError: end.run.lastError
+  })
+  return Option.isSome(failure) ? Channel.fail(failure.value) : Channel.void
 }
 
 /**
  * Turns the SSE events of a run stream into {@link RunEvent.RunEvent}s: drops pings, ends right after
- * `RunEnd` (then fails with `RunFailed` when the run ended `failed` / `expired` / `cancelled`, unless
- * the cancel was ours), fails with `StreamEnded` when the input ends before `run_end`.
+ * `RunEnd` (then fails with `RunFailed` when the run ended `failed` / `expired` / `cancelled`), fails
+ * with `StreamEnded` when the input ends before `run_end`.
  *
  * @since 0.1.0
  * @category combinators
@@ -439,7 +426,7 @@ export const toRunEvents = <E, R>(
         if (Option.isSome(decoded.right)) {
           const event = decoded.right.value
           out.push(event)
-          if (event._tag === "RunEnd") return emit(out, Channel.fromEffect(afterRunEnd(options, event)))
+          if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
         }
       }
       return emit(out, loop)
@@ -464,7 +451,7 @@ export const toRunEvents = <E, R>(
  * - no SSE event for `idleTimeout` → `HttpError` with reason `Timeout`;
  * - the stream ends right after `RunEnd`; bytes ending before `run_end` → `HttpError` `StreamEnded`;
  * - a run that ends `failed` / `expired` / `cancelled` emits its `RunEnd` and then fails with
- *   `RunFailed` (with the run's `last_error`), except a cancel that `cancelledByUs` claims;
+ *   `RunFailed` (with the run's `last_error`);
  * - invalid JSON or an invalid known event → `HttpError` `Decode`; unknown events → `Unknown`.
  *
  * @since 0.1.0

@@ -1,5 +1,6 @@
 /**
- * Server-sent events decoding for run streams (spec §5.3, §5.4).
+ * Server-sent events decoding for run streams: the bytes of a streamed run or tool output submission,
+ * turned into `event:` / `data:` events.
  *
  * Wraps the parser of `@effect/experimental/Sse` (not its channel, which sleeps on `retry:` fields) into
  * stream transformations. Canonical blocks (`event: <name>`, one `data: ` line, LF endings: what the

@@ -5,31 +5,29 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import { Issue, ValidationError } from "../AppBuilderError.js"
+import { ToolOutputUnencodable } from "../AppBuilderError.js"
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : "an unknown error")
 
 /**
  * The output of a tool: a string as it is, anything else as JSON (`String(value)` when JSON has no text
  * for it, e.g. `undefined`). A value JSON cannot encode (a `BigInt`, a cycle, a `toJSON` that throws)
- * fails with a `ValidationError` on `output` (operation `ToolLoop.<tool name>`), which the loop turns
- * into an `error: …` output, or into its failure with `onToolError: "fail"`.
+ * fails with {@link ToolOutputUnencodable}, which the loop turns into an `error: …` output, or into its
+ * failure with `onToolError: "fail"`.
  *
  * @since 0.1.0
  * @category internal
  * @internal
  */
-export const encodeToolOutput = (toolName: string, value: unknown): Effect.Effect<string, ValidationError> => {
+export const encodeToolOutput = (
+  call: { readonly tool: string; readonly callId: string },
+  value: unknown
+): Effect.Effect<string, ToolOutputUnencodable> => {
   if (typeof value === "string") return Effect.succeed(value)
   try {
     const json: string | undefined = JSON.stringify(value)
     return Effect.succeed(json === undefined ? String(value) : json)
   } catch (error) {
-    return Effect.fail(
-      new ValidationError({
-        operation: `ToolLoop.${toolName}`,
-        issues: [new Issue({ path: ["output"], message: `the tool's result cannot be encoded as JSON: ${reason(error)}` })]
-      })
-    )
+    return Effect.fail(new ToolOutputUnencodable({ ...call, description: reason(error) }))
   }
 }

@@ -1,10 +1,26 @@
 /**
- * Wire-level helpers: error bodies and multipart encoding.
+ * Wire-level helpers: JSON bodies, error bodies and multipart encoding.
  *
  * @since 0.1.0
  * @internal
  */
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+
+/**
+ * Parses a response body as JSON; `None` when it is not JSON.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
 
 /**
  * The fields of an error body.

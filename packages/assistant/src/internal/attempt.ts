@@ -1,0 +1,89 @@
+/**
+ * One attempt of a request: a fresh request id, the SDK's headers, the send under the SDK's `http.client`
+ * span, the status check and the reading of the answer, all under the attempt's timeout.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { Operation } from "../AppBuilderClient.js"
+import type { HttpError } from "../AppBuilderError.js"
+import * as Errors from "./errors.js"
+import * as Span from "./span.js"
+
+/**
+ * What an attempt does with a 200 answer, given the request id to report.
+ *
+ * @since 0.1.0
+ * @category models
+ * @internal
+ */
+export type OnResponse<A, R> = (
+  response: HttpClientResponse.HttpClientResponse,
+  requestId: string | undefined
+) => Effect.Effect<A, HttpError, R>
+
+/**
+ * One attempt of `request` for `operation`.
+ *
+ * @since 0.1.0
+ * @category models
+ * @internal
+ */
+export type Attempt = <A, R>(
+  operation: Operation,
+  request: HttpClientRequest.HttpClientRequest,
+  execute: Span.Execute<R>,
+  onResponse: OnResponse<A, R>
+) => Effect.Effect<A, HttpError, R>
+
+/**
+ * Makes the attempt function of a client. Every attempt gets its own request id; the timeout is the
+ * operation's, else the client's. For a call that changes something, any failure after the request may
+ * have been written (including the timeout) is `OutcomeUnknown`. A status other than 200 is a `Status`
+ * error; a 200 goes to `onResponse`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @internal
+ */
+export const make = (settings: {
+  readonly timeout: Duration.Duration
+  readonly prepare: (request: HttpClientRequest.HttpClientRequest, requestId: string) => HttpClientRequest.HttpClientRequest
+}): Attempt =>
+(operation, request, execute, onResponse) =>
+  Effect.suspend(() => {
+    const requestId = crypto.randomUUID()
+    const timeout = operation.timeout === undefined ? settings.timeout : Duration.decode(operation.timeout)
+    const description = `no answer within ${Duration.format(timeout)}`
+    return Effect.annotateCurrentSpan("appbuilder.request_id", requestId).pipe(
+      Effect.zipRight(
+        Span.sendTraced(
+          settings.prepare(request, requestId),
+          execute,
+          (error) => Errors.fromClientError(operation, error, requestId)
+        )
+      ),
+      Effect.tap((response) =>
+        Effect.logDebug("AppBuilder response").pipe(
+          Effect.annotateLogs({
+            operation: operation.name,
+            status: response.status,
+            requestId: Errors.responseRequestId(response, requestId) ?? ""
+          })
+        )
+      ),
+      Effect.flatMap((response) =>
+        response.status === 200
+          ? onResponse(response, Errors.responseRequestId(response, requestId))
+          : Errors.statusError(operation, response, requestId)
+      ),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => Errors.attemptTimedOut(operation, description, requestId)
+      })
+    )
+  })

@@ -1,0 +1,125 @@
+/**
+ * The retry policy of the client. Every call is a POST, so a call that changes something is retried only
+ * when the service provably did not process it; read-only calls also retry what may have been processed.
+ * A `Retry-After` header replaces the computed delay.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import type { Operation, RetryOptions } from "../AppBuilderClient.js"
+import type { HttpError } from "../AppBuilderError.js"
+
+/**
+ * {@link RetryOptions} with every default filled in.
+ *
+ * @since 0.1.0
+ * @category models
+ * @internal
+ */
+export interface ResolvedRetry {
+  readonly baseDelay: Duration.Duration
+  readonly maxDelay: Duration.Duration
+  readonly maxRetries: number
+  readonly maxRetryAfter: Duration.Duration
+}
+
+const withDefaults = (retry: RetryOptions): ResolvedRetry => ({
+  baseDelay: Duration.decode(retry.baseDelay ?? "500 millis"),
+  maxDelay: Duration.decode(retry.maxDelay ?? "10 seconds"),
+  maxRetries: retry.maxRetries ?? 3,
+  maxRetryAfter: Duration.decode(retry.maxRetryAfter ?? "60 seconds")
+})
+
+/**
+ * Fills in the defaults (500 ms base delay, 10 s cap, 3 retries, 60 s longest `Retry-After`); `false`
+ * means never retry.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @internal
+ */
+export const resolveRetry = (retry: RetryOptions | false | undefined): ResolvedRetry | undefined =>
+  retry === false ? undefined : withDefaults(retry ?? {})
+
+/**
+ * Parses a `Retry-After` value (delay in seconds or an HTTP date) into milliseconds from `now`.
+ *
+ * @since 0.1.0
+ * @category parsing
+ * @internal
+ */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined) return undefined
+  const text = value.trim()
+  if (text === "") return undefined
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  const date = Date.parse(text)
+  if (Number.isNaN(date)) return undefined
+  return Math.max(0, date - now)
+}
+
+/**
+ * The retry schedule: exponential backoff with jitter and a cap; a `Retry-After` replaces the computed
+ * delay.
+ *
+ * @since 0.1.0
+ * @category schedules
+ * @internal
+ */
+export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, HttpError> => {
+  const resolved = withDefaults(options)
+  return Schedule.exponential(resolved.baseDelay).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, resolved.maxDelay)),
+    Schedule.intersect(Schedule.identity<HttpError>()),
+    Schedule.modifyDelay(([, error], delay) =>
+      error.retryAfterMillis === undefined ? delay : Duration.millis(error.retryAfterMillis)
+    ),
+    Schedule.intersect(Schedule.recurs(resolved.maxRetries))
+  )
+}
+
+/**
+ * Whether an error may be retried for the given operation: a read-only operation retries everything
+ * {@link HttpError.retryableWhenIdempotent} accepts, any other only what {@link HttpError.retryable} accepts.
+ *
+ * @since 0.1.0
+ * @category predicates
+ * @internal
+ */
+export const isRetryable = (operation: Operation, error: HttpError): boolean =>
+  operation.idempotent ? error.retryableWhenIdempotent : error.retryable
+
+/**
+ * Retries `effect` per the policy; every failure that leads to a retry is logged at debug level. An error
+ * whose `Retry-After` is longer than `maxRetryAfter` is returned at once.
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @internal
+ */
+export const withRetry = <A, R>(
+  operation: Operation,
+  retry: ResolvedRetry | undefined,
+  effect: Effect.Effect<A, HttpError, R>
+): Effect.Effect<A, HttpError, R> =>
+  retry === undefined ? effect : Effect.retry(effect, {
+    schedule: retrySchedule(retry).pipe(
+      Schedule.tapInput((error: HttpError) =>
+        Effect.logDebug("AppBuilder request failed").pipe(
+          Effect.annotateLogs({
+            operation: operation.name,
+            reason: error.reason,
+            status: error.status ?? "",
+            requestId: error.requestId ?? ""
+          })
+        )
+      )
+    ),
+    while: (error: HttpError) =>
+      isRetryable(operation, error) &&
+      (error.retryAfterMillis === undefined || error.retryAfterMillis <= Duration.toMillis(retry.maxRetryAfter))
+  })

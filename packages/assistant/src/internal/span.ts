@@ -1,0 +1,102 @@
+/**
+ * The SDK's own `http.client` span. The platform's span is switched off on the SDK's client because it
+ * ends with the response, which holds the request and so the authorization headers in clear. This span
+ * carries the same attributes (secret headers redacted), propagates the trace context like the platform
+ * does, and ends with nothing that reaches the request.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import type * as Tracer from "effect/Tracer"
+import type { HttpError } from "../AppBuilderError.js"
+
+/**
+ * Sends a request with the platform client's `execute`.
+ *
+ * @since 0.1.0
+ * @category models
+ * @internal
+ */
+export type Execute<R> = (
+  request: HttpClientRequest.HttpClientRequest
+) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
+
+const recordRequest = (span: Tracer.Span, request: HttpClientRequest.HttpClientRequest, url: URL, redacted: ReadonlyArray<string | RegExp>) => {
+  span.attribute("http.request.method", request.method)
+  span.attribute("server.address", url.origin)
+  if (url.port !== "") span.attribute("server.port", Number(url.port))
+  span.attribute("url.full", url.toString())
+  span.attribute("url.path", url.pathname)
+  span.attribute("url.scheme", url.protocol.slice(0, -1))
+  const query = url.search.slice(1)
+  if (query !== "") span.attribute("url.query", query)
+  for (const [name, value] of Object.entries(Headers.redact(request.headers, redacted))) {
+    span.attribute(`http.request.header.${name}`, String(value))
+  }
+}
+
+const recordResponse = (
+  span: Tracer.Span,
+  response: HttpClientResponse.HttpClientResponse,
+  redacted: ReadonlyArray<string | RegExp>
+) => {
+  span.attribute("http.response.status_code", response.status)
+  for (const [name, value] of Object.entries(Headers.redact(response.headers, redacted))) {
+    span.attribute(`http.response.header.${name}`, String(value))
+  }
+}
+
+/**
+ * Sends one request under the SDK's `http.client` span (see the module documentation); a platform error
+ * is turned into an {@link HttpError} by `onError`. Without tracing, or with a URL the client itself will
+ * reject, the request is sent without a span.
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @internal
+ */
+export const sendTraced = <R>(
+  request: HttpClientRequest.HttpClientRequest,
+  execute: Execute<R>,
+  onError: (error: HttpClientError.HttpClientError) => Effect.Effect<never, HttpError>
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpError, R> =>
+  Effect.gen(function*() {
+    const tracerEnabled = yield* FiberRef.get(FiberRef.currentTracerEnabled)
+    const disabledWhen = yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)
+    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+    if (!tracerEnabled || disabledWhen(request) || Either.isLeft(url)) {
+      return yield* Effect.catchAll(execute(request), onError)
+    }
+    const propagate = yield* FiberRef.get(HttpClient.currentTracerPropagation)
+    const redacted = yield* FiberRef.get(Headers.currentRedactedNames)
+    const spanName = yield* HttpClient.SpanNameGenerator
+    const received = yield* Effect.useSpan(
+      spanName(request),
+      { kind: "client", captureStackTrace: false },
+      (span) => {
+        recordRequest(span, request, url.right, redacted)
+        const outgoing = propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request
+        return execute(outgoing).pipe(
+          Effect.withParentSpan(span),
+          Effect.catchAll(onError),
+          Effect.map((response) => {
+            recordResponse(span, response, redacted)
+            // the span ends with this function rather than the response: a tracer that records how a span
+            // ended cannot reach the request (and its headers) through it
+            return () => response
+          })
+        )
+      }
+    )
+    return received()
+  })

@@ -1,0 +1,110 @@
+/**
+ * The tool loop in stream mode: one streamed run whose `ToolCalls` events are answered as they pass, and
+ * the fold of that stream into the loop's result.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { HttpError, MaxStepsExceeded } from "../AppBuilderError.js"
+import type { Run } from "../Common.js"
+import * as RunEvent from "../RunEvent.js"
+import * as Runs from "../Runs.js"
+import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
+import { toolOutputsFor } from "./toolCalls.js"
+import { runRequestWithTools } from "./toolLoopInput.js"
+
+/**
+ * The options of a streamed loop (the mode is implied).
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export type StreamLoopOptions<Tools extends Tool.Any, Mode extends OnToolError> = Omit<Options<Tools, Mode>, "mode">
+
+/**
+ * Every event of one streamed run, with each `ToolCalls` answered as it passes: the tools run, their
+ * outputs are submitted with `submit_tool_outputs`, then the event is emitted and the same stream goes
+ * on. At the `ToolCalls` that would start tool round `maxSteps + 1` the stream fails with
+ * `MaxStepsExceeded`.
+ *
+ * Everything about the run's end comes from `Runs.stream`: a run that ends `failed`, `expired` or
+ * cancelled by someone else emits its `RunEnd`, then fails with `RunFailed`; and when the stream stops
+ * before `RunEnd` for any reason (the consumer stopped, a tool failed, `maxSteps`), the run is cancelled
+ * once, within `cancelTimeout`.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const loopEvents = <Tools extends Tool.Any, Mode extends OnToolError>(
+  input: Input,
+  options: StreamLoopOptions<Tools, Mode>
+): Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>> =>
+  Stream.unwrap(Effect.map(Runs.Runs, (runs) => {
+    const maxSteps = options.maxSteps ?? 8
+    // the state of this run of the stream: which run the events belong to, and the rounds answered
+    let context = RunEvent.initialContext
+    let steps = 0
+    const submitToolOutputs = (event: RunEvent.ToolCalls) =>
+      Effect.gen(function*() {
+        const run = { runId: context.currentRunId ?? "", threadId: context.currentThreadId ?? "" }
+        if (steps >= maxSteps) return yield* new MaxStepsExceeded({ ...run, maxSteps })
+        const toolOutputs = yield* toolOutputsFor(options, event.toolCalls)
+        yield* runs.submitToolOutputs({ ...run, toolOutputs })
+        steps += 1
+      })
+    const runOptions = { idleTimeout: options.stream?.idleTimeout, cancelTimeout: options.cancelTimeout }
+    return runs.stream(runRequestWithTools(input, options.toolkit), runOptions).pipe(
+      Stream.tap((event) => {
+        context = RunEvent.nextContext(context, event)
+        return event._tag === "ToolCalls" ? submitToolOutputs(event) : Effect.void
+      })
+    )
+  }))
+
+interface Progress {
+  readonly steps: number
+  readonly text: string
+  readonly run: Option.Option<Run>
+}
+
+const addEvent = (progress: Progress, event: RunEvent.RunEvent): Progress => {
+  switch (event._tag) {
+    case "MessageDelta":
+      return { ...progress, text: progress.text + event.text }
+    case "ToolCalls":
+      // a ToolCalls event is emitted once its outputs were submitted: one round answered
+      return { ...progress, steps: progress.steps + 1 }
+    case "RunEnd":
+      return { ...progress, run: Option.some(event.run) }
+    default:
+      return progress
+  }
+}
+
+/**
+ * The streamed loop run to its end, folded into its result: the final run, the rounds answered and the
+ * streamed answer text.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const streamLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
+  input: Input,
+  options: StreamLoopOptions<Tools, Mode>
+): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>> =>
+  Stream.runFold(loopEvents(input, options), { steps: 0, text: "", run: Option.none() }, addEvent).pipe(
+    Effect.flatMap(({ run, steps, text }) =>
+      Option.match(run, {
+        // `Runs.stream` ends only after `RunEnd` (or fails): this is a safety net
+        onNone: () =>
+          Effect.fail(HttpError.streamEnded({ operation: "ToolLoop.run", description: "the run stream ended before run_end" })),
+        onSome: (run) => Effect.succeed({ run, steps, text })
+      })
+    )
+  )
