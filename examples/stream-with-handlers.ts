@@ -10,7 +10,6 @@
  *   node --conditions=@effect-appbuilder/source --import tsx examples/stream-with-handlers.ts
  */
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import type * as Common from "@effect-appbuilder/assistant/Common"
 import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
@@ -21,7 +20,7 @@ import * as Ref from "effect/Ref"
 import * as Runtime from "./Runtime.js"
 
 /** A function tool, written as the JSON schema the service expects (tool-loop.ts derives it from a Schema). */
-const weatherTool: Common.AssistantToolInput = {
+const weatherTool: Assistants.AssistantToolInput = {
   type: "function",
   function: {
     name: "get_cur_whether",

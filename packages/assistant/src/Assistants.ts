@@ -9,11 +9,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { HttpError, type ValidationError } from "./AppBuilderError.js"
+import { FileNotMounted, type HttpError, type ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient } from "./AppBuilderClient.js"
-import { AssistantTool, DeletionStatus, ListPage, type ListOptions, ResponseFormat } from "./Common.js"
+import { DeletionStatus, ListPage, type ListOptions, ResponseFormat } from "./Common.js"
 import { File } from "./Files.js"
 import * as Endpoint from "./internal/endpoint.js"
+import { AssistantTool } from "./internal/models/tool.js"
 import { paginate } from "./internal/paginate.js"
 import {
   charLength,
@@ -26,8 +27,69 @@ import {
   text,
   withDefault
 } from "./internal/requestSchema.js"
-import { array, metadata, num, openEnumField, str } from "./internal/schema.js"
-import { Tools } from "./internal/sharedRequests.js"
+import { lenientArray, lenientMetadata, lenientNumber, lenientString, openEnumField } from "./internal/schema.js"
+import * as Requests from "./internal/sharedRequests.js"
+
+// -----------------------------------------------------------------------------
+// tools
+// -----------------------------------------------------------------------------
+
+/**
+ * The function tools of an assistant or a run (`AssistantTool`, the only tool type of the service) and
+ * their parts: the function definition (`FunctionDefinition`), its JSON schemas (`FunctionJsonSchema`,
+ * of which only `type`, `properties` and `required` are kept, as the official client does) and its
+ * example dialogue (`AssistantExample`, `ExampleFunctionCall`). `MAX_SCHEMA_DEPTH` is the deepest
+ * nesting accepted in a tool's JSON schema.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export {
+  AssistantExample,
+  AssistantTool,
+  ExampleFunctionCall,
+  FunctionDefinition,
+  FunctionJsonSchema,
+  MAX_SCHEMA_DEPTH
+} from "./internal/models/tool.js"
+
+/**
+ * A function tool's JSON schema as given by the caller. Any keyword other than `type`, `properties`
+ * and `required` is accepted and dropped (as the official client does).
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface FunctionJsonSchemaInput extends Schema.Schema.Type<typeof Requests.FunctionSchema> {}
+
+/**
+ * An example turn of a function tool, as given by the caller.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface AssistantExampleInput extends Schema.Schema.Type<typeof Requests.Example> {}
+
+/**
+ * A function definition as given by the caller: `name` and `description` are required.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface FunctionDefinitionInput extends Schema.Schema.Type<typeof Requests.FunctionDefinition> {}
+
+/**
+ * A tool as given by the caller. A decoded {@link AssistantTool} is accepted too. `type` must be
+ * `function` (the only tool type of the service; the default).
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface AssistantToolInput extends Schema.Schema.Type<typeof Requests.Tool> {}
+
+// -----------------------------------------------------------------------------
+// assistants
+// -----------------------------------------------------------------------------
 
 /**
  * An assistant. `createdAt` is in epoch milliseconds; `metadata` is `{}` when the service sends `null`.
@@ -36,19 +98,19 @@ import { Tools } from "./internal/sharedRequests.js"
  * @category models
  */
 export class Assistant extends Schema.Class<Assistant>("@effect-appbuilder/assistant/Assistant")({
-  id: str,
-  object: str,
-  name: str,
-  description: str,
-  model: str,
-  instructions: str,
-  thoughtInstructions: str.pipe(Schema.fromKey("thought_instructions")),
-  chatInstructions: str.pipe(Schema.fromKey("chat_instructions")),
+  id: lenientString,
+  object: lenientString,
+  name: lenientString,
+  description: lenientString,
+  model: lenientString,
+  instructions: lenientString,
+  thoughtInstructions: lenientString.pipe(Schema.fromKey("thought_instructions")),
+  chatInstructions: lenientString.pipe(Schema.fromKey("chat_instructions")),
   responseFormat: openEnumField("text", "text", "json_object").pipe(Schema.fromKey("response_format")),
-  tools: array(AssistantTool),
-  fileIds: array(Schema.String).pipe(Schema.fromKey("file_ids")),
-  metadata,
-  createdAt: num.pipe(Schema.fromKey("created_at"))
+  tools: lenientArray(AssistantTool),
+  fileIds: lenientArray(Schema.String).pipe(Schema.fromKey("file_ids")),
+  metadata: lenientMetadata,
+  createdAt: lenientNumber.pipe(Schema.fromKey("created_at"))
 }) {}
 
 /**
@@ -58,10 +120,10 @@ export class Assistant extends Schema.Class<Assistant>("@effect-appbuilder/assis
  * @category models
  */
 export class AssistantFile extends Schema.Class<AssistantFile>("@effect-appbuilder/assistant/AssistantFile")({
-  id: str,
-  object: str,
-  createdAt: num.pipe(Schema.fromKey("created_at")),
-  assistantId: str.pipe(Schema.fromKey("assistant_id"))
+  id: lenientString,
+  object: lenientString,
+  createdAt: lenientNumber.pipe(Schema.fromKey("created_at")),
+  assistantId: lenientString.pipe(Schema.fromKey("assistant_id"))
 }) {}
 
 const assistantFields = (defaults: { readonly model: string; readonly instructions: string }) => ({
@@ -83,7 +145,7 @@ const assistantFields = (defaults: { readonly model: string; readonly instructio
   /** Reply-style instructions, at most 4096 characters. Default `""`. */
   chatInstructions: withDefault(text(4096), "").pipe(Schema.fromKey("chat_instructions")),
   /** At most 10 function tools. */
-  tools: withDefault(Tools, []),
+  tools: withDefault(Requests.Tools, []),
   /** At most 10 file ids (they become the mounted files). */
   fileIds: withDefault(FileIds, []).pipe(Schema.fromKey("file_ids")),
   /** At most 16 entries, keys ≤ 64 and values ≤ 512 characters. */
@@ -185,8 +247,7 @@ export interface ListMountedFilesInput extends Schema.Schema.Type<typeof ListMou
  *
  * `mountFile` first queries the file and `unmountFile` first lists the mounted files, like the official
  * client: an unknown file is reported by the query's own `HttpError` (storage code, e.g. `FileNotFound`);
- * a file that is not mounted gives an `HttpError` with reason `Api`, code `not_found`, param `file_id`,
- * and no delete request is sent.
+ * a file that is not mounted fails with `FileNotMounted`, and no delete request is sent.
  *
  * @since 0.1.0
  * @category models
@@ -203,7 +264,9 @@ export interface Service {
   readonly listMountedFiles: (
     input?: ListMountedFilesInput
   ) => Effect.Effect<ListPage<AssistantFile>, HttpError | ValidationError>
-  readonly unmountFile: (input: FileRef) => Effect.Effect<DeletionStatus, HttpError | ValidationError>
+  readonly unmountFile: (
+    input: FileRef
+  ) => Effect.Effect<DeletionStatus, HttpError | ValidationError | FileNotMounted>
 }
 
 /**
@@ -319,18 +382,11 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     const name = endpoints.unmountFile.name
     const body = yield* Endpoint.encode(endpoints.unmountFile, input)
     yield* Endpoint.annotate(endpoints.unmountFile, body)
-    // the official client checks that the file is mounted (listing every mounted file) before deleting
+    // like the official client, check that the file is mounted (listing every mounted file) before deleting
     const listBody = yield* Endpoint.encode(endpoints.listMountedFiles, { assistantId: body.assistant_id, limit: 2147483647 })
     const mounted = yield* Endpoint.send(client, endpoints.listMountedFiles, listBody, { operation: name })
     if (!mounted.data.some((file) => file.id === body.file_id)) {
-      return yield* new HttpError({
-        reason: "Api",
-        operation: name,
-        description: `file ${body.file_id} is not mounted on assistant ${body.assistant_id}`,
-        code: "not_found",
-        type: "invalid_request_error",
-        param: "file_id"
-      })
+      return yield* new FileNotMounted({ assistantId: body.assistant_id, fileId: body.file_id })
     }
     return yield* Endpoint.send(client, endpoints.unmountFile, body)
   })

@@ -1,6 +1,9 @@
 /**
- * Models shared by several resources: tools, message content, list pages, model parameters, user
- * info / location, tool calls, runs and run steps.
+ * Models shared by several resources: the literal lists (response format, message role, list order,
+ * run status, model names), message content, list pages and paging options, deletion status, model
+ * parameters, user info / location and metadata. The models owned by one resource live with it: `Run`
+ * and its parts in `Runs`, `RunStep` in `RunSteps`, `Message` in `Messages`, `File` in `Files`,
+ * `Assistant` and the tool models in `Assistants`.
  *
  * Response models decode leniently: unknown fields are ignored, enumerations are open (unknown strings
  * are kept), absent keys get the official client's defaults and `null` is tolerated where the service
@@ -13,7 +16,7 @@
  */
 import * as Schema from "effect/Schema"
 import type * as RequestFields from "./internal/requestSchema.js"
-import { array, metadata, nullOr, num, openEnum, openEnumField, str } from "./internal/schema.js"
+import { lenientString, nullOr, openEnum, openEnumField } from "./internal/schema.js"
 import type * as Requests from "./internal/sharedRequests.js"
 
 // -----------------------------------------------------------------------------
@@ -117,120 +120,6 @@ export type Model = KnownModel | (string & {})
  */
 export type RunModel = Model
 
-/**
- * The deepest nesting accepted in a function tool's JSON schema (`parameters` / `responses`), counted in
- * JSON levels with the schema object itself at level 1: a schema nested deeper, or one that contains
- * itself, is a `ValidationError` on `tools.<i>.function.parameters`. A nested object property costs two
- * levels (`properties` and the property), so this allows about 15 nested objects.
- *
- * @since 0.1.0
- * @category models
- */
-export const MAX_SCHEMA_DEPTH = 32
-
-// -----------------------------------------------------------------------------
-// tools
-// -----------------------------------------------------------------------------
-
-/**
- * The JSON schema of a function tool's input (or output). Only `type`, `properties` and `required`
- * are kept, as the official client does.
- *
- * @since 0.1.0
- * @category models
- */
-export class FunctionJsonSchema extends Schema.Class<FunctionJsonSchema>("@effect-appbuilder/assistant/FunctionJsonSchema")({
-  type: Schema.optionalWith(Schema.String, { default: () => "object", nullable: true }),
-  properties: nullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  required: nullOr(Schema.Array(Schema.String))
-}) {}
-
-/**
- * The function call of an {@link AssistantExample}.
- *
- * @since 0.1.0
- * @category models
- */
-export class ExampleFunctionCall extends Schema.Class<ExampleFunctionCall>(
-  "@effect-appbuilder/assistant/ExampleFunctionCall"
-)({
-  name: str,
-  arguments: str
-}) {}
-
-/**
- * One turn of an example dialogue of a function tool.
- *
- * @since 0.1.0
- * @category models
- */
-export class AssistantExample extends Schema.Class<AssistantExample>("@effect-appbuilder/assistant/AssistantExample")({
-  role: Schema.optionalWith(Schema.String, { default: () => "user", nullable: true }),
-  content: str,
-  functionCall: nullOr(ExampleFunctionCall).pipe(Schema.fromKey("function_call"))
-}) {}
-
-/**
- * The definition of a function tool.
- *
- * @since 0.1.0
- * @category models
- */
-export class FunctionDefinition extends Schema.Class<FunctionDefinition>(
-  "@effect-appbuilder/assistant/FunctionDefinition"
-)({
-  name: str,
-  description: str,
-  parameters: nullOr(FunctionJsonSchema),
-  responses: nullOr(FunctionJsonSchema),
-  examples: nullOr(Schema.Array(Schema.Array(AssistantExample)))
-}) {}
-
-/**
- * A tool of an assistant or a run (only `function` tools exist).
- *
- * @since 0.1.0
- * @category models
- */
-export class AssistantTool extends Schema.Class<AssistantTool>("@effect-appbuilder/assistant/AssistantTool")({
-  type: openEnumField("function", "function"),
-  function: nullOr(FunctionDefinition)
-}) {}
-
-/**
- * A function tool's JSON schema as given by the caller. Any keyword other than `type`, `properties`
- * and `required` is accepted and dropped (as the official client does).
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface FunctionJsonSchemaInput extends Schema.Schema.Type<typeof Requests.FunctionSchema> {}
-
-/**
- * An example turn of a function tool, as given by the caller.
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface AssistantExampleInput extends Schema.Schema.Type<typeof Requests.Example> {}
-
-/**
- * A function definition as given by the caller: `name` and `description` are required.
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface FunctionDefinitionInput extends Schema.Schema.Type<typeof Requests.FunctionDefinition> {}
-
-/**
- * A tool as given by the caller. A decoded {@link AssistantTool} is accepted too. `type` must be
- * `function` (the only tool type of the service; the default).
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface AssistantToolInput extends Schema.Schema.Type<typeof Requests.Tool> {}
-
 // -----------------------------------------------------------------------------
 // content
 // -----------------------------------------------------------------------------
@@ -242,7 +131,7 @@ export interface AssistantToolInput extends Schema.Schema.Type<typeof Requests.T
  * @category models
  */
 export class Text extends Schema.Class<Text>("@effect-appbuilder/assistant/Text")({
-  value: str,
+  value: lenientString,
   annotations: nullOr(Schema.Array(Schema.Unknown))
 }) {}
 
@@ -265,27 +154,6 @@ export class Content extends Schema.Class<Content>("@effect-appbuilder/assistant
  */
 export const contentText = (content: ReadonlyArray<Content>): string =>
   content.map((item) => item.text?.value ?? "").join("")
-
-/**
- * `content` given either as a list (current service) or a single object (before 2024-10).
- *
- * @since 0.1.0
- * @category models
- */
-export const ContentList = Schema.Union(
-  Schema.Array(Content),
-  Schema.transform(Content, Schema.Array(Schema.typeSchema(Content)), {
-    strict: true,
-    decode: (item) => [item],
-    encode: (items) => items[0] ?? new Content({ type: "text", text: null })
-  }),
-  Schema.transform(Schema.Null, Schema.Array(Schema.typeSchema(Content)), {
-    strict: true,
-    decode: () => [],
-    encode: () => null
-  })
-)
-
 // -----------------------------------------------------------------------------
 // lists
 // -----------------------------------------------------------------------------
@@ -327,10 +195,10 @@ export interface ListPageEncoded<I> {
  */
 export const ListPage = <A, I, R>(item: Schema.Schema<A, I, R>): Schema.Schema<ListPage<A>, ListPageEncoded<I>, R> =>
   Schema.Struct({
-    object: str,
+    object: lenientString,
     data: Schema.optionalWith(Schema.Array(item), { default: () => [], nullable: true }),
-    firstId: str.pipe(Schema.fromKey("first_id")),
-    lastId: str.pipe(Schema.fromKey("last_id")),
+    firstId: lenientString.pipe(Schema.fromKey("first_id")),
+    lastId: lenientString.pipe(Schema.fromKey("last_id")),
     hasMore: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true }).pipe(
       Schema.fromKey("has_more")
     )
@@ -352,8 +220,8 @@ export interface ListOptions extends Schema.Struct.Type<typeof RequestFields.lis
  * @category models
  */
 export class DeletionStatus extends Schema.Class<DeletionStatus>("@effect-appbuilder/assistant/DeletionStatus")({
-  id: str,
-  object: str,
+  id: lenientString,
+  object: lenientString,
   deleted: Schema.optionalWith(Schema.Boolean, { default: () => false, nullable: true })
 }) {}
 
@@ -450,299 +318,6 @@ export class UserLoc extends Schema.Class<UserLoc>("@effect-appbuilder/assistant
  */
 export interface UserLocInput extends Schema.Schema.Type<typeof Requests.UserLoc> {}
 
-// -----------------------------------------------------------------------------
-// messages given in requests
-// -----------------------------------------------------------------------------
-
-/**
- * A message given inline to `Threads.create` or in a run's `thread`: role `user` by default, at most
- * 10 file ids.
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface MessageInput extends Schema.Schema.Type<typeof Requests.InlineMessage> {}
-
-// -----------------------------------------------------------------------------
-// tool calls and runs
-// -----------------------------------------------------------------------------
-
-/**
- * The function part of a {@link ToolCall}: `arguments` is a string holding compact JSON, `output` is
- * `""` until submitted.
- *
- * @since 0.1.0
- * @category models
- */
-export class FunctionCall extends Schema.Class<FunctionCall>("@effect-appbuilder/assistant/FunctionCall")({
-  name: str,
-  arguments: str,
-  output: str
-}) {}
-
-/**
- * A call of a function tool asked for by the model.
- *
- * @since 0.1.0
- * @category models
- */
-export class ToolCall extends Schema.Class<ToolCall>("@effect-appbuilder/assistant/ToolCall")({
-  id: str,
-  type: openEnumField("function", "function"),
-  function: nullOr(FunctionCall)
-}) {}
-
-/**
- * The tool calls awaiting outputs.
- *
- * @since 0.1.0
- * @category models
- */
-export class SubmitToolOutputsAction extends Schema.Class<SubmitToolOutputsAction>(
-  "@effect-appbuilder/assistant/SubmitToolOutputsAction"
-)({
-  toolCalls: array(ToolCall).pipe(Schema.fromKey("tool_calls"))
-}) {}
-
-/**
- * What a run in `requires_action` waits for.
- *
- * @since 0.1.0
- * @category models
- */
-export class RequiredAction extends Schema.Class<RequiredAction>("@effect-appbuilder/assistant/RequiredAction")({
-  type: openEnumField("submit_tool_outputs", "submit_tool_outputs"),
-  submitToolOutputs: nullOr(SubmitToolOutputsAction).pipe(Schema.fromKey("submit_tool_outputs"))
-}) {}
-
-/**
- * The error of a failed run or step.
- *
- * @since 0.1.0
- * @category models
- */
-export class LastError extends Schema.Class<LastError>("@effect-appbuilder/assistant/LastError")({
-  type: str,
-  message: str
-}) {}
-
-/**
- * `last_error` as the service sends it: an object, `null`, or a string (`""` observed in run-step
- * lists, decoded as `null`; any other string becomes the message of a {@link LastError}).
- *
- * @since 0.1.0
- * @category models
- */
-export const LastErrorLenient = Schema.Union(
-  LastError,
-  Schema.Null,
-  Schema.transform(Schema.String, Schema.NullOr(Schema.typeSchema(LastError)), {
-    strict: true,
-    decode: (text) => (text === "" ? null : new LastError({ type: "", message: text })),
-    encode: (error) => (error === null ? "" : error.message)
-  })
-)
-
-/**
- * The message of a {@link FinalAnswer}.
- *
- * @since 0.1.0
- * @category models
- */
-export class FinalAnswerMessage extends Schema.Class<FinalAnswerMessage>(
-  "@effect-appbuilder/assistant/FinalAnswerMessage"
-)({
-  messageId: str.pipe(Schema.fromKey("message_id")),
-  content: Schema.optionalWith(ContentList, { default: () => [] })
-}) {}
-
-/**
- * The answer of a blocking run (`run.result`); `null` elsewhere.
- *
- * @since 0.1.0
- * @category models
- */
-export class FinalAnswer extends Schema.Class<FinalAnswer>("@effect-appbuilder/assistant/FinalAnswer")({
-  type: openEnumField("message", "message"),
-  message: nullOr(FinalAnswerMessage)
-}) {
-  /**
-   * The answer's text (all text items concatenated).
-   *
-   * @since 0.1.0
-   */
-  get text(): string {
-    return this.message === null ? "" : contentText(this.message.content)
-  }
-}
-
-/**
- * A run: both the `thread.run` object (stream, list, query, submit, cancel) and the `run.result`
- * answer of a blocking run (which has `finalAnswer` and `logId`). Timestamps are epoch milliseconds,
- * `0` meaning "not set".
- *
- * @since 0.1.0
- * @category models
- */
-export class Run extends Schema.Class<Run>("@effect-appbuilder/assistant/Run")({
-  id: str,
-  object: str,
-  assistantId: str.pipe(Schema.fromKey("assistant_id")),
-  threadId: str.pipe(Schema.fromKey("thread_id")),
-  model: str,
-  instructions: str,
-  thoughtInstructions: str.pipe(Schema.fromKey("thought_instructions")),
-  chatInstructions: str.pipe(Schema.fromKey("chat_instructions")),
-  tools: nullOr(Schema.Array(AssistantTool)),
-  fileIds: nullOr(Schema.Array(Schema.String)).pipe(Schema.fromKey("file_ids")),
-  status: Schema.optionalWith(RunStatus, { default: () => "", nullable: true }),
-  requiredAction: nullOr(RequiredAction).pipe(Schema.fromKey("required_action")),
-  lastError: Schema.optionalWith(LastErrorLenient, { default: () => null }).pipe(Schema.fromKey("last_error")),
-  finalAnswer: nullOr(FinalAnswer).pipe(Schema.fromKey("final_answer")),
-  logId: str.pipe(Schema.fromKey("log_id")),
-  createdAt: num.pipe(Schema.fromKey("created_at")),
-  startedAt: num.pipe(Schema.fromKey("started_at")),
-  expiredAt: num.pipe(Schema.fromKey("expired_at")),
-  cancelledAt: num.pipe(Schema.fromKey("cancelled_at")),
-  failedAt: num.pipe(Schema.fromKey("failed_at")),
-  completedAt: num.pipe(Schema.fromKey("completed_at"))
-}) {
-  /**
-   * The tool calls the run waits for (empty unless `requires_action`).
-   *
-   * @since 0.1.0
-   */
-  get toolCalls(): ReadonlyArray<ToolCall> {
-    return this.requiredAction?.submitToolOutputs?.toolCalls ?? []
-  }
-
-  /**
-   * True when the run reached a terminal status (`completed`, `failed`, `cancelled`, `expired`).
-   *
-   * @since 0.1.0
-   */
-  get isTerminal(): boolean {
-    return this.status === "completed" || this.status === "failed" || this.status === "cancelled" ||
-      this.status === "expired"
-  }
-}
-
-// -----------------------------------------------------------------------------
-// run steps
-// -----------------------------------------------------------------------------
-
-/**
- * `{message_id}` of the message a step created.
- *
- * @since 0.1.0
- * @category models
- */
-export class MessageCreation extends Schema.Class<MessageCreation>("@effect-appbuilder/assistant/MessageCreation")({
-  messageId: str.pipe(Schema.fromKey("message_id"))
-}) {}
-
-/**
- * A step's action (camelCase on the wire too).
- *
- * @since 0.1.0
- * @category models
- */
-export class ActionInfo extends Schema.Class<ActionInfo>("@effect-appbuilder/assistant/ActionInfo")({
-  toolName: nullOr(Schema.String),
-  actionName: nullOr(Schema.String),
-  actionContent: nullOr(Schema.String)
-}) {}
-
-/**
- * One tool invocation reported in a step's details.
- *
- * @since 0.1.0
- * @category models
- */
-export class ToolInfo extends Schema.Class<ToolInfo>("@effect-appbuilder/assistant/ToolInfo")({
-  type: str,
-  name: str,
-  arguments: str,
-  output: str
-}) {}
-
-/**
- * What a step did: created a message, or called tools.
- *
- * @since 0.1.0
- * @category models
- */
-export class RunStepDetails extends Schema.Class<RunStepDetails>("@effect-appbuilder/assistant/RunStepDetails")({
-  type: str,
-  messageCreation: nullOr(MessageCreation).pipe(Schema.fromKey("message_creation")),
-  actionInfo: nullOr(ActionInfo).pipe(Schema.fromKey("action_info")),
-  toolCalls: nullOr(Schema.Array(ToolCall)).pipe(Schema.fromKey("tool_calls")),
-  toolInfo: nullOr(Schema.Array(ToolInfo)).pipe(Schema.fromKey("tool_info"))
-}) {}
-
-/**
- * A step of a run (`step-1`, `step-2`, …; ids are unique per run only). `type` may be `null` (observed)
- * and `lastError` is `null` when the service sends `""`.
- *
- * The details are read from `step_details`; the misspelled key `step_datail` that the official client
- * reads is accepted too ({@link RunStep.details} gives whichever is present).
- *
- * @since 0.1.0
- * @category models
- */
-export class RunStep extends Schema.Class<RunStep>("@effect-appbuilder/assistant/RunStep")({
-  id: str,
-  object: str,
-  assistantId: str.pipe(Schema.fromKey("assistant_id")),
-  threadId: str.pipe(Schema.fromKey("thread_id")),
-  runId: str.pipe(Schema.fromKey("run_id")),
-  status: Schema.optionalWith(
-    openEnum("in_progress", "completed", "cancelled", "failed", "expired"),
-    { default: () => "", nullable: true }
-  ),
-  type: nullOr(Schema.String),
-  lastError: Schema.optionalWith(LastErrorLenient, { default: () => null }).pipe(Schema.fromKey("last_error")),
-  stepDetails: nullOr(RunStepDetails).pipe(Schema.fromKey("step_details")),
-  /** The same details under the misspelled key some clients use; prefer {@link RunStep.details}. */
-  stepDatail: nullOr(RunStepDetails).pipe(Schema.fromKey("step_datail")),
-  createdAt: num.pipe(Schema.fromKey("created_at")),
-  startedAt: num.pipe(Schema.fromKey("started_at")),
-  expiredAt: num.pipe(Schema.fromKey("expired_at")),
-  cancelledAt: num.pipe(Schema.fromKey("cancelled_at")),
-  failedAt: num.pipe(Schema.fromKey("failed_at")),
-  completedAt: num.pipe(Schema.fromKey("completed_at"))
-}) {
-  /**
-   * The step details, from `step_details` or else `step_datail`.
-   *
-   * @since 0.1.0
-   */
-  get details(): RunStepDetails | null {
-    return this.stepDetails ?? this.stepDatail
-  }
-}
-
-/**
- * A tool output (`{tool_call_id, output, run_id}`) as sent to the service.
- *
- * @since 0.1.0
- * @category models
- */
-export class ToolOutput extends Schema.Class<ToolOutput>("@effect-appbuilder/assistant/ToolOutput")({
-  toolCallId: str.pipe(Schema.fromKey("tool_call_id")),
-  output: str,
-  runId: str.pipe(Schema.fromKey("run_id"))
-}) {}
-
-/**
- * A tool output as given by the caller. `runId` is needed only for the `toolOutput` continuation of a
- * blocking run (it is sent as `""` inside `submitToolOutputs`).
- *
- * @since 0.1.0
- * @category inputs
- */
-export interface ToolOutputInput extends Schema.Schema.Type<typeof Requests.SubmittedToolOutput> {}
-
 /**
  * Metadata of an assistant / thread / run: at most 16 entries, key ≤ 64 and value ≤ 512 characters.
  *
@@ -756,11 +331,3 @@ export const Metadata = Schema.Record({ key: Schema.String, value: Schema.String
  * @category models
  */
 export type Metadata = typeof Metadata.Type
-
-/**
- * Metadata field of a response: `null` and absent decode to `{}`.
- *
- * @since 0.1.0
- * @category models
- */
-export const MetadataField = metadata

@@ -18,7 +18,7 @@ import { DeletionStatus } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Transfer from "./internal/fileTransfer.js"
 import { encodeRequest, Id, required, withDefault } from "./internal/requestSchema.js"
-import { nullOr, num, str } from "./internal/schema.js"
+import { lenientNumber, lenientString, nullOr } from "./internal/schema.js"
 
 /**
  * A stored file. `createAt` is in **seconds** (the service's `create_at`). `censored` (the audit status:
@@ -29,15 +29,15 @@ import { nullOr, num, str } from "./internal/schema.js"
  * @category models
  */
 export class File extends Schema.Class<File>("@effect-appbuilder/assistant/File")({
-  id: str,
-  bytes: num,
-  object: str,
-  purpose: str,
-  createAt: num.pipe(Schema.fromKey("create_at")),
-  filename: str,
-  classificationId: str.pipe(Schema.fromKey("classification_id")),
+  id: lenientString,
+  bytes: lenientNumber,
+  object: lenientString,
+  purpose: lenientString,
+  createAt: lenientNumber.pipe(Schema.fromKey("create_at")),
+  filename: lenientString,
+  classificationId: lenientString.pipe(Schema.fromKey("classification_id")),
   censored: nullOr(Schema.Number),
-  fileType: str.pipe(Schema.fromKey("file_type"))
+  fileType: lenientString.pipe(Schema.fromKey("file_type"))
 }) {}
 
 /**
@@ -47,7 +47,7 @@ export class File extends Schema.Class<File>("@effect-appbuilder/assistant/File"
  * @category models
  */
 export class FileList extends Schema.Class<FileList>("@effect-appbuilder/assistant/FileList")({
-  object: str,
+  object: lenientString,
   data: Schema.optionalWith(Schema.Array(File), { default: () => [], nullable: true })
 }) {}
 

@@ -10,11 +10,12 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { HttpError, ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient } from "./AppBuilderClient.js"
-import { contentText, ContentList, ListPage, MessageRole } from "./Common.js"
+import { contentText, ListPage, MessageRole } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
+import { ContentList } from "./internal/models/content.js"
 import { paginate } from "./internal/paginate.js"
 import { FileIds, Id, listFields, required, withDefault } from "./internal/requestSchema.js"
-import { array, num, openEnumField, str } from "./internal/schema.js"
+import { lenientArray, lenientNumber, lenientString, openEnumField } from "./internal/schema.js"
 
 /**
  * A message of a thread: `msg_…` for messages created through the API, `chatmsg_…` for the assistant's
@@ -24,15 +25,15 @@ import { array, num, openEnumField, str } from "./internal/schema.js"
  * @category models
  */
 export class Message extends Schema.Class<Message>("@effect-appbuilder/assistant/Message")({
-  id: str,
-  object: str,
+  id: lenientString,
+  object: lenientString,
   role: openEnumField("user", "user", "assistant"),
   content: Schema.optionalWith(ContentList, { default: () => [] }),
-  createdAt: num.pipe(Schema.fromKey("created_at")),
-  threadId: str.pipe(Schema.fromKey("thread_id")),
-  assistantId: str.pipe(Schema.fromKey("assistant_id")),
-  runId: str.pipe(Schema.fromKey("run_id")),
-  fileIds: array(Schema.String).pipe(Schema.fromKey("file_ids"))
+  createdAt: lenientNumber.pipe(Schema.fromKey("created_at")),
+  threadId: lenientString.pipe(Schema.fromKey("thread_id")),
+  assistantId: lenientString.pipe(Schema.fromKey("assistant_id")),
+  runId: lenientString.pipe(Schema.fromKey("run_id")),
+  fileIds: lenientArray(Schema.String).pipe(Schema.fromKey("file_ids"))
 }) {
   /**
    * The message's text (all text items concatenated).
@@ -51,10 +52,10 @@ export class Message extends Schema.Class<Message>("@effect-appbuilder/assistant
  * @category models
  */
 export class MessageFile extends Schema.Class<MessageFile>("@effect-appbuilder/assistant/MessageFile")({
-  id: str,
-  object: str,
-  createdAt: num.pipe(Schema.fromKey("created_at")),
-  messageId: str.pipe(Schema.fromKey("message_id"))
+  id: lenientString,
+  object: lenientString,
+  createdAt: lenientNumber.pipe(Schema.fromKey("created_at")),
+  messageId: lenientString.pipe(Schema.fromKey("message_id"))
 }) {}
 
 /**

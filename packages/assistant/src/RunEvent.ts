@@ -1,6 +1,6 @@
 /**
- * The events of a streamed run (spec §5), and the event-handler API of the official client
- * (`AssistantEventHandler` + `StreamRunContext`, spec §5.7) as a `Stream.runForEach` combinator.
+ * The events of a streamed run, and the event-handler API of the official client
+ * (`AssistantEventHandler` + `StreamRunContext`) as a `Stream.runForEach` combinator.
  *
  * A run stream (`Runs.stream`) emits one {@link RunEvent} per `status` or `message` SSE event, in wire
  * order:
@@ -27,13 +27,15 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import * as Common from "./Common.js"
+import { Run, ToolCall } from "./internal/models/run.js"
+import { RunStep } from "./internal/models/runStep.js"
+import * as Handling from "./internal/runEventHandlers.js"
 
 const id = (name: string) => `@effect-appbuilder/assistant/RunEvent/${name}`
 
@@ -60,7 +62,7 @@ const RunFields = {
   /** The assistant id (`asst_…`), from `details.run_object.assistant_id`. */
   assistantId: Schema.String,
   /** The run object of the event. */
-  run: Common.Run
+  run: Run
 }
 
 const StepFields = {
@@ -72,13 +74,13 @@ const StepFields = {
   /** The thread id, from `details.run_step_object.thread_id`. */
   threadId: Schema.String,
   /** The run step object of the event. */
-  step: Common.RunStep
+  step: RunStep
 }
 
 const ToolCallsFields = {
   ...StatusFields,
   /** The tool calls, from `details.tool_calls`. */
-  toolCalls: Schema.Array(Common.ToolCall)
+  toolCalls: Schema.Array(ToolCall)
 }
 
 /**
@@ -338,34 +340,14 @@ export const isRunEvent = (u: unknown): u is RunEvent =>
 // -----------------------------------------------------------------------------
 
 /**
- * The context of the event being handled, maintained as the official `StreamRunContext` (spec §5.7):
- *
- * - before each event, `currentEvent`, `currentToolCalls` and `currentRunStepId` are reset, so the
- *   step-scoped fields are only set during the callback of the event that set them;
- * - {@link RunBegin} sets `currentRunId`, `currentThreadId` and `currentAssistantId` (they persist for
- *   the rest of the stream); {@link ToolCalls} sets `currentToolCalls`; {@link ToolStepBegin} and
- *   {@link ToolStepEnd} set `currentRunStepId`;
- * - a value is stored only when it is a non-empty string / non-empty list, else the field is `undefined`.
- *
- * Each callback receives an immutable snapshot.
+ * The types of the handler API: {@link StreamRunContext} (the context of the event being handled, as
+ * the official client's `StreamRunContext` keeps it), {@link Handlers} (one optional effectful callback
+ * per official `AssistantEventHandler` callback) and {@link HandleResult} (what {@link handle} returns).
  *
  * @since 0.1.0
  * @category models
  */
-export interface StreamRunContext {
-  /** The event being handled. */
-  readonly currentEvent: RunEvent | undefined
-  /** The tool calls of the {@link ToolCalls} event being handled. */
-  readonly currentToolCalls: ReadonlyArray<Common.ToolCall> | undefined
-  /** The step id of the {@link ToolStepBegin} / {@link ToolStepEnd} event being handled. */
-  readonly currentRunStepId: string | undefined
-  /** The run id, from the {@link RunBegin} event. */
-  readonly currentRunId: string | undefined
-  /** The thread id, from the {@link RunBegin} event. */
-  readonly currentThreadId: string | undefined
-  /** The assistant id, from the {@link RunBegin} event. */
-  readonly currentAssistantId: string | undefined
-}
+export type { HandleResult, Handlers, StreamRunContext } from "./internal/runEventHandlers.js"
 
 /**
  * The context before the first event: every field `undefined`.
@@ -373,149 +355,18 @@ export interface StreamRunContext {
  * @since 0.1.0
  * @category constructors
  */
-export const initialContext: StreamRunContext = {
-  currentEvent: undefined,
-  currentToolCalls: undefined,
-  currentRunStepId: undefined,
-  currentRunId: undefined,
-  currentThreadId: undefined,
-  currentAssistantId: undefined
-}
-
-const nonEmpty = (value: string): string | undefined => (value === "" ? undefined : value)
+export const initialContext: Handling.StreamRunContext = Handling.initialContext
 
 /**
- * The context after `event`, given the context after the previous event (spec §5.7).
+ * The context after `event`, given the context after the previous event.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const nextContext: {
-  (event: RunEvent): (self: StreamRunContext) => StreamRunContext
-  (self: StreamRunContext, event: RunEvent): StreamRunContext
-} = dual(2, (self: StreamRunContext, event: RunEvent): StreamRunContext => {
-  const base: StreamRunContext = {
-    currentEvent: event,
-    currentToolCalls: undefined,
-    currentRunStepId: undefined,
-    currentRunId: self.currentRunId,
-    currentThreadId: self.currentThreadId,
-    currentAssistantId: self.currentAssistantId
-  }
-  switch (event._tag) {
-    case "RunBegin":
-      return {
-        ...base,
-        currentRunId: nonEmpty(event.run.id),
-        currentThreadId: nonEmpty(event.run.threadId),
-        currentAssistantId: nonEmpty(event.run.assistantId)
-      }
-    case "ToolCalls":
-      return { ...base, currentToolCalls: event.toolCalls.length === 0 ? undefined : event.toolCalls }
-    case "ToolStepBegin":
-    case "ToolStepEnd":
-      return { ...base, currentRunStepId: nonEmpty(event.step.id) }
-    default:
-      return base
-  }
-})
-
-type Callback<Event> = (event: Event, context: StreamRunContext) => Effect.Effect<unknown, unknown, unknown>
-
-/**
- * One optional effectful callback per official `AssistantEventHandler` callback (spec §5.7), plus
- * `onUnknown`. Each is called with the event and the {@link StreamRunContext} after that event; the
- * stream waits for the callback (so a callback of {@link ToolCalls} may submit the tool outputs, and
- * the same stream then continues). A failing callback fails the whole `handle` (the HTTP stream is
- * closed); errors are not swallowed as in the official client.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Handlers {
-  /** `run_begin` (official `run_begin`). */
-  readonly onRunBegin?: Callback<RunBegin> | undefined
-  /** `run_end` (official `run_end`). */
-  readonly onRunEnd?: Callback<RunEnd> | undefined
-  /** `tool_calls` (official `tool_calls`). */
-  readonly onToolCalls?: Callback<ToolCalls> | undefined
-  /** `tool_step_begin` (official `tool_step_begin`). */
-  readonly onToolStepBegin?: Callback<ToolStepBegin> | undefined
-  /** `tool_step_end` (official `tool_step_end`). */
-  readonly onToolStepEnd?: Callback<ToolStepEnd> | undefined
-  /** `tool_submitted_output` (official `tool_submitted_output`). */
-  readonly onToolSubmittedOutput?: Callback<ToolSubmittedOutput> | undefined
-  /** `message_creation` (official `message_creation`). */
-  readonly onMessageCreation?: Callback<MessageCreation> | undefined
-  /** Every text delta (official `messages`). */
-  readonly onMessage?: Callback<MessageDelta> | undefined
-  /** `run_cancelling` (official `run_cancelling`). */
-  readonly onRunCancelling?: Callback<RunCancelling> | undefined
-  /** Any {@link Unknown} event (the official client only logs them). */
-  readonly onUnknown?: Callback<Unknown> | undefined
-}
-
-type ErrorOf<F> = F extends (...args: ReadonlyArray<never>) => Effect.Effect<infer _A, infer E, infer _R> ? E : never
-type ContextOf<F> = F extends (...args: ReadonlyArray<never>) => Effect.Effect<infer _A, infer _E, infer R> ? R
-  : never
-
-/**
- * @since 0.1.0
- * @category models
- */
-export declare namespace Handlers {
-  /**
-   * The union of the error types of the callbacks of `H`.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  export type Error<H> = { readonly [K in keyof H]-?: ErrorOf<H[K]> }[keyof H]
-
-  /**
-   * The union of the requirements of the callbacks of `H`.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  export type Context<H> = { readonly [K in keyof H]-?: ContextOf<H[K]> }[keyof H]
-
-  /**
-   * Rejects keys that are not callbacks of {@link Handlers} (e.g. a misspelled `onMessages`).
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  export type NoExcess<H> = { readonly [K in Exclude<keyof H, keyof Handlers>]: never }
-}
-
-/**
- * What {@link handle} returns once the stream ended.
- *
- * @since 0.1.0
- * @category models
- */
-export interface HandleResult {
-  /** The {@link RunEnd} event, when the stream reached it (a run stream always does unless it failed). */
-  readonly runEnd: Option.Option<RunEnd>
-  /** The latest run object seen ({@link RunBegin}, {@link RunCancelling} or {@link RunEnd}). */
-  readonly run: Option.Option<Common.Run>
-  /**
-   * The tool calls of the last {@link ToolCalls} event when neither a {@link ToolSubmittedOutput}, a
-   * {@link ToolStepEnd}, a {@link RunCancelling} nor a {@link RunEnd} followed it: what the run still
-   * waits for when the stream stopped early (e.g. `Stream.takeUntil(RunEvent.isToolCalls)`). Empty
-   * otherwise.
-   */
-  readonly pendingToolCalls: ReadonlyArray<Common.ToolCall>
-  /** The context after the last event (its run, thread and assistant ids persist). */
-  readonly context: StreamRunContext
-}
-
-const call = <Event>(
-  callback: Callback<Event> | undefined,
-  event: Event,
-  context: StreamRunContext
-): Effect.Effect<unknown, unknown, unknown> => callback === undefined ? Effect.void : callback(event, context)
+  (event: RunEvent): (self: Handling.StreamRunContext) => Handling.StreamRunContext
+  (self: Handling.StreamRunContext, event: RunEvent): Handling.StreamRunContext
+} = dual(2, Handling.nextContext)
 
 /**
  * Runs a stream of events, calling the matching callback of `handlers` for each event, one at a time
@@ -527,7 +378,7 @@ const call = <Event>(
  *
  * @example
  * ```ts
- * import * as Effect from "effect/Effect"
+ * import type * as Effect from "effect/Effect"
  * import { RunEvent, Runs } from "@effect-appbuilder/assistant"
  *
  * const program = Effect.gen(function*() {
@@ -551,67 +402,13 @@ const call = <Event>(
  * @category combinators
  */
 export const handle: {
-  <const H extends Handlers>(
-    handlers: H & Handlers.NoExcess<H>
+  <const H extends Handling.Handlers>(
+    handlers: H & Handling.Handlers.NoExcess<H>
   ): <E, R>(
     self: Stream.Stream<RunEvent, E, R>
-  ) => Effect.Effect<HandleResult, E | Handlers.Error<H>, R | Handlers.Context<H>>
-  <E, R, const H extends Handlers>(
+  ) => Effect.Effect<Handling.HandleResult, E | Handling.Handlers.Error<H>, R | Handling.Handlers.Context<H>>
+  <E, R, const H extends Handling.Handlers>(
     self: Stream.Stream<RunEvent, E, R>,
-    handlers: H & Handlers.NoExcess<H>
-  ): Effect.Effect<HandleResult, E | Handlers.Error<H>, R | Handlers.Context<H>>
-} = dual(
-  2,
-  <E, R, H extends Handlers>(
-    self: Stream.Stream<RunEvent, E, R>,
-    handlers: H
-  ): Effect.Effect<HandleResult, E | Handlers.Error<H>, R | Handlers.Context<H>> =>
-    Effect.suspend(() => {
-      let context = initialContext
-      let runEnd = Option.none<RunEnd>()
-      let run = Option.none<Common.Run>()
-      let pendingToolCalls: ReadonlyArray<Common.ToolCall> = []
-      const onEvent = (event: RunEvent): Effect.Effect<unknown, unknown, unknown> => {
-        context = nextContext(context, event)
-        switch (event._tag) {
-          case "RunBegin":
-            run = Option.some(event.run)
-            return call(handlers.onRunBegin, event, context)
-          case "ToolStepBegin":
-            return call(handlers.onToolStepBegin, event, context)
-          case "MessageCreation":
-            return call(handlers.onMessageCreation, event, context)
-          case "MessageDelta":
-            return call(handlers.onMessage, event, context)
-          case "ToolCalls":
-            pendingToolCalls = event.toolCalls
-            return call(handlers.onToolCalls, event, context)
-          case "ToolSubmittedOutput":
-            pendingToolCalls = []
-            return call(handlers.onToolSubmittedOutput, event, context)
-          case "ToolStepEnd":
-            pendingToolCalls = []
-            return call(handlers.onToolStepEnd, event, context)
-          case "RunCancelling":
-            pendingToolCalls = []
-            run = Option.some(event.run)
-            return call(handlers.onRunCancelling, event, context)
-          case "RunEnd":
-            pendingToolCalls = []
-            run = Option.some(event.run)
-            runEnd = Option.some(event)
-            return call(handlers.onRunEnd, event, context)
-          case "Unknown":
-            return call(handlers.onUnknown, event, context)
-        }
-      }
-      // The callbacks are typed by the `Handlers` constraint (errors and requirements `unknown`); `H`
-      // itself says which errors and requirements they really have.
-      const drained = Stream.runForEach(self, onEvent) as Effect.Effect<
-        void,
-        E | Handlers.Error<H>,
-        R | Handlers.Context<H>
-      >
-      return Effect.map(drained, (): HandleResult => ({ runEnd, run, pendingToolCalls, context }))
-    })
-)
+    handlers: H & Handling.Handlers.NoExcess<H>
+  ): Effect.Effect<Handling.HandleResult, E | Handling.Handlers.Error<H>, R | Handling.Handlers.Context<H>>
+} = dual(2, Handling.handle)

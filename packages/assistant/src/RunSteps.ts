@@ -10,10 +10,28 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { HttpError, ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient } from "./AppBuilderClient.js"
-import { ListPage, RunStep } from "./Common.js"
+import { ListPage } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
+import { RunStep } from "./internal/models/runStep.js"
 import { paginate } from "./internal/paginate.js"
 import { Id, listFields, required } from "./internal/requestSchema.js"
+
+/**
+ * The run step model (`RunStep`: `step-1`, `step-2`, …, ids unique per run only) and what a step did
+ * (`RunStepDetails`): the message it created (`MessageCreationDetails`), the action it took
+ * (`ActionInfo`), the tool calls it made (`ToolCall`, from `Runs`) and the tools it invoked
+ * (`ToolInfo`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export {
+  ActionInfo,
+  MessageCreationDetails,
+  RunStep,
+  RunStepDetails,
+  ToolInfo
+} from "./internal/models/runStep.js"
 
 /**
  * The request of {@link Service.list}: a run with paging options.

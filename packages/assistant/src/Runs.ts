@@ -20,8 +20,9 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient, type Service as ClientService } from "./AppBuilderClient.js"
-import { ListPage, Run } from "./Common.js"
+import { ListPage } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
+import { Run } from "./internal/models/run.js"
 import { paginate } from "./internal/paginate.js"
 import { alwaysChecked, Id, listFields, required, withDefault } from "./internal/requestSchema.js"
 import { cancelStartedRun, cancelWhenStopped, outcomeUnknown } from "./internal/runCancel.js"
@@ -30,6 +31,39 @@ import * as RunRequests from "./internal/runRequest.js"
 import { runStream } from "./internal/runStream.js"
 import { SubmittedToolOutput } from "./internal/sharedRequests.js"
 import type * as RunEvent from "./RunEvent.js"
+
+// -----------------------------------------------------------------------------
+// models
+// -----------------------------------------------------------------------------
+
+/**
+ * The run model (`Run`: both the `thread.run` object and the `run.result` answer of a blocking run)
+ * and its parts: the tool calls a run waits for (`RequiredAction` → `SubmitToolOutputsAction` →
+ * `ToolCall` → `FunctionCall`), the error of a failed run (`LastError`) and the answer of a blocking
+ * run (`FinalAnswer`, `FinalAnswerMessage`). Timestamps are epoch milliseconds, `0` meaning "not set".
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export {
+  FinalAnswer,
+  FinalAnswerMessage,
+  FunctionCall,
+  LastError,
+  RequiredAction,
+  Run,
+  SubmitToolOutputsAction,
+  ToolCall
+} from "./internal/models/run.js"
+
+/**
+ * A tool output as given by the caller. `runId` is needed only for the `toolOutput` continuation of a
+ * blocking run (it is sent as `""` inside `submitToolOutputs`).
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface ToolOutputInput extends Schema.Schema.Type<typeof SubmittedToolOutput> {}
 
 // -----------------------------------------------------------------------------
 // requests

@@ -12,7 +12,7 @@ import { AppBuilderClient } from "./AppBuilderClient.js"
 import { DeletionStatus } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { Id, Metadata, required, withDefault } from "./internal/requestSchema.js"
-import { metadata, num, str } from "./internal/schema.js"
+import { lenientMetadata, lenientNumber, lenientString } from "./internal/schema.js"
 import { InlineMessage } from "./internal/sharedRequests.js"
 
 /**
@@ -23,11 +23,20 @@ import { InlineMessage } from "./internal/sharedRequests.js"
  * @category models
  */
 export class Thread extends Schema.Class<Thread>("@effect-appbuilder/assistant/Thread")({
-  id: str,
-  object: str,
-  createdAt: num.pipe(Schema.fromKey("created_at")),
-  metadata
+  id: lenientString,
+  object: lenientString,
+  createdAt: lenientNumber.pipe(Schema.fromKey("created_at")),
+  metadata: lenientMetadata
 }) {}
+
+/**
+ * A message given inline to `Threads.create` or in a run's `thread`: role `user` by default, at most
+ * 10 file ids.
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface MessageInput extends Schema.Schema.Type<typeof InlineMessage> {}
 
 /**
  * The request of {@link Service.create}.

@@ -52,7 +52,8 @@ import {
   type ToolCallError,
   ValidationError
 } from "./AppBuilderError.js"
-import type { AssistantToolInput, FunctionJsonSchemaInput, Run, ToolCall } from "./Common.js"
+import type { AssistantToolInput, FunctionJsonSchemaInput } from "./Assistants.js"
+import type { Run, ToolCall } from "./internal/models/run.js"
 import { argumentsInvalid } from "./internal/toolCalls.js"
 import { blockingLoop } from "./internal/toolLoopBlocking.js"
 import { checkLoopArguments } from "./internal/toolLoopInput.js"

@@ -19,21 +19,21 @@ export * as AppBuilder from "./AppBuilder.js"
 export * as AppBuilderClient from "./AppBuilderClient.js"
 
 /**
- * The three public error types.
+ * The error types of the SDK and their union, `AppBuilderError`.
  *
  * @since 0.1.0
  */
 export * as AppBuilderError from "./AppBuilderError.js"
 
 /**
- * Assistants and the files mounted on them.
+ * Assistants, the files mounted on them, and the function tool models.
  *
  * @since 0.1.0
  */
 export * as Assistants from "./Assistants.js"
 
 /**
- * Models shared by several resources.
+ * Models shared by several resources: content, list pages, model parameters, user info, metadata.
  *
  * @since 0.1.0
  */
@@ -61,14 +61,14 @@ export * as Messages from "./Messages.js"
 export * as RunEvent from "./RunEvent.js"
 
 /**
- * The steps of a run.
+ * The steps of a run and the run step model.
  *
  * @since 0.1.0
  */
 export * as RunSteps from "./RunSteps.js"
 
 /**
- * Runs: blocking and streamed runs, tool outputs, cancel, list, query.
+ * Runs: blocking and streamed runs, tool outputs, cancel, list, query; the run model.
  *
  * @since 0.1.0
  */

@@ -19,7 +19,6 @@ import * as Stream from "effect/Stream"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import { HttpError, ToolOutputUnencodable, ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Common from "@effect-appbuilder/assistant/Common"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
@@ -217,7 +216,7 @@ describe("model parameters: temperature in (0, 1], top_p in [0, 1], penalty_scor
 })
 
 describe("tool types: only function", () => {
-  const retrieval: Common.AssistantToolInput = { type: "retrieval", function: { name: "f", description: "d" } }
+  const retrieval: Assistants.AssistantToolInput = { type: "retrieval", function: { name: "f", description: "d" } }
   it.effect("any other type is a ValidationError on tools.<i>.type (assistant create/update, runs)", () =>
     Effect.gen(function*() {
       const tools = [{ function: { name: "ok", description: "d" } }, retrieval]
@@ -356,7 +355,7 @@ const nested = (levels: number): Schema.Schema.AnyNoContext => {
 const unsendable: ReadonlyArray<readonly [string, Schema.Schema.AnyNoContext, string]> = [
   ["a recursive Schema (suspend with an identifier)", CategoryWithId, "recursive"],
   ["a recursive Schema (suspend without an identifier)", CategoryNoId, "no JSON Schema form"],
-  [`a Schema nested deeper than ${Common.MAX_SCHEMA_DEPTH} levels`, nested(16), `deeper than ${Common.MAX_SCHEMA_DEPTH}`],
+  [`a Schema nested deeper than ${Assistants.MAX_SCHEMA_DEPTH} levels`, nested(16), `deeper than ${Assistants.MAX_SCHEMA_DEPTH}`],
   ["a Schema with no JSON form (bigint)", Schema.Struct({ n: Schema.BigIntFromSelf }), "no JSON Schema form"]
 ]
 
@@ -446,10 +445,10 @@ describe("tool parameter schemas that cannot be sent", () => {
       assert.strictEqual(noOptions.name, "t")
       const noOptionsError = yield* Effect.flip(run({ tools: ToolLoop.toolkit(noOptions).definitions }))
       assert.deepStrictEqual(fields(noOptionsError), ["tools.0"])
-      const executed = yield* Effect.flip(noOptions.execute(new Common.ToolCall({
+      const executed = yield* Effect.flip(noOptions.execute(new Runs.ToolCall({
         id: "call-1",
         type: "function",
-        function: new Common.FunctionCall({ name: "t", arguments: "{}", output: "" })
+        function: new Runs.FunctionCall({ name: "t", arguments: "{}", output: "" })
       })))
       assert.isTrue(executed instanceof ValidationError, String(executed))
       if (executed instanceof ValidationError) assert.deepStrictEqual(fields(executed), ["parameters"])

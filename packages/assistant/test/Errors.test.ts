@@ -102,3 +102,22 @@ describe("Files.download: a file that cannot be written is a FileWriteError", ()
       }
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
+
+describe("AppBuilderError: the union of every error the SDK fails with", () => {
+  it("the tool loop's errors and FileNotMounted are AppBuilderErrors, other values are not", () => {
+    const errors = [
+      new AppBuilderError.FileNotMounted({ assistantId: "asst_1", fileId: "file-1" }),
+      new AppBuilderError.MaxStepsExceeded({ runId: "run_1", threadId: "thread_1", maxSteps: 3 }),
+      new AppBuilderError.UnknownTool({ tool: "t", callId: "call-1" }),
+      new AppBuilderError.ToolArgumentsInvalid({ tool: "t", callId: "call-1", issues: [] }),
+      new AppBuilderError.ToolOutputUnencodable({ tool: "t", callId: "call-1", description: "BigInt" })
+    ]
+    for (const error of errors) {
+      assert.isTrue(AppBuilderError.isAppBuilderError(error), error._tag)
+    }
+    assert.isTrue(AppBuilderError.isFileNotMounted(errors[0]))
+    assert.include(errors[0]!.message, "file-1")
+    assert.isFalse(AppBuilderError.isAppBuilderError(new Error("boom")))
+    assert.isFalse(AppBuilderError.isAppBuilderError({ _tag: "FileNotMounted", assistantId: "a", fileId: "f" }))
+  })
+})

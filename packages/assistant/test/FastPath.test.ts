@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Common from "../src/Common.js"
-import { decodeEvent, slowMessageEvent } from "../src/internal/runStream.js"
+import { decodeEvent, slowMessageEvent } from "../src/internal/runEventDecode.js"
 import * as RunEvent from "../src/RunEvent.js"
 
 const payloads: ReadonlyArray<Record<string, unknown>> = [

@@ -82,7 +82,15 @@ describe("lifecycle against the emulator", () => {
 
       const before2 = yield* requestCount
       const unmountMissing = yield* Effect.exit(assistants.unmountFile({ assistantId: created.id, fileId: "test_not_exist" }))
-      assert.strictEqual(httpError(unmountMissing).code, "not_found")
+      assert.isTrue(Exit.isFailure(unmountMissing))
+      if (Exit.isFailure(unmountMissing)) {
+        const failure = Option.getOrThrow(Cause.failureOption(unmountMissing.cause))
+        assert.strictEqual(failure._tag, "FileNotMounted")
+        assert.deepStrictEqual(
+          failure._tag === "FileNotMounted" ? [failure.assistantId, failure.fileId] : [],
+          [created.id, "test_not_exist"]
+        )
+      }
       assert.deepStrictEqual(yield* pathsSince(before2), ["/v2/assistants/files/list"])
       const unmounted = yield* assistants.unmountFile({ assistantId: created.id, fileId: file.id })
       assert.isTrue(unmounted.deleted)

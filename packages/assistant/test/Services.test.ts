@@ -9,6 +9,7 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
@@ -110,18 +111,20 @@ describe("Assistants: mount / unmount pre-checks", () => {
       assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/storage/files/query"])
     }))
 
-  it.effect("unmounting a file that is not mounted: not_found, no delete request", () =>
+  it.effect("unmounting a file that is not mounted: FileNotMounted, no delete request", () =>
     Effect.gen(function*() {
       const { exit, requests } = yield* withMock(
         () => json({ object: "list", data: [{ id: "file-1" }], has_more: false }),
         Effect.flatMap(Assistants.Assistants, (a) => a.unmountFile({ assistantId: "asst_1", fileId: "test_not_exist" }))
       )
       const error = failureOf(exit)
-      assert.strictEqual(error._tag, "HttpError")
-      if (error._tag === "HttpError") {
-        assert.strictEqual(error.reason, "Api")
-        assert.strictEqual(error.code, "not_found")
-        assert.strictEqual(error.param, "file_id")
+      assert.strictEqual(error._tag, "FileNotMounted")
+      if (error._tag === "FileNotMounted") {
+        assert.isTrue(AppBuilderError.isFileNotMounted(error))
+        assert.isTrue(AppBuilderError.isAppBuilderError(error))
+        assert.strictEqual(error.assistantId, "asst_1")
+        assert.strictEqual(error.fileId, "test_not_exist")
+        assert.include(error.message, "test_not_exist")
       }
       assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/assistants/files/list"])
     }))

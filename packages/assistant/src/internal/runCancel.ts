@@ -13,9 +13,9 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { HttpError, type RunFailed } from "../AppBuilderError.js"
-import type { Run } from "../Common.js"
 import type * as RunEvent from "../RunEvent.js"
 import type { RunRef, Service as RunsService } from "../Runs.js"
+import type { Run } from "./models/run.js"
 
 /**
  * Cancels a run we stopped following: one `cancel` call, its errors ignored, bounded by `timeout`

@@ -13,7 +13,7 @@ import * as Schema from "effect/Schema"
  * @category internal
  * @internal
  */
-export const str = Schema.optionalWith(Schema.String, { default: () => "", nullable: true })
+export const lenientString = Schema.optionalWith(Schema.String, { default: () => "", nullable: true })
 
 /**
  * A numeric field (integers on the wire, timestamps): absent or `null` decodes to `0`.
@@ -22,7 +22,7 @@ export const str = Schema.optionalWith(Schema.String, { default: () => "", nulla
  * @category internal
  * @internal
  */
-export const num = Schema.optionalWith(Schema.Number, { default: () => 0, nullable: true })
+export const lenientNumber = Schema.optionalWith(Schema.Number, { default: () => 0, nullable: true })
 
 /**
  * A field whose absence means `null`.
@@ -41,7 +41,7 @@ export const nullOr = <S extends Schema.Schema.Any>(schema: S) =>
  * @category internal
  * @internal
  */
-export const array = <S extends Schema.Schema.Any>(item: S) =>
+export const lenientArray = <S extends Schema.Schema.Any>(item: S) =>
   Schema.optionalWith(Schema.Array(item), { default: () => [], nullable: true })
 
 /**
@@ -51,7 +51,7 @@ export const array = <S extends Schema.Schema.Any>(item: S) =>
  * @category internal
  * @internal
  */
-export const metadata = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+export const lenientMetadata = Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
   default: () => ({}),
   nullable: true
 })

@@ -58,6 +58,114 @@ export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.
   })
 
 /**
+ * A canonical block, `event: <name>\ndata: <one line>` between `start` and `end` (the LF ending its
+ * data line) with LF endings, as the service sends it: its event, or `undefined` for any other block.
+ */
+const canonicalEvent = (input: string, start: number, end: number): Sse.Event | undefined => {
+  if (!input.startsWith("event: ", start)) return undefined
+  const nameEnd = input.indexOf("\n", start)
+  if (nameEnd === start + 7 || nameEnd >= end || !input.startsWith("data: ", nameEnd + 1)) return undefined
+  if (input.indexOf("\n", nameEnd + 1) !== end) return undefined
+  return { _tag: "Event", event: input.slice(start + 7, nameEnd), id: undefined, data: input.slice(nameEnd + 7, end) }
+}
+
+/**
+ * Feeds `input` to `parser` one line at a time: the parser rescans its buffer from the start for every
+ * line of one `feed` call (quadratic in the number of lines of a chunk).
+ */
+const feedLineByLine = (parser: Sse.Parser, input: string): Sse.SseError | undefined => {
+  let start = 0
+  for (;;) {
+    const end = input.indexOf("\n", start)
+    if (end === -1 || end === input.length - 1) return parser.feed(start === 0 ? input : input.slice(start))
+    const error = parser.feed(input.slice(start, end + 1))
+    if (error !== undefined) return error
+    start = end + 1
+  }
+}
+
+interface SseDecoder {
+  /** Decodes the next piece of text; the events found are kept until {@link SseDecoder.drain}. */
+  readonly feed: (text: string) => Sse.SseError | undefined
+  /** Decodes what remains at the end of the text (a last block without its empty line). */
+  readonly finish: () => Sse.SseError | undefined
+  /** The events decoded since the last call. */
+  readonly drain: () => Chunk.Chunk<Sse.Event>
+}
+
+/**
+ * The state of one SSE decoding. Canonical blocks (see {@link canonicalEvent}) are dispatched
+ * directly: the parser costs several times more per character. Every other block, and everything once
+ * a CR has been seen, goes through the parser. Blocks are handed over whole, so the parser is always at
+ * a block boundary when it gets input.
+ */
+const makeSseDecoder = (): SseDecoder => {
+  let pending: Array<Sse.Event> = []
+  // A CR at the end of a chunk is held back until the next one: the parser would otherwise read the
+  // LF of a split CRLF as an empty line (which dispatches, or resets, the pending event).
+  let heldCarriageReturn = false
+  // Whether the last character fed ended a line (decides whether the remainder is dispatched at the end).
+  let lastEndedLine = true
+  const parser = Sse.makeParser((event) => {
+    if (event._tag === "Event") pending.push(event)
+  })
+  // the text after the last complete block, and whether the parser has taken over
+  let carry = ""
+  let general = false
+  const feedGeneral = (text: string): Sse.SseError | undefined => {
+    if (text.length === 0) return undefined
+    const last = text[text.length - 1]
+    lastEndedLine = last === "\n" || last === "\r"
+    let input = heldCarriageReturn ? "\r" + text : text
+    heldCarriageReturn = last === "\r"
+    if (heldCarriageReturn) input = input.slice(0, -1)
+    return input.length === 0 ? undefined : feedLineByLine(parser, input)
+  }
+  const toGeneral = (text: string): Sse.SseError | undefined => {
+    general = true
+    const rest = carry
+    carry = ""
+    return feedGeneral(rest + text)
+  }
+  const feed = (text: string): Sse.SseError | undefined => {
+    if (general) return feedGeneral(text)
+    if (text.includes("\r")) return toGeneral(text)
+    const input = carry === "" ? text : carry + text
+    let start = 0
+    for (;;) {
+      // a block ends with the LF of its last line followed by the LF of the empty line
+      const end = input.indexOf("\n\n", start)
+      if (end === -1) break
+      const event = canonicalEvent(input, start, end)
+      if (event !== undefined) pending.push(event)
+      else {
+        const error = feedGeneral(input.slice(start, end + 2))
+        if (error !== undefined) return error
+      }
+      start = end + 2
+    }
+    carry = start === 0 ? input : input.slice(start)
+    // an event too large for the parser: let it say so
+    return carry.length > MAX_EVENT_SIZE ? toGeneral("") : undefined
+  }
+  const finish = (): Sse.SseError | undefined => {
+    const error = carry === "" ? undefined : toGeneral("")
+    if (error !== undefined || !lastEndedLine) return error
+    // Terminate the pending block, if any: `\n\n` after a complete line dispatches it; after an
+    // already complete block it is two empty lines, which do nothing.
+    const terminated = parser.feed((heldCarriageReturn ? "\r" : "") + "\n\n")
+    heldCarriageReturn = false
+    return terminated
+  }
+  const drain = (): Chunk.Chunk<Sse.Event> => {
+    const out = Chunk.unsafeFromArray(pending)
+    pending = []
+    return out
+  }
+  return { feed, finish, drain }
+}
+
+/**
  * Decodes a text stream into SSE events (see the module documentation for the exact rules).
  * Fails with `Sse.SseError` when one event exceeds 10 MiB.
  *
@@ -66,110 +174,26 @@ export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.
  */
 export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<Sse.Event, E | Sse.SseError, R> =>
   Stream.suspend(() => {
-    let pending: Array<Sse.Event> = []
-    // A CR at the end of a chunk is held back until the next one: the parser would otherwise read the
-    // LF of a split CRLF as an empty line (which dispatches, or resets, the pending event).
-    let heldCarriageReturn = false
-    // Whether the last character fed ended a line (decides whether the remainder is dispatched at the end).
-    let lastEndedLine = true
-    const parser = Sse.makeParser((event) => {
-      if (event._tag === "Event") pending.push(event)
-    })
-    // Canonical blocks, `event: <name>\ndata: <one line>\n\n` with LF endings (what the service sends),
-    // are dispatched here directly: the parser costs several times more per character. Every other
-    // block, and everything once a CR has been seen, goes through the parser. Blocks are handed over
-    // whole, so the parser is always at a block boundary when it gets input. `carry` holds the text
-    // after the last complete block.
-    let carry = ""
-    let general = false
-    const canonical = (input: string, start: number, end: number): boolean => {
-      if (!input.startsWith("event: ", start)) return false
-      const nameEnd = input.indexOf("\n", start)
-      if (nameEnd === start + 7 || nameEnd >= end || !input.startsWith("data: ", nameEnd + 1)) return false
-      if (input.indexOf("\n", nameEnd + 1) !== end) return false
-      pending.push({ _tag: "Event", event: input.slice(start + 7, nameEnd), id: undefined, data: input.slice(nameEnd + 7, end) })
-      return true
-    }
-    const toGeneral = (text: string): Sse.SseError | undefined => {
-      general = true
-      const rest = carry
-      carry = ""
-      return feedGeneral(rest + text)
-    }
-    const feed = (text: string): Sse.SseError | undefined => {
-      if (general) return feedGeneral(text)
-      if (text.includes("\r")) return toGeneral(text)
-      const input = carry === "" ? text : carry + text
-      let start = 0
-      for (;;) {
-        // a block ends with the LF of its last line followed by the LF of the empty line
-        const end = input.indexOf("\n\n", start)
-        if (end === -1) break
-        if (!canonical(input, start, end)) {
-          const error = feedGeneral(input.slice(start, end + 2))
-          if (error !== undefined) return error
-        }
-        start = end + 2
-      }
-      carry = start === 0 ? input : input.slice(start)
-      // an event too large for the parser: let it say so
-      return carry.length > MAX_EVENT_SIZE ? toGeneral("") : undefined
-    }
-    const feedGeneral = (text: string): Sse.SseError | undefined => {
-      if (text.length === 0) return undefined
-      const last = text[text.length - 1]
-      lastEndedLine = last === "\n" || last === "\r"
-      let input = heldCarriageReturn ? "\r" + text : text
-      heldCarriageReturn = last === "\r"
-      if (heldCarriageReturn) input = input.slice(0, -1)
-      return input.length === 0 ? undefined : feedLines(input)
-    }
-    // The parser rescans its buffer from the start for every line of one `feed` call (quadratic in the
-    // number of lines of a chunk): feed it one line at a time.
-    const feedLines = (input: string): Sse.SseError | undefined => {
-      let start = 0
-      for (;;) {
-        const end = input.indexOf("\n", start)
-        if (end === -1 || end === input.length - 1) return parser.feed(start === 0 ? input : input.slice(start))
-        const error = parser.feed(input.slice(start, end + 1))
-        if (error !== undefined) return error
-        start = end + 1
-      }
-    }
-    const drain = (): Chunk.Chunk<Sse.Event> => {
-      const out = Chunk.unsafeFromArray(pending)
-      pending = []
-      return out
-    }
+    const decoder = makeSseDecoder()
     const emit = <OutErr, OutDone>(
       next: Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, OutErr, E, OutDone, unknown>
     ): Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, OutErr, E, OutDone | void, unknown> => {
-      const out = drain()
+      const out = decoder.drain()
       return Chunk.isEmpty(out) ? next : Channel.zipRight(Channel.write(out), next)
     }
     const loop: Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, E | Sse.SseError, E, unknown, unknown> =
       Channel.readWithCause({
         onInput: (chunk: Chunk.Chunk<string>) => {
           for (const text of chunk) {
-            const error = feed(text)
+            const error = decoder.feed(text)
             if (error !== undefined) return emit(Channel.fail(error))
           }
           return emit(loop)
         },
         onFailure: (cause: Cause.Cause<E>) => emit(Channel.failCause(cause)),
         onDone: () => {
-          if (carry !== "") {
-            const error = toGeneral("")
-            if (error !== undefined) return emit(Channel.fail(error))
-          }
-          if (lastEndedLine) {
-            // Terminate the pending block, if any: `\n\n` after a complete line dispatches it; after an
-            // already complete block it is two empty lines, which do nothing.
-            const error = parser.feed((heldCarriageReturn ? "\r" : "") + "\n\n")
-            heldCarriageReturn = false
-            if (error !== undefined) return emit(Channel.fail(error))
-          }
-          return emit(Channel.void)
+          const error = decoder.finish()
+          return error === undefined ? emit(Channel.void) : emit(Channel.fail(error))
         }
       })
     return Stream.pipeThroughChannel(self, loop)

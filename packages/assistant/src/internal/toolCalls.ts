@@ -20,8 +20,9 @@ import {
   UnknownTool,
   type ValidationError
 } from "../AppBuilderError.js"
-import type { ToolCall, ToolOutputInput } from "../Common.js"
+import type { ToolOutputInput } from "../Runs.js"
 import type { OnToolError, Options, Tool, ToolFailure } from "../ToolLoop.js"
+import type { ToolCall } from "./models/run.js"
 import { encodeToolOutput } from "./toolOutput.js"
 
 /**

@@ -10,7 +10,6 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { MaxStepsExceeded } from "../AppBuilderError.js"
-import type { Run } from "../Common.js"
 import * as Runs from "../Runs.js"
 import * as Threads from "../Threads.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
@@ -18,6 +17,7 @@ import { encodeRequest } from "./requestSchema.js"
 import { cancelQuietly } from "./runCancel.js"
 import { toolOutputsFor } from "./toolCalls.js"
 import { runRequestWithTools } from "./toolLoopInput.js"
+import type { Run } from "./models/run.js"
 
 interface Progress {
   readonly run: Run

@@ -9,12 +9,12 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { HttpError, MaxStepsExceeded } from "../AppBuilderError.js"
-import type { Run } from "../Common.js"
 import * as RunEvent from "../RunEvent.js"
 import * as Runs from "../Runs.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
 import { toolOutputsFor } from "./toolCalls.js"
 import { runRequestWithTools } from "./toolLoopInput.js"
+import type { Run } from "./models/run.js"
 
 /**
  * The options of a streamed loop (the mode is implied).

@@ -11,7 +11,8 @@ import * as Either from "effect/Either"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import { type FunctionJsonSchemaInput, MAX_SCHEMA_DEPTH } from "../Common.js"
+import type { FunctionJsonSchemaInput } from "../Assistants.js"
+import { MAX_SCHEMA_DEPTH } from "./models/tool.js"
 
 /**
  * One problem of a tool definition, with its path relative to the tool (e.g. `["function", "parameters"]`).

@@ -3,7 +3,7 @@
  */
 import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import type * as Common from "@effect-appbuilder/assistant/Common"
+import type * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 
@@ -15,7 +15,7 @@ export const layer = (options: Emulator.Options = {}) =>
   )
 
 /** `get_cur_whether`, as the official tests define it. */
-export const weatherTool: Common.AssistantToolInput = {
+export const weatherTool: Assistants.AssistantToolInput = {
   type: "function",
   function: {
     name: "get_cur_whether",

@@ -1,6 +1,6 @@
 /**
- * The errors the emulator answers with: the assistant family's `{"error": {...}}` envelope (spec §2.2,
- * catalogue §2.6) and the storage family's `{"request_id", "code", "message"}` shape (spec §2.3).
+ * The errors the emulator answers with: the assistant family's `{"error": {...}}` envelope (with the
+ * service's error codes) and the storage family's `{"request_id", "code", "message"}` shape.
  *
  * @since 0.1.0
  */

@@ -37,7 +37,7 @@ export interface RouteContext {
 export interface Route<R> {
   /** The path, e.g. `/v2/threads/runs`. */
   readonly path: string
-  /** Error shape: the assistant envelope or the storage shape (spec §2.2, §2.3). */
+  /** Error shape: the assistant envelope or the storage shape (`{"error": {...}}` or HTTP 200 `{"request_id", "code", "message"}`). */
   readonly family: "assistant" | "storage"
   /** `json` routes get a parsed body; `multipart` routes read the request themselves. */
   readonly body: "json" | "multipart"

@@ -2,10 +2,10 @@
  * The emulator's HTTP application: it turns a list of {@link Route.Route}s into one `HttpApp` that
  *
  * - answers `POST` on the known paths only (anything else: 404 envelope), after collapsing duplicate
- *   slashes (`//v2/...`, spec §1.1);
+ *   slashes (`//v2/...`, as the service accepts them);
  * - applies the injected faults of the path ({@link Faults});
  * - authenticates (`Authorization: Bearer <token>`, else `X-Appbuilder-Authorization`; with a configured
- *   token only that token passes; else 401, spec §1.3, §2.6);
+ *   token only that token passes; else 401);
  * - reads the body (400 `invalid_json` unless a JSON object, for JSON routes; `invalid_argument` naming
  *   the field when it nests deeper than {@link Validate.MAX_JSON_DEPTH} levels);
  * - renders handler errors in the family's shape, and any defect as a 500 `internal_error` envelope;

@@ -1,5 +1,5 @@
 /**
- * The run engine (spec §3.24–§3.29, §5, §6): checks run requests against the state, executes every run
+ * The run engine of the run endpoints (blocking and streamed runs, tool outputs, cancel): checks run requests against the state, executes every run
  * in a background fiber of its own (forked into the layer's scope: a client that goes away does not
  * stop its run), and hands the events of a run to the requests attached to it.
  *
@@ -8,12 +8,12 @@
  *   the run's fiber starts.
  * - A continuation (a run request with `tool_output`, or `submit_tool_outputs`) records the outputs and
  *   resumes the waiting fiber; a run request takes the run over from the requests attached before
- *   (their streams end, spec §5.9 (b′)).
+ *   (their streams end without writing anything more, as the service's do).
  * - Cancel marks the run `cancelling`; its fiber ends it at the next event boundary.
  * - A run left in `requires_action` expires after `requiresActionTimeout`; the engine also applies a due
  *   expiry whenever a run is looked at ({@link Service.activeRun}, {@link Service.refreshAll}, queries).
  *
- * Choices where the spec is silent (all [REC]-level):
+ * Choices the emulator makes where the service's behaviour is not known:
  *
  * - A `tool_output` continuation keeps the run's configuration: the request's `thread`, `model`,
  *   instructions and `tools` are validated but not used. An empty `tool_output.run_id` means "the

@@ -3,7 +3,7 @@
  *
  * Records are plain mutable objects kept in insertion-ordered maps. JavaScript runs one fiber at a
  * time, so every mutation made inside one `Effect.sync` is atomic with respect to other requests.
- * Handlers read and write the records; {@link Wire} turns them into the exact JSON of the spec.
+ * Handlers read and write the records; {@link Wire} turns them into the JSON the service answers with.
  *
  * @since 0.1.0
  */
@@ -343,7 +343,7 @@ export const layer: Layer.Layer<Store> = Layer.effect(Store, make)
 const hex32 = (): string => crypto.randomUUID().replaceAll("-", "")
 
 /**
- * Identifier generators in the formats of spec §1.7.
+ * Identifier generators in the service's formats (`asst_…`, `thread_…`, `run_…`, `step-1`, …).
  *
  * @since 0.1.0
  * @category constructors

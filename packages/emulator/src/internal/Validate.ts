@@ -1,7 +1,7 @@
 /**
  * Readers for request fields. Each one checks a field of a JSON object and either returns its value
  * or fails with an `invalid_argument` {@link ApiError} naming the field (dotted path for nested
- * fields). `null` is treated exactly like an absent field (spec §1.4). Readers return `Either`, which
+ * fields). `null` is treated exactly like an absent field. Readers return `Either`, which
  * can be `yield*`-ed inside `Effect.gen`.
  *
  * @since 0.1.0
@@ -212,7 +212,7 @@ export const optionalMetadata = (
   })
 
 /**
- * The list parameters of spec §3.0, with the emulator's clamping of `limit` to 1..100
+ * The list parameters (`limit`, `order`, `after`, `before`), with the emulator's clamping of `limit` to 1..100
  * (`limit <= 0` means 20).
  *
  * @since 0.1.0
@@ -246,7 +246,7 @@ export const listParams = (obj: JsonObject): Result<ListParams> =>
   })
 
 /**
- * One page of a list, as the envelope of spec §3.0 wants it.
+ * One page of a list, in the list envelope (`data`, `first_id`, `last_id`, `has_more`).
  *
  * @since 0.1.0
  * @category models

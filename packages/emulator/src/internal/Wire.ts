@@ -1,6 +1,6 @@
 /**
  * The JSON the emulator answers with, built from {@link Store} records with the key order and the
- * observed quirks of the spec (§3, §4, §5.9). Every function returns a JSON value; compact
+ * quirks observed on the real service. Every function returns a JSON value; compact
  * `JSON.stringify` of it is what goes on the wire.
  *
  * @since 0.1.0
@@ -50,7 +50,7 @@ export const assistant = (a: Store.AssistantRecord, options: { readonly inList?:
 export const deleted = (id: string, object: string): JsonObject => ({ id, object, deleted: true })
 
 /**
- * A list envelope (spec §3.0).
+ * A list envelope (`object`, `data`, `first_id`, `last_id`, `has_more`).
  *
  * @since 0.1.0
  * @category encoding
@@ -243,7 +243,7 @@ const stepBase = (s: Store.StepRecord) => ({
 })
 
 /**
- * A step as stream events carry it: exactly the keys of the transcripts of spec §5.9
+ * A step as stream events carry it: exactly the keys the service's stream events carry
  * (`"last_error": null, "type": null`, no details).
  *
  * @since 0.1.0
@@ -253,7 +253,7 @@ export const streamStep = (s: Store.StepRecord): JsonObject => ({ ...stepBase(s)
 
 /**
  * A step as list and query answer it: `last_error: ""` as observed, plus the `type` and `step_details`
- * the spec recommends (§4.10, §8 #8).
+ * (the details are what a client needs to know what the step did).
  *
  * @since 0.1.0
  * @category encoding

@@ -1,5 +1,5 @@
 /**
- * File names and types of uploads (spec §3.9, §3.11, §3.14).
+ * File names and types of uploads, as the storage endpoints accept and report them.
  *
  * @since 0.1.0
  */

@@ -9,7 +9,7 @@ import type * as Store from "./Store.js"
 import * as Wire from "./Wire.js"
 
 /**
- * The eight status `event_type`s of spec §5.5.
+ * The eight `event_type`s of a `status` event.
  *
  * @since 0.1.0
  * @category models
@@ -52,8 +52,8 @@ export interface MessageEvent {
 }
 
 /**
- * Not an event on the wire: tells the streams attached so far that another request took the run over
- * (spec §5.9 (b′)); they end without writing anything more.
+ * Not an event on the wire: tells the streams attached so far that another request took the run over; they
+ * end without writing anything more.
  *
  * @since 0.1.0
  * @category models
@@ -198,7 +198,7 @@ const terminalAt = (run: Store.RunRecord): number =>
   Math.max(run.completedAt, run.cancelledAt, run.failedAt, run.expiredAt)
 
 /**
- * `run_end`, reporting the run's terminal status; a failed run also carries `error_info` (spec §2.4).
+ * `run_end`, reporting the run's terminal status; a failed run also carries `error_info`.
  * The text gives the duration since `started_at` in whole seconds.
  *
  * @since 0.1.0

@@ -1,5 +1,5 @@
 /**
- * The program a run's background fiber executes (spec §5.6, §6.1): `run_begin`, then steps decided by
+ * The program a run's background fiber executes: `run_begin`, then steps decided by
  * the scripted model — tool steps that wait for outputs, answer steps that stream message chunks —
  * until the run ends. Cancellation takes effect at the next event boundary; waiting for tool outputs
  * ends with expiry after the configured time. All time comes from `Clock`.

@@ -212,7 +212,7 @@ export const completeStep = (handle: Handle, now: number): Effect.Effect<void> =
   })
 
 /**
- * The run answered: `completed`, the reply appended to the thread (spec §6.2), `run_end`.
+ * The run answered: `completed`, the reply appended to the thread, `run_end`.
  *
  * @since 0.1.0
  * @category transitions

@@ -1,5 +1,5 @@
 /**
- * State checks of the run requests (spec §3.24, §3.26, §6.2): everything a request needs from the store
+ * State checks of the run requests (a run, a tool output continuation, a submission): everything a request needs from the store
  * is looked up and checked here, without changing anything, so that a rejected request leaves no trace.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 /**
- * Shape validation of the run-family request bodies (spec §3.24–§3.31): each parser reads a JSON body
- * into a typed request or fails with the `invalid_argument` error naming the field (catalogue §2.6).
+ * Shape validation of the run-family request bodies (runs, tool outputs, cancel, list, query, steps): each parser reads a JSON body
+ * into a typed request or fails with the `invalid_argument` error naming the field.
  * Checks against the state (existing ids, run status, conversation) belong to the engine.
  *
  * @since 0.1.0
@@ -15,7 +15,7 @@ import * as Validate from "./Validate.js"
 type Result<A> = Either.Either<A, ApiError.ApiError>
 
 /**
- * Models a run may use (spec §3.24, §8 #12).
+ * Models a run may use.
  *
  * @since 0.1.0
  * @category constants

@@ -1,5 +1,5 @@
 /**
- * Server-sent events as the service frames them (spec §5.3, §5.5): every event is exactly
+ * Server-sent events as the service frames them: every event is exactly
  * `event: <name>\ndata: <compact JSON>\n\n`, one `Uint8Array` per event. `send_id` counts the status and
  * message events of one stream (1, 2, 3, …); pings (`event: ping\ndata: {}`) carry none.
  *
@@ -30,7 +30,7 @@ const BATCH = 64
 export const frame = (name: string, data: string): string => `event: ${name}\ndata: ${data}\n\n`
 
 /**
- * The JSON payload of a status or message event with its `send_id`, keys in the order of spec §5.9.
+ * The JSON payload of a status or message event with its `send_id`, keys in the order the service sends them.
  *
  * @since 0.1.0
  * @category encoding

@@ -1,5 +1,5 @@
 /**
- * Validation and normalisation of function tools (spec §4.1). Tools are stored exactly as they are
+ * Validation and normalisation of function tools. Tools are stored exactly as they are
  * echoed: `{"type":"function","function":{"name","description","parameters","responses","examples"}}`,
  * with each schema reduced to `{type, properties, required}` (or null).
  *

@@ -1,5 +1,5 @@
 /**
- * The assistant endpoints (spec §3.1–§3.8): create, update, list, query, delete, and mounting files.
+ * The assistant endpoints: create, update, list, query, delete, and mounting files.
  *
  * @since 0.1.0
  */
@@ -107,7 +107,7 @@ const update = Route.make<Store.Store>("/v2/assistants/update", ({ body }) =>
     const assistant = yield* Resources.findAssistant(store, id)
     const fields = yield* readFields(store, body, false)
     const now = yield* Clock.currentTimeMillis
-    // spec §3.2 [REC]: strings replace (even ""), empty lists/objects leave the value unchanged
+    // strings replace (even ""), empty lists/objects leave the value unchanged
     if (fields.model !== undefined) assistant.model = fields.model
     if (fields.name !== undefined) assistant.name = fields.name
     if (fields.description !== undefined) assistant.description = fields.description
@@ -180,7 +180,7 @@ const mountedList = Route.make<Store.Store>("/v2/assistants/files/list", ({ body
     const store = yield* Store.Store
     const id = yield* Validate.optionalString(body, "assistant_id")
     const params = yield* Validate.listParams(body)
-    // an empty assistant_id lists the mounted files of every assistant (spec §3.7)
+    // an empty assistant_id lists the mounted files of every assistant
     const assistants = id === undefined || id === ""
       ? [...store.assistants.values()].filter((a) => !a.deleted)
       : [yield* Resources.findAssistant(store, id)]

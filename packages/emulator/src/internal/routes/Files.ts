@@ -1,6 +1,6 @@
 /**
- * The storage endpoints (spec §3.9–§3.14): upload, list, query, delete, download and content. Errors
- * use the storage family's shape (spec §2.3): HTTP 200 `{"request_id","code","message"}`, except for
+ * The storage endpoints: upload, list, query, delete, download and content. Errors
+ * use the storage family's shape: HTTP 200 `{"request_id","code","message"}`, except for
  * download/content of an unknown file, which answer 404 with the same JSON.
  *
  * @since 0.1.0
@@ -89,7 +89,7 @@ const upload = Route.make<Store.Store | EmulatorConfig.EmulatorConfig>("/v2/stor
 const list = Route.make<Store.Store>("/v2/storage/files/list", () =>
   Effect.gen(function*() {
     const store = yield* Store.Store
-    // all files, newest first, no paging fields (spec §3.10, §8 #18)
+    // all files, newest first, no paging fields (as the service answers)
     const files = [...store.files.values()].sort((a, b) => b.seq - a.seq)
     return Route.json({ object: "list", data: files.map(Wire.file) })
   }), storage)
@@ -106,7 +106,7 @@ const remove = Route.make<Store.Store>("/v2/storage/files/delete", ({ body }) =>
     const store = yield* Store.Store
     const file = yield* findFile(store, body, 200)
     store.files.delete(file.id)
-    // a deleted file silently disappears from mounts and message attachments (spec §3.12)
+    // a deleted file silently disappears from mounts and message attachments
     for (const [assistantId, mounts] of store.mounts) {
       store.mounts.set(assistantId, mounts.filter((m) => m.fileId !== file.id))
     }

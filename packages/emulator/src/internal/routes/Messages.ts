@@ -1,5 +1,5 @@
 /**
- * The message endpoints (spec §3.19–§3.23): create, list, query, update, and a message's files.
+ * The message endpoints: create, list, query, update, and a message's files.
  *
  * @since 0.1.0
  */
@@ -62,7 +62,7 @@ const update = Route.make<Store.Store>("/v2/threads/messages/update", ({ body })
     const message = yield* Resources.findMessage(thread, messageId)
     const content = yield* Validate.optionalString(body, "content")
     const fileIds = yield* Resources.fileIds(store, body, "file_ids")
-    // spec §3.22 [REC]: a string replaces the content; a non-empty list replaces the files
+    // a string replaces the content; a non-empty list replaces the files
     if (content !== undefined) message.content = content
     if (fileIds !== undefined && fileIds.length > 0) message.fileIds = fileIds
     return Route.json(Wire.message(message))

@@ -1,10 +1,10 @@
 /**
- * The run endpoints (spec §3.24–§3.31):
+ * The run endpoints:
  *
  * - `/v2/threads/runs`: a blocking run (`stream: false`) answers a `run.result` once the run is
  *   `completed`, `requires_action`, `failed`, `cancelled` or `expired`; a streamed run
- *   (`stream: true`) answers `text/event-stream`, one HTTP chunk per event (spec §5). Request errors
- *   of stream requests are answered exactly like the others (a JSON envelope, spec §2.4).
+ *   (`stream: true`) answers `text/event-stream`, one HTTP chunk per event. Request errors
+ *   of stream requests are answered exactly like the others (a JSON envelope).
  * - `/v2/threads/runs/submit_tool_outputs`, `/v2/threads/runs/cancel`: the run right after the request
  *   (`thread.run`).
  * - `/v2/threads/runs/list`, `/v2/threads/runs/query`, `/v2/threads/runs/steps/list`,

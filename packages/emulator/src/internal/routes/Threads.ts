@@ -1,5 +1,5 @@
 /**
- * The thread endpoints (spec §3.15–§3.18): create (with initial messages), query, update, delete.
+ * The thread endpoints: create (with initial messages), query, update, delete.
  *
  * @since 0.1.0
  */
@@ -68,7 +68,7 @@ const update = Route.make<Store.Store>("/v2/threads/update", ({ body }) =>
     const metadata = yield* Validate.optionalMetadata(body, "metadata")
     if (metadata === undefined) return Route.json(Wire.thread(thread))
     thread.metadata = metadata
-    // spec §3.17: an empty object is stored as {} but answered as null, as the real service did
+    // an empty object is stored as {} but answered as null, as the real service did
     return Route.json(Wire.thread(thread, Object.keys(metadata).length === 0 ? null : metadata))
   }))
 
@@ -78,7 +78,7 @@ const remove = Route.make<Store.Store | RunEngine.RunEngine>("/v2/threads/delete
     const engine = yield* RunEngine.RunEngine
     const id = yield* Resources.requiredId(body, "thread_id")
     const thread = yield* Resources.findThread(store, id)
-    // an active run is cancelled first (spec §3.18)
+    // an active run is cancelled first
     const active = yield* engine.activeRun(id)
     if (Option.isSome(active)) yield* engine.cancelRun(active.value.id)
     for (const runId of thread.runIds) store.runs.delete(runId)

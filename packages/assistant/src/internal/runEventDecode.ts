@@ -1,0 +1,363 @@
+/**
+ * The payloads of a run stream's SSE events decoded into {@link RunEvent.RunEvent}s: a `status` event
+ * by its `event_type`, a `message` event as a text delta (with a fast path for the common shape), and
+ * anything else as an `Unknown` event. A payload that does not decode is an `HttpError` with reason
+ * `Decode`.
+ *
+ * @since 0.1.0
+ * @internal
+ */
+import type * as Sse from "@effect/experimental/Sse"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import { HttpError } from "../AppBuilderError.js"
+import * as Common from "../Common.js"
+import * as RunEvent from "../RunEvent.js"
+import { ContentList } from "./models/content.js"
+import { Run, ToolCall } from "./models/run.js"
+import { MessageCreationDetails, RunStep } from "./models/runStep.js"
+import { lenientNumber, lenientString } from "./schema.js"
+
+// -----------------------------------------------------------------------------
+// payload decoding
+// -----------------------------------------------------------------------------
+
+const Details = Schema.Struct({
+  type: lenientString,
+  run_object: Schema.optional(Schema.Unknown),
+  run_step_object: Schema.optional(Schema.Unknown),
+  message_creation: Schema.optional(Schema.Unknown),
+  tool_calls: Schema.optional(Schema.Unknown)
+})
+
+/** A `status` event payload (the official client's `StreamRunStatus`); the details parts are decoded per event type. */
+const StatusPayload = Schema.Struct({
+  status: lenientString,
+  send_id: lenientNumber,
+  message: lenientString,
+  event_type: lenientString,
+  details: Schema.optionalWith(Schema.NullOr(Details), { default: () => null })
+})
+
+const IsEnd = Schema.optionalWith(Schema.Union(Schema.Number, Schema.Boolean), { default: () => 0, nullable: true })
+
+/** A `message` event payload (the official client's `StreamRunMessage`). */
+const MessagePayload = Schema.Struct({
+  status: lenientString,
+  send_id: lenientNumber,
+  is_end: IsEnd,
+  message_id: lenientString,
+  content: Schema.optionalWith(ContentList, { default: () => [] }),
+  metadata: Schema.optional(Schema.Unknown)
+})
+
+const MessageCreationPayload = Schema.NullOr(MessageCreationDetails)
+const ToolCallList = Schema.NullOr(Schema.Array(ToolCall))
+
+const decodeStatus = Schema.decodeUnknownEither(StatusPayload)
+const decodeMessage = Schema.decodeUnknownEither(MessagePayload)
+const decodeRun = Schema.decodeUnknownEither(Run)
+const decodeStep = Schema.decodeUnknownEither(RunStep)
+const decodeMessageCreation = Schema.decodeUnknownEither(MessageCreationPayload)
+const decodeToolCalls = Schema.decodeUnknownEither(ToolCallList)
+
+const parseJson = (text: string): Either.Either<unknown, string> =>
+  Either.try({
+    try: (): unknown => JSON.parse(text),
+    catch: (error) => (error instanceof Error ? error.message : String(error))
+  })
+
+const BODY_LIMIT = 500
+
+const decodeError = (operation: string, description: string, data: string): HttpError =>
+  new HttpError({
+    reason: "Decode",
+    operation,
+    description,
+    body: data.length > BODY_LIMIT ? data.slice(0, BODY_LIMIT) : data
+  })
+
+const schemaError = (operation: string, what: string, data: string) => (error: ParseResult.ParseError) =>
+  decodeError(operation, `invalid ${what}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`, data)
+
+const finishReason = (metadata: unknown): { readonly finishReason?: string } => {
+  if (Predicate.isRecord(metadata)) {
+    const value = metadata["finish_reason"]
+    if (Predicate.isString(value)) return { finishReason: value }
+  }
+  return {}
+}
+
+const decodeRunEvent = <Tag extends "RunBegin" | "RunCancelling" | "RunEnd">(
+  operation: string,
+  tag: Tag,
+  payload: typeof StatusPayload.Type,
+  data: string
+): Either.Either<RunEvent.RunBegin | RunEvent.RunCancelling | RunEvent.RunEnd, HttpError> => {
+  const runObject = payload.details?.run_object
+  if (runObject === undefined || runObject === null) {
+    return Either.left(decodeError(operation, `a ${payload.event_type} event without details.run_object`, data))
+  }
+  return decodeRun(runObject).pipe(
+    Either.mapLeft(schemaError(operation, `run object in a ${payload.event_type} event`, data)),
+    Either.map((run) => {
+      const fields = {
+        sendId: payload.send_id,
+        status: payload.status,
+        message: payload.message,
+        runId: run.id,
+        threadId: run.threadId,
+        assistantId: run.assistantId,
+        run
+      }
+      switch (tag) {
+        case "RunBegin":
+          return new RunEvent.RunBegin(fields, true)
+        case "RunCancelling":
+          return new RunEvent.RunCancelling(fields, true)
+        default:
+          return new RunEvent.RunEnd(fields, true)
+      }
+    })
+  )
+}
+
+const decodeStepEvent = (
+  operation: string,
+  tag: "ToolStepBegin" | "ToolStepEnd",
+  payload: typeof StatusPayload.Type,
+  data: string
+): Either.Either<RunEvent.ToolStepBegin | RunEvent.ToolStepEnd, HttpError> => {
+  const stepObject = payload.details?.run_step_object
+  if (stepObject === undefined || stepObject === null) {
+    return Either.left(decodeError(operation, `a ${payload.event_type} event without details.run_step_object`, data))
+  }
+  return decodeStep(stepObject).pipe(
+    Either.mapLeft(schemaError(operation, `run step object in a ${payload.event_type} event`, data)),
+    Either.map((step) => {
+      const fields = {
+        sendId: payload.send_id,
+        status: payload.status,
+        message: payload.message,
+        stepId: step.id,
+        runId: step.runId,
+        threadId: step.threadId,
+        step
+      }
+      return tag === "ToolStepBegin" ? new RunEvent.ToolStepBegin(fields, true) : new RunEvent.ToolStepEnd(fields, true)
+    })
+  )
+}
+
+const decodeToolCallsEvent = (
+  operation: string,
+  tag: "ToolCalls" | "ToolSubmittedOutput",
+  payload: typeof StatusPayload.Type,
+  data: string
+): Either.Either<RunEvent.ToolCalls | RunEvent.ToolSubmittedOutput, HttpError> =>
+  decodeToolCalls(payload.details?.tool_calls ?? null).pipe(
+    Either.mapLeft(schemaError(operation, `tool calls in a ${payload.event_type} event`, data)),
+    Either.map((toolCalls) => {
+      const fields = {
+        sendId: payload.send_id,
+        status: payload.status,
+        message: payload.message,
+        toolCalls: toolCalls ?? []
+      }
+      return tag === "ToolCalls" ? new RunEvent.ToolCalls(fields, true) : new RunEvent.ToolSubmittedOutput(fields, true)
+    })
+  )
+
+const unknownEvent = (
+  event: string,
+  eventType: string,
+  sendId: number,
+  status: string,
+  data: string,
+  raw: unknown
+): RunEvent.Unknown => new RunEvent.Unknown({ event, eventType, sendId, status, data, raw }, true)
+
+const decodeStatusEvent = (
+  operation: string,
+  data: string,
+  json: unknown
+): Either.Either<RunEvent.RunEvent, HttpError> =>
+  Either.flatMap(
+    Either.mapLeft(decodeStatus(json), schemaError(operation, "status event", data)),
+    (payload): Either.Either<RunEvent.RunEvent, HttpError> => {
+      switch (payload.event_type) {
+        case "run_begin":
+          return decodeRunEvent(operation, "RunBegin", payload, data)
+        case "run_cancelling":
+          return decodeRunEvent(operation, "RunCancelling", payload, data)
+        case "run_end":
+          return decodeRunEvent(operation, "RunEnd", payload, data)
+        case "tool_step_begin":
+          return decodeStepEvent(operation, "ToolStepBegin", payload, data)
+        case "tool_step_end":
+          return decodeStepEvent(operation, "ToolStepEnd", payload, data)
+        case "tool_calls":
+          return decodeToolCallsEvent(operation, "ToolCalls", payload, data)
+        case "tool_submitted_output":
+          return decodeToolCallsEvent(operation, "ToolSubmittedOutput", payload, data)
+        case "message_creation":
+          return decodeMessageCreation(payload.details?.message_creation ?? null).pipe(
+            Either.mapLeft(schemaError(operation, "message_creation details", data)),
+            Either.map((creation) =>
+              new RunEvent.MessageCreation({
+                sendId: payload.send_id,
+                status: payload.status,
+                message: payload.message,
+                messageId: creation?.messageId ?? ""
+              }, true)
+            )
+          )
+        default:
+          return Either.right(unknownEvent("status", payload.event_type, payload.send_id, payload.status, data, json))
+      }
+    }
+  )
+
+/**
+ * Builds a Schema class instance from properties the caller has already checked, without running its
+ * constructor. A Schema class instance holds exactly its fields as own properties (a tagged class: plus
+ * `_tag`), which is what this builds; skipped are only the validation and the merging of defaults, which
+ * dominate the cost of a message chunk. A test asserts that the fast path equals what the schema decodes.
+ */
+const assemble = <A extends object>(Class: { readonly prototype: A }, props: A): A =>
+  Object.assign(Object.create(Class.prototype), props)
+
+/**
+ * The content list of the usual `message` payload, built without the schema: an array of
+ * `{ type: string, text: { value: string, annotations: array | null } | null }`. `undefined` for any
+ * other shape (the schema then decodes it, with its defaults and its errors).
+ */
+const fastContent = (value: unknown): Array<Common.Content> | undefined => {
+  if (!Array.isArray(value)) return undefined
+  const out: Array<Common.Content> = []
+  for (const item of value as ReadonlyArray<unknown>) {
+    if (!Predicate.isRecord(item) || typeof item["type"] !== "string") return undefined
+    const text = item["text"]
+    let decoded: Common.Text | null = null
+    if (text !== null && text !== undefined) {
+      if (!Predicate.isRecord(text) || typeof text["value"] !== "string") return undefined
+      const annotations = text["annotations"]
+      if (
+        annotations !== null && annotations !== undefined &&
+        !(Array.isArray(annotations) && annotations.every((a) => typeof a === "string"))
+      ) return undefined
+      decoded = assemble(Common.Text, {
+        value: text["value"],
+        annotations: annotations === null || annotations === undefined ? null : [...(annotations as ReadonlyArray<unknown>)]
+      })
+    }
+    out.push(assemble(Common.Content, { type: item["type"], text: decoded }))
+  }
+  return out
+}
+
+/** The usual `message` payload without the schema; `undefined` when the shape is not the usual one. */
+const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
+  if (!Predicate.isRecord(json)) return undefined
+  const status = json["status"]
+  const sendId = json["send_id"]
+  const isEnd = json["is_end"]
+  const messageId = json["message_id"]
+  if (typeof status !== "string" || typeof sendId !== "number" || typeof messageId !== "string") return undefined
+  if (typeof isEnd !== "number" && typeof isEnd !== "boolean") return undefined
+  const content = fastContent(json["content"])
+  if (content === undefined) return undefined
+  return assemble(RunEvent.MessageDelta, {
+    _tag: "MessageDelta",
+    sendId,
+    status,
+    messageId,
+    text: Common.contentText(content),
+    isEnd: isEnd === true || (typeof isEnd === "number" && isEnd !== 0),
+    content,
+    ...finishReason(json["metadata"])
+  })
+}
+
+const decodeMessageEvent = (
+  operation: string,
+  data: string,
+  json: unknown
+): Either.Either<RunEvent.RunEvent, HttpError> => {
+  const fast = fastMessage(json)
+  return fast !== undefined ? Either.right(fast) : slowMessageEvent(operation, data, json)
+}
+
+/**
+ * The `message` payload decoded by the schema alone (the fast path's reference).
+ *
+ * @internal
+ */
+export const slowMessageEvent = (
+  operation: string,
+  data: string,
+  json: unknown
+): Either.Either<RunEvent.RunEvent, HttpError> =>
+  decodeMessage(json).pipe(
+    Either.mapLeft(schemaError(operation, "message event", data)),
+    Either.map((payload) =>
+      new RunEvent.MessageDelta({
+        sendId: payload.send_id,
+        status: payload.status,
+        messageId: payload.message_id,
+        text: Common.contentText(payload.content),
+        isEnd: payload.is_end === true || (typeof payload.is_end === "number" && payload.is_end !== 0),
+        content: payload.content,
+        ...finishReason(payload.metadata)
+      }, true)
+    )
+  )
+
+const numberField = (json: unknown, key: string): number => {
+  const value = Predicate.isRecord(json) ? json[key] : undefined
+  return Predicate.isNumber(value) ? value : 0
+}
+
+const stringField = (json: unknown, key: string): string => {
+  const value = Predicate.isRecord(json) ? json[key] : undefined
+  return Predicate.isString(value) ? value : ""
+}
+
+/**
+ * Decodes one SSE event: `ping` → `None`; `status` / `message` → their member (a JSON or shape error is
+ * an `HttpError` with reason `Decode`); any other event name → {@link RunEvent.Unknown} (never a failure).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeEvent = (
+  operation: string,
+  event: Sse.Event
+): Either.Either<Option.Option<RunEvent.RunEvent>, HttpError> => {
+  const { data } = event
+  switch (event.event) {
+    case "ping":
+      return Either.right(Option.none())
+    case "status":
+    case "message": {
+      const parsed = Either.mapLeft(
+        parseJson(data),
+        (message) => decodeError(operation, `invalid JSON in a ${event.event} event: ${message}`, data)
+      )
+      return Either.flatMap(parsed, (json) =>
+        Either.map(
+          event.event === "status" ? decodeStatusEvent(operation, data, json) : decodeMessageEvent(operation, data, json),
+          Option.some
+        ))
+    }
+    default: {
+      const raw = Either.getOrElse(parseJson(data), () => data)
+      return Either.right(Option.some(
+        unknownEvent(event.event, stringField(raw, "event_type"), numberField(raw, "send_id"), stringField(raw, "status"), data, raw)
+      ))
+    }
+  }
+}
