@@ -368,8 +368,9 @@ export const run: {
 
 /**
  * Every event of the whole loop (stream mode), as one stream: the events of the run, tool rounds
- * included. Each `ToolCalls` event is answered as it passes: the tools run, their outputs are submitted,
- * then the event is emitted and the same stream continues. Stopping the stream early cancels the run
+ * included. Each `ToolCalls` event is answered as it passes: the event is emitted, then (when the
+ * consumer asks for the next event) the tools run, their outputs are submitted, and the same stream
+ * continues. Stopping the stream early cancels the run
  * (within `cancelTimeout`). A run that ends `failed`, `expired` or cancelled by someone else emits its
  * `RunEnd`, then the stream fails with `RunFailed`; a run still asking for tools after `maxSteps` rounds
  * is cancelled and the stream fails with `MaxStepsExceeded`.

@@ -5,6 +5,9 @@
  * @since 0.1.0
  * @internal
  */
+import type * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -26,8 +29,50 @@ import type { Run } from "./models/run.js"
 export type StreamLoopOptions<Tools extends Tool.Any, Mode extends OnToolError> = Omit<Options<Tools, Mode>, "mode">
 
 /**
- * Every event of one streamed run, with each `ToolCalls` answered as it passes: the tools run, their
- * outputs are submitted with `submit_tool_outputs`, then the event is emitted and the same stream goes
+ * Emits the events as they come and, once a `ToolCalls` event was emitted (the consumer pulls the next
+ * event), runs `answer` for it before reading on: the consumer sees the tool calls before the tools run,
+ * and the stream goes on only once the outputs were submitted. `observe` sees every event, in order,
+ * before it is emitted.
+ */
+const answerAfterEmitting = <E, R, InErr>(
+  observe: (event: RunEvent.RunEvent) => void,
+  answer: (event: RunEvent.ToolCalls) => Effect.Effect<void, E, R>
+) => {
+  type Out = Channel.Channel<
+    Chunk.Chunk<RunEvent.RunEvent>,
+    Chunk.Chunk<RunEvent.RunEvent>,
+    E | InErr,
+    InErr,
+    unknown,
+    unknown,
+    R
+  >
+  const emitFrom = (events: ReadonlyArray<RunEvent.RunEvent>, from: number): Out => {
+    for (let i = from; i < events.length; i++) {
+      const event = events[i]!
+      observe(event)
+      if (event._tag === "ToolCalls") {
+        return Channel.write(Chunk.unsafeFromArray(events.slice(from, i + 1))).pipe(
+          Channel.zipRight(Channel.fromEffect(answer(event))),
+          Channel.zipRight(Channel.suspend(() => emitFrom(events, i + 1)))
+        )
+      }
+    }
+    return from < events.length
+      ? Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events.slice(from))), loop)
+      : loop
+  }
+  const loop: Out = Channel.readWithCause({
+    onInput: (chunk: Chunk.Chunk<RunEvent.RunEvent>) => emitFrom(Chunk.toReadonlyArray(chunk), 0),
+    onFailure: (cause: Cause.Cause<InErr>) => Channel.failCause(cause),
+    onDone: () => Channel.void
+  })
+  return loop
+}
+
+/**
+ * Every event of one streamed run, with each `ToolCalls` answered as it passes: the event is emitted,
+ * then the tools run and their outputs are submitted with `submit_tool_outputs`, and the same stream goes
  * on. At the `ToolCalls` that would start tool round `maxSteps + 1` the stream fails with
  * `MaxStepsExceeded`.
  *
@@ -59,10 +104,9 @@ export const loopEvents = <Tools extends Tool.Any, Mode extends OnToolError>(
       })
     const runOptions = { idleTimeout: options.stream?.idleTimeout, cancelTimeout: options.cancelTimeout }
     return runs.stream(runRequestWithTools(input, options.toolkit), runOptions).pipe(
-      Stream.tap((event) => {
+      Stream.pipeThroughChannel(answerAfterEmitting((event) => {
         context = RunEvent.nextContext(context, event)
-        return event._tag === "ToolCalls" ? submitToolOutputs(event) : Effect.void
-      })
+      }, submitToolOutputs))
     )
   }))
 
@@ -77,7 +121,7 @@ const addEvent = (progress: Progress, event: RunEvent.RunEvent): Progress => {
     case "MessageDelta":
       return { ...progress, text: progress.text + event.text }
     case "ToolCalls":
-      // a ToolCalls event is emitted once its outputs were submitted: one round answered
+      // the loop goes on past a ToolCalls event only once its outputs were submitted: one round answered
       return { ...progress, steps: progress.steps + 1 }
     case "RunEnd":
       return { ...progress, run: Option.some(event.run) }
