@@ -11,6 +11,7 @@ import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import { encodeRequest } from "../src/internal/requestSchema.js"
 import { json, type Recorded, withMock } from "./utils/MockHttp.js"
+import { A1, A2, T2, T4, T6, R1, R2, R5, M3, F1, S1, weather } from "./utils/FixtureIds.js"
 
 interface FixtureRequest {
   readonly label: string
@@ -28,35 +29,7 @@ const fixtures: ReadonlyArray<FixtureRequest> = fs
 
 const byLabel = (label: string) => fixtures.filter((f) => f.label === label)
 
-const A1 = "asst_00000000000000000000000000000001"
-const A2 = "asst_00000000000000000000000000000002"
-const T2 = "thread_00000000000000000000000000000002"
-const T4 = "thread_00000000000000000000000000000004"
-const T6 = "thread_00000000000000000000000000000006"
-const R1 = "run_00000000000000000000000000000001"
-const R2 = "run_00000000000000000000000000000002"
-const R5 = "run_00000000000000000000000000000005"
-const M3 = "msg_00000000000000000000000000000003"
-const F1 = "file_00000000000000000000000000000001"
-const S1 = "step_00000000000000000000000000000001"
 
-const weather = {
-  type: "function",
-  function: {
-    name: "get_cur_whether",
-    description: "这是一个获得指定地点天气的工具",
-    parameters: {
-      type: "object",
-      description: "dropped: only type, properties and required are sent",
-      additionalProperties: false,
-      properties: {
-        location: { type: "string", description: "省，市名，例如：河北省" },
-        unit: { type: "string", enum: ["摄氏度", "华氏度"] }
-      },
-      required: ["location"]
-    }
-  }
-}
 
 /** A canned answer good enough for every lenient response schema. */
 const answer = (request: Recorded) => {

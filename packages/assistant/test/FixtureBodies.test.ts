@@ -26,6 +26,7 @@ import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import { json, type Recorded, withMock } from "./utils/MockHttp.js"
+import { A1, A2, T2, T4, T6, T7, T8, R1, R2, R5, R6, R7, M3, F1, S1, weather } from "./utils/FixtureIds.js"
 
 interface FixtureRequest {
   readonly label: string
@@ -100,41 +101,9 @@ const isArrayIndexKey = (key: string) => /^(0|[1-9][0-9]*)$/.test(key)
 // The calls that produce each fixture
 // ---------------------------------------------------------------------------------------------------
 
-const A1 = "asst_00000000000000000000000000000001"
-const A2 = "asst_00000000000000000000000000000002"
-const T2 = "thread_00000000000000000000000000000002"
-const T4 = "thread_00000000000000000000000000000004"
-const T6 = "thread_00000000000000000000000000000006"
-const T7 = "thread_00000000000000000000000000000007"
-const T8 = "thread_00000000000000000000000000000008"
-const R1 = "run_00000000000000000000000000000001"
-const R2 = "run_00000000000000000000000000000002"
-const R5 = "run_00000000000000000000000000000005"
-const R6 = "run_00000000000000000000000000000006"
-const R7 = "run_00000000000000000000000000000007"
-const M3 = "msg_00000000000000000000000000000003"
-const F1 = "file_00000000000000000000000000000001"
-const S1 = "step_00000000000000000000000000000001"
 const WEATHER_QUESTION = "今天北京的天气怎么样？"
 const WEATHER_ANSWER = "北京 的当前温度是30 摄氏度"
 
-const weather = {
-  type: "function",
-  function: {
-    name: "get_cur_whether",
-    description: "这是一个获得指定地点天气的工具",
-    parameters: {
-      type: "object",
-      description: "dropped: only type, properties and required are sent",
-      additionalProperties: false,
-      properties: {
-        location: { type: "string", description: "省，市名，例如：河北省" },
-        unit: { type: "string", enum: ["摄氏度", "华氏度"] }
-      },
-      required: ["location"]
-    }
-  }
-}
 
 /** A complete plain-answer run as server-sent events, ending with `run_end`. */
 const plainRunEvents = fs.readFileSync(nodePath.join(fixtureDirectory, "transcript-a.sse"))
