@@ -73,8 +73,7 @@ const parseJson = (text: string): Either.Either<unknown, string> =>
 const BODY_LIMIT = 500
 
 const decodeError = (operation: string, description: string, data: string): HttpError =>
-  new HttpError({
-    reason: "Decode",
+  HttpError.decode({
     operation,
     description,
     body: data.length > BODY_LIMIT ? data.slice(0, BODY_LIMIT) : data

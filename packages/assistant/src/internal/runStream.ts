@@ -91,11 +91,7 @@ export const toRunEvents = <E, R>(
     onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
     onDone: (): Out =>
       Channel.fail(
-        new HttpError({
-          reason: "StreamEnded",
-          operation: options.operation,
-          description: "the event stream ended before run_end"
-        })
+        HttpError.streamEnded({ operation: options.operation, description: "the event stream ended before run_end" })
       )
   })
   return Stream.pipeThroughChannel(self, loop)
@@ -125,15 +121,11 @@ export const runStream = <R>(
     Stream.mapError((error): HttpError =>
       error instanceof HttpError
         ? error
-        : new HttpError({ reason: "Decode", operation: options.operation, description: error.message })
+        : HttpError.decode({ operation: options.operation, description: error.message })
     ),
     Stream.timeoutFail(
       () =>
-        new HttpError({
-          reason: "Timeout",
-          operation: options.operation,
-          description: `no event received for ${Duration.format(idle)}`
-        }),
+        HttpError.timeout({ operation: options.operation, description: `no event received for ${Duration.format(idle)}` }),
       idle
     )
   )
