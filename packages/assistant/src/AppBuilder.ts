@@ -72,13 +72,26 @@ export const layer = (
   layerServices.pipe(Layer.provideMerge(AppBuilderClient.layer(options)))
 
 /**
- * The client and every service, configured from the environment (`APPBUILDER_TOKEN`, `GATEWAY_URL`, …;
- * see {@link AppBuilderClient.layerConfig}). Needs an `HttpClient`.
+ * The client and every service, configured from `Config` values: every option may be a `Config` or a
+ * plain value; the token defaults to `APPBUILDER_TOKEN` and the base URL to `GATEWAY_URL` (see
+ * {@link AppBuilderClient.layerConfig}). A missing token is a `ConfigError` saying how to provide it.
+ * Needs an `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+ * import * as Config from "effect/Config"
+ *
+ * const MainLayer = AppBuilder.layerConfig({
+ *   token: Config.redacted("MY_APPBUILDER_TOKEN"),
+ *   timeout: Config.duration("APPBUILDER_TIMEOUT").pipe(Config.withDefault("30 seconds"))
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  overrides?: AppBuilderClient.ConfigOverrides
+  options?: AppBuilderClient.ConfigOptions
 ): Layer.Layer<Services, ConfigError.ConfigError | ValidationError, HttpClient.HttpClient> =>
-  layerServices.pipe(Layer.provideMerge(AppBuilderClient.layerConfig(overrides)))
+  layerServices.pipe(Layer.provideMerge(AppBuilderClient.layerConfig(options)))

@@ -14,15 +14,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { constTrue, identity } from "effect/Function"
+import { constTrue, dual, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -30,6 +30,7 @@ import type { HttpError, ValidationError } from "./AppBuilderError.js"
 import * as Attempt from "./internal/attempt.js"
 import * as RequestHeaders from "./internal/headers.js"
 import * as ClientOptions from "./internal/options.js"
+import * as Overrides from "./internal/overrides.js"
 import * as Responses from "./internal/responses.js"
 import * as Retry from "./internal/retry.js"
 import type * as Span from "./internal/span.js"
@@ -55,6 +56,12 @@ export const DEFAULT_BASE_URL: string = ClientOptions.DEFAULT_BASE_URL
  * @category models
  */
 export interface RetryOptions {
+  /**
+   * The schedule of the delays between attempts, replacing the default backoff (`baseDelay`, `maxDelay`
+   * and `maxRetries` are then ignored): e.g. `Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(5)))`.
+   * It only sees failures that are safe to retry, and a `Retry-After` still replaces its delay.
+   */
+  readonly schedule?: Schedule.Schedule<unknown, HttpError> | undefined
   /** The first delay of the exponential backoff (jittered ±20 %). Default 500 ms. */
   readonly baseDelay?: Duration.DurationInput | undefined
   /** The cap of a computed delay. Default 10 s. */
@@ -64,6 +71,16 @@ export interface RetryOptions {
   /** The longest `Retry-After` the client waits for. Default 60 s. */
   readonly maxRetryAfter?: Duration.DurationInput | undefined
 }
+
+/**
+ * What `retry` accepts: the {@link RetryOptions}, an Effect `Schedule` (short for `{ schedule }`: it
+ * decides the delays and when to stop; only failures that are safe to retry reach it, and a `Retry-After`
+ * of at most 60 s replaces its delay), or `false` to never retry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryPolicy = RetryOptions | Schedule.Schedule<unknown, HttpError> | false
 
 /**
  * The options of the client.
@@ -83,8 +100,8 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** The longest silence allowed between two events of a run stream. Default 90 s. */
   readonly streamIdleTimeout?: Duration.DurationInput | undefined
-  /** The retry policy, or `false` to never retry. */
-  readonly retry?: RetryOptions | false | undefined
+  /** The retry policy: {@link RetryOptions}, a `Schedule`, or `false` to never retry. */
+  readonly retry?: RetryPolicy | undefined
   /** The prefix put before the token unless it starts with it already. Default `Bearer`. */
   readonly secretKeyPrefix?: string | undefined
   /** The `appbuilder_sdk_platform` reported in `X-Appbuilder-Sdk-Config`. Default `unknown`. */
@@ -236,9 +253,16 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
     ): Effect.Effect<A, HttpError, R> =>
       Effect.suspend(() => {
         const request = buildRequest()
-        return RequestHeaders.redactSecrets(
-          Retry.withRetry(operation, resolved.retry, attempt(operation, request, execute, onResponse))
-        )
+        // the overrides of `withRetry` / `withTimeout` are read when the call is made
+        return Effect.flatMap(Effect.zip(Overrides.CurrentRetry, Overrides.CurrentTimeout), ([retry, timeout]) => {
+          const effective: Operation = operation.timeout === undefined && Option.isSome(timeout)
+            ? { ...operation, timeout: timeout.value }
+            : operation
+          const policy = Option.match(retry, { onNone: () => resolved.retry, onSome: Retry.resolveRetry })
+          return RequestHeaders.redactSecrets(
+            Retry.withRetry(effective, policy, attempt(effective, request, execute, onResponse))
+          )
+        })
       })
 
     const post: Service["post"] = (operation, path, body, schema) =>
@@ -280,43 +304,217 @@ export const layer = (options: Options): Layer.Layer<AppBuilderClient, Validatio
   Layer.effect(AppBuilderClient, make(options))
 
 /**
- * Options of {@link layerConfig}: everything of {@link Options}; `token` and `baseUrl` default to the
- * environment.
+ * Runs `self` with another retry policy for every request it makes (the client's policy is replaced,
+ * not merged): a `Schedule`, {@link RetryOptions} or `false`. As with the client's policy, only failures
+ * that are safe to retry are retried (a create whose outcome is unknown never is), and a `Retry-After`
+ * replaces the delay. The innermost override wins. For a `Stream`, use {@link withRetryStream}.
+ *
+ * @example
+ * ```ts
+ * import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+ * import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+ * import * as Effect from "effect/Effect"
+ * import * as Schedule from "effect/Schedule"
+ *
+ * const program = Effect.flatMap(Assistants.Assistants, (assistants) => assistants.query("asst_1")).pipe(
+ *   AppBuilderClient.withRetry(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(5))))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRetry: {
+  (policy: RetryPolicy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R> =>
+    Effect.provideService(self, Overrides.CurrentRetry, Option.some(policy))
+)
+
+/**
+ * {@link withRetry} for a `Stream` (e.g. `Runs.stream`): the policy applies to the requests the stream
+ * makes (a run stream is retried only until its response headers arrive).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRetryStream: {
+  (policy: RetryPolicy): <A, E, R>(self: Stream.Stream<A, E, R>) => Stream.Stream<A, E, R>
+  <A, E, R>(self: Stream.Stream<A, E, R>, policy: RetryPolicy): Stream.Stream<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Stream.Stream<A, E, R>, policy: RetryPolicy): Stream.Stream<A, E, R> =>
+    Stream.provideService(self, Overrides.CurrentRetry, Option.some(policy))
+)
+
+/**
+ * Runs `self` with another per-attempt timeout (any `Duration` input) for every request it makes; a
+ * timeout given to one call (e.g. `Runs.run(…, { timeout })`) still wins. The innermost override wins.
+ * For a `Stream`, use {@link withTimeoutStream}.
+ *
+ * @example
+ * ```ts
+ * import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+ * import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.flatMap(Assistants.Assistants, (assistants) => assistants.query("asst_1")).pipe(
+ *   AppBuilderClient.withTimeout("2 seconds")
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withTimeout: {
+  (timeout: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => Effect.provideService(self, Overrides.CurrentTimeout, Option.some(Duration.decode(timeout))))
+)
+
+/**
+ * {@link withTimeout} for a `Stream`: the timeout of each attempt until the response headers (the idle
+ * timeout between events is the client's `streamIdleTimeout`, or the stream's `idleTimeout` option).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withTimeoutStream: {
+  (timeout: Duration.DurationInput): <A, E, R>(self: Stream.Stream<A, E, R>) => Stream.Stream<A, E, R>
+  <A, E, R>(self: Stream.Stream<A, E, R>, timeout: Duration.DurationInput): Stream.Stream<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Stream.Stream<A, E, R>, timeout: Duration.DurationInput): Stream.Stream<A, E, R> =>
+    Stream.suspend(() => Stream.provideService(self, Overrides.CurrentTimeout, Option.some(Duration.decode(timeout))))
+)
+
+/**
+ * A value given directly, or read from a `Config`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ConfigOverrides extends Omit<Options, "token"> {
-  readonly token?: Redacted.Redacted<string> | undefined
+export type ConfigValue<A> = A | Config.Config<A>
+
+/**
+ * {@link RetryOptions} whose durations and count may be read from a `Config`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryOptionsConfig {
+  readonly schedule?: Schedule.Schedule<unknown, HttpError> | undefined
+  readonly baseDelay?: ConfigValue<Duration.DurationInput> | undefined
+  readonly maxDelay?: ConfigValue<Duration.DurationInput> | undefined
+  readonly maxRetries?: ConfigValue<number> | undefined
+  readonly maxRetryAfter?: ConfigValue<Duration.DurationInput> | undefined
 }
 
 /**
- * Reads the options from the environment, as the official client does: `APPBUILDER_TOKEN` (required
- * unless given in `overrides`), `GATEWAY_URL` (default `https://appbuilder.baidu.com`),
- * `SECRET_KEY_PREFIX` (default `Bearer`) and `APPBUILDER_SDK_PLATFORM` (default `unknown`). Values given in
- * `overrides` win.
+ * Options of {@link layerConfig}: every option of {@link Options}, each given directly or as a `Config`
+ * (`transformClient` only directly). `token` defaults to `Config.redacted("APPBUILDER_TOKEN")`,
+ * `baseUrl` to `GATEWAY_URL` (else `https://appbuilder.baidu.com`), `secretKeyPrefix` to
+ * `SECRET_KEY_PREFIX` and `platform` to `APPBUILDER_SDK_PLATFORM`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConfigOptions {
+  readonly token?: ConfigValue<Redacted.Redacted<string>> | undefined
+  readonly baseUrl?: ConfigValue<string> | undefined
+  readonly timeout?: ConfigValue<Duration.DurationInput> | undefined
+  readonly streamIdleTimeout?: ConfigValue<Duration.DurationInput> | undefined
+  readonly retry?: ConfigValue<RetryPolicy> | RetryOptionsConfig | undefined
+  readonly secretKeyPrefix?: ConfigValue<string> | undefined
+  readonly platform?: ConfigValue<string> | undefined
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * The former name of {@link ConfigOptions}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOverrides = ConfigOptions
+
+const isConfig = <A>(value: ConfigValue<A>): value is Config.Config<A> => Config.isConfig(value)
+
+const readValue = <A>(value: ConfigValue<A>): Effect.Effect<A, ConfigError.ConfigError> =>
+  isConfig(value) ? value : Effect.succeed(value)
+
+const read = <A>(value: ConfigValue<A> | undefined): Effect.Effect<A | undefined, ConfigError.ConfigError> =>
+  value === undefined ? Effect.succeed(undefined) : readValue(value)
+
+const readOptional = (name: string): Effect.Effect<string | undefined, ConfigError.ConfigError> =>
+  Effect.map(
+    Config.option(Config.string(name)),
+    Option.match({ onNone: () => undefined, onSome: (value) => (value === "" ? undefined : value) })
+  )
+
+const TOKEN_MISSING =
+  "APPBUILDER_TOKEN is not set: set it to your AppBuilder token, or pass `token` to AppBuilder.layerConfig / AppBuilderClient.layerConfig"
+
+const defaultToken: Effect.Effect<Redacted.Redacted<string>, ConfigError.ConfigError> = Effect.catchIf(
+  Config.redacted("APPBUILDER_TOKEN"),
+  ConfigError.isMissingDataOnly,
+  () => Effect.fail(ConfigError.MissingData(["APPBUILDER_TOKEN"], TOKEN_MISSING))
+)
+
+const readRetry = (
+  retry: ConfigOptions["retry"]
+): Effect.Effect<RetryPolicy | undefined, ConfigError.ConfigError> => {
+  if (retry === undefined || retry === false || Schedule.isSchedule(retry)) return Effect.succeed(retry)
+  if (Config.isConfig(retry)) return readValue<RetryPolicy>(retry)
+  return Effect.map(
+    Effect.all({
+      baseDelay: read(retry.baseDelay),
+      maxDelay: read(retry.maxDelay),
+      maxRetries: read(retry.maxRetries),
+      maxRetryAfter: read(retry.maxRetryAfter)
+    }),
+    (fields): RetryOptions => ({ ...fields, schedule: retry.schedule })
+  )
+}
+
+/**
+ * Reads the options of the client, each given directly or as a `Config`, with the defaults of
+ * {@link ConfigOptions}. A missing token is a `ConfigError` saying how to provide it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const config = (options: ConfigOptions = {}): Effect.Effect<Options, ConfigError.ConfigError> =>
+  Effect.all({
+    token: options.token === undefined ? defaultToken : readValue(options.token),
+    baseUrl: options.baseUrl === undefined ? readOptional("GATEWAY_URL") : read(options.baseUrl),
+    secretKeyPrefix: options.secretKeyPrefix === undefined
+      ? readOptional("SECRET_KEY_PREFIX")
+      : read(options.secretKeyPrefix),
+    platform: options.platform === undefined ? readOptional("APPBUILDER_SDK_PLATFORM") : read(options.platform),
+    timeout: read(options.timeout),
+    streamIdleTimeout: read(options.streamIdleTimeout),
+    retry: readRetry(options.retry)
+  }).pipe(
+    Effect.map((values): Options => ({ ...values, transformClient: options.transformClient }))
+  )
+
+/**
+ * The client configured from `Config` values: every option of {@link ConfigOptions} may be a `Config`
+ * (e.g. `{ token: Config.redacted("MY_TOKEN"), timeout: Config.duration("MY_TIMEOUT") }`) or a plain
+ * value; by default the token is read from `APPBUILDER_TOKEN` and the base URL from `GATEWAY_URL`, as the
+ * official client does. Fails with a `ConfigError` (a missing token says how to set it) or a
+ * {@link ValidationError}.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  overrides: ConfigOverrides = {}
+  options: ConfigOptions = {}
 ): Layer.Layer<AppBuilderClient, ConfigError.ConfigError | ValidationError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(
-    Effect.gen(function*() {
-      const token = overrides.token ?? (yield* Config.redacted("APPBUILDER_TOKEN"))
-      const baseUrl = overrides.baseUrl ??
-        Option.getOrUndefined(yield* Config.option(Config.string("GATEWAY_URL")))
-      const secretKeyPrefix = overrides.secretKeyPrefix ??
-        Option.getOrUndefined(yield* Config.option(Config.string("SECRET_KEY_PREFIX")))
-      const platform = overrides.platform ??
-        Option.getOrUndefined(yield* Config.option(Config.string("APPBUILDER_SDK_PLATFORM")))
-      return layer({
-        ...overrides,
-        token,
-        baseUrl,
-        secretKeyPrefix: Predicate.isString(secretKeyPrefix) && secretKeyPrefix !== "" ? secretKeyPrefix : undefined,
-        platform: Predicate.isString(platform) && platform !== "" ? platform : undefined
-      })
-    })
-  )
+  Layer.effect(AppBuilderClient, Effect.flatMap(config(options), make))

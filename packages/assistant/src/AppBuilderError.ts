@@ -119,7 +119,7 @@ export class RunFailed extends Schema.TaggedError<RunFailed>("@effect-appbuilder
   runId: Schema.String,
   threadId: Schema.String,
   status: RunFailedStatus,
-  /** The run's `last_error`, when the server gave one. */
+  /** The run's `last_error`, when the server gave one; for a stream, else the `run_end` event's `details.error_info`. */
   lastError: Schema.optional(Schema.Struct({ type: Schema.String, message: Schema.String }))
 }) {
   /**

@@ -264,6 +264,10 @@ export interface Service {
   readonly listMountedFiles: (
     input?: ListMountedFilesInput
   ) => Effect.Effect<ListPage<AssistantFile>, HttpError | ValidationError>
+  /** Every mounted file (of the assistant, or of all the caller's assistants), page after page. */
+  readonly listAllMountedFiles: (
+    input?: ListMountedFilesInput
+  ) => Stream.Stream<AssistantFile, HttpError | ValidationError>
   readonly unmountFile: (
     input: FileRef
   ) => Effect.Effect<DeletionStatus, HttpError | ValidationError | FileNotMounted>
@@ -401,6 +405,7 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     delete: (assistantId) => delete_({ assistantId }),
     mountFile,
     listMountedFiles: (input) => listMountedFiles(input === undefined ? {} : input),
+    listAllMountedFiles: (input) => paginate(input === undefined ? {} : input, listMountedFiles),
     unmountFile
   })
 })

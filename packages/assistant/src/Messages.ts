@@ -170,6 +170,8 @@ export interface Service {
   readonly query: (input: MessageRef) => Effect.Effect<Message, HttpError | ValidationError>
   readonly update: (input: UpdateInput) => Effect.Effect<Message, HttpError | ValidationError>
   readonly listFiles: (input: ListFilesInput) => Effect.Effect<ListPage<MessageFile>, HttpError | ValidationError>
+  /** Every file of the message, page after page. */
+  readonly listAllFiles: (input: ListFilesInput) => Stream.Stream<MessageFile, HttpError | ValidationError>
 }
 
 /**
@@ -234,13 +236,15 @@ const endpoints = {
 export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(function*() {
   const client = yield* AppBuilderClient
   const list = Endpoint.call(client, endpoints.list)
+  const listFiles = Endpoint.call(client, endpoints.listFiles)
   return Messages.of({
     create: Endpoint.call(client, endpoints.create),
     list,
     listAll: (input) => paginate(input, list),
     query: Endpoint.call(client, endpoints.query),
     update: Endpoint.call(client, endpoints.update),
-    listFiles: Endpoint.call(client, endpoints.listFiles)
+    listFiles,
+    listAllFiles: (input) => paginate(input, listFiles)
   })
 })
 

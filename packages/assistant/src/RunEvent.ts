@@ -33,7 +33,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import * as Common from "./Common.js"
-import { Run, ToolCall } from "./internal/models/run.js"
+import { LastError, Run, ToolCall } from "./internal/models/run.js"
 import { RunStep } from "./internal/models/runStep.js"
 import * as Handling from "./internal/runEventHandlers.js"
 
@@ -50,7 +50,11 @@ const StatusFields = {
   /** The run's or the step's status reported by the event (an open set of strings). */
   status: Schema.String,
   /** The human-readable text of the event (e.g. `begin to run. logId:…`). */
-  message: Schema.String
+  message: Schema.String,
+  /** The wire's `details.type` (`run_object`, `run_step_object`, `message_creation`, `tool_calls`, …), when the event has details. */
+  detailsType: Schema.optional(Schema.String),
+  /** The wire's `details.error_info` (the error of a failed run, on its `run_end`), when present. */
+  errorInfo: Schema.optional(LastError)
 }
 
 const RunFields = {
@@ -127,6 +131,8 @@ export class MessageDelta extends Schema.TaggedClass<MessageDelta>(id("MessageDe
   status: Schema.String,
   /** The message the delta belongs to (the id of the preceding {@link MessageCreation}). */
   messageId: Schema.String,
+  /** The wire's `message_index` (observed `""`), when the payload carries it as a string. */
+  messageIndex: Schema.optional(Schema.String),
   /** The new text: the text values of `content` concatenated. */
   text: Schema.String,
   /** The wire's `is_end` (`1` → true). The service was observed sending `0` on the final chunk too. */

@@ -1,6 +1,6 @@
 /**
  * Runs (`/v2/threads/runs*`): blocking runs (with the `toolOutput` continuation), streamed runs, tool
- * outputs, cancel, list and query.
+ * outputs, cancel, list, query, and `poll` (query until the run settles).
  *
  * Every request is a Schema ({@link RunRequest}, {@link SubmitToolOutputsRequest}, …): it checks the
  * caller's input (every problem at once, as one `ValidationError`) and encodes the body the official
@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
@@ -27,6 +28,7 @@ import { paginate } from "./internal/paginate.js"
 import { alwaysChecked, Id, listFields, required, withDefault } from "./internal/requestSchema.js"
 import { cancelStartedRun, cancelWhenStopped, outcomeUnknown } from "./internal/runCancel.js"
 import { runFailedOf } from "./internal/runFailed.js"
+import * as RunPoll from "./internal/runPoll.js"
 import * as RunRequests from "./internal/runRequest.js"
 import { runStream } from "./internal/runStream.js"
 import { SubmittedToolOutput } from "./internal/sharedRequests.js"
@@ -212,6 +214,38 @@ export const ListRequest = Schema.Struct({ threadId: required(Id, "thread_id"), 
 export interface ListInput extends Schema.Schema.Type<typeof ListRequest> {}
 
 /**
+ * The options of {@link Service.poll}.
+ *
+ * - `schedule`: when to query again while the run is still `queued`, `in_progress` or `cancelling`; the
+ *   schedule is stepped with the last queried run. Default {@link defaultPollSchedule} (exponential from
+ *   250 ms, capped at 5 s). When the schedule ends before the run settles, `poll` fails with an
+ *   `HttpError` of reason `Timeout`.
+ * - `timeout`: the longest the whole wait may take (queries included); then `poll` fails with an
+ *   `HttpError` of reason `Timeout`. Default: no limit (the service expires runs on its own).
+ *
+ * @since 0.1.0
+ * @category inputs
+ */
+export interface PollOptions extends RunPoll.PollOptions {}
+
+/**
+ * The statuses at which {@link Service.poll} stops: the terminal ones (`completed`, `failed`,
+ * `cancelled`, `expired`) and `requires_action` (the run waits for tool outputs).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const settledStatuses: ReadonlySet<string> = RunPoll.settledStatuses
+
+/**
+ * The default schedule of {@link Service.poll}: 250 ms, 500 ms, 1 s, 2 s, 4 s, then every 5 s.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultPollSchedule: Schedule.Schedule<unknown> = RunPoll.defaultSchedule
+
+/**
  * The runs service.
  *
  * @since 0.1.0
@@ -269,6 +303,19 @@ export interface Service {
   /** Every run of the thread, page after page. */
   readonly listAll: (input: ListInput) => Stream.Stream<Run, HttpError | ValidationError>
   readonly query: (input: RunRef) => Effect.Effect<Run, HttpError | ValidationError>
+  /**
+   * Queries the run until it settles (status in {@link settledStatuses}: `completed`, `failed`,
+   * `cancelled`, `expired`, or `requires_action`) and returns it. Between queries it waits on
+   * `options.schedule` (default {@link defaultPollSchedule}; on the `Clock`, so `TestClock` drives it).
+   *
+   * A run that ended `failed`, `expired` or `cancelled` is **returned**, not failed: `poll` answers "where
+   * did the run end?" (after `cancel({ sync: false })`, or after a lost stream), and `cancelled` is then
+   * the expected answer. Read `run.status` and `run.lastError`.
+   *
+   * Fails with an `HttpError` of reason `Timeout` when `options.timeout` passes, or the schedule ends,
+   * before the run settles; with the query's own `HttpError` / `ValidationError` otherwise.
+   */
+  readonly poll: (input: RunRef, options?: PollOptions) => Effect.Effect<Run, HttpError | ValidationError>
 }
 
 /**
@@ -409,6 +456,7 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
   const client = yield* AppBuilderClient
   const list = Endpoint.call(client, endpoints.list)
   const cancel = Endpoint.call(client, endpoints.cancel)
+  const query = Endpoint.call(client, endpoints.query)
   return Runs.of({
     run: blockingRun(client, { list, cancel }),
     stream: streamedRun(client, cancel),
@@ -416,7 +464,8 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     cancel,
     list,
     listAll: (input) => paginate(input, list),
-    query: Endpoint.call(client, endpoints.query)
+    query,
+    poll: (input, options) => RunPoll.poll("Runs.poll", query, input, options).pipe(Effect.withSpan("Runs.poll"))
   })
 })
 

@@ -9,40 +9,56 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import type { Operation, RetryOptions } from "../AppBuilderClient.js"
+import type { Operation, RetryOptions, RetryPolicy } from "../AppBuilderClient.js"
 import type { HttpError } from "../AppBuilderError.js"
 
 /**
- * {@link RetryOptions} with every default filled in.
+ * A retry policy with every default filled in: the schedule of the delays (without `Retry-After`, which
+ * is applied on top of it) and the longest `Retry-After` waited for.
  *
  * @since 0.1.0
  * @category models
  * @internal
  */
 export interface ResolvedRetry {
-  readonly baseDelay: Duration.Duration
-  readonly maxDelay: Duration.Duration
-  readonly maxRetries: number
+  readonly schedule: Schedule.Schedule<unknown, HttpError>
   readonly maxRetryAfter: Duration.Duration
 }
 
-const withDefaults = (retry: RetryOptions): ResolvedRetry => ({
-  baseDelay: Duration.decode(retry.baseDelay ?? "500 millis"),
-  maxDelay: Duration.decode(retry.maxDelay ?? "10 seconds"),
-  maxRetries: retry.maxRetries ?? 3,
-  maxRetryAfter: Duration.decode(retry.maxRetryAfter ?? "60 seconds")
-})
+/**
+ * The default backoff: exponential from `baseDelay` (default 500 ms), jittered ±20 %, capped at
+ * `maxDelay` (default 10 s), at most `maxRetries` (default 3) retries.
+ *
+ * @since 0.1.0
+ * @category schedules
+ * @internal
+ */
+export const backoff = (options: RetryOptions = {}): Schedule.Schedule<unknown, HttpError> => {
+  const maxDelay = Duration.decode(options.maxDelay ?? "10 seconds")
+  return Schedule.exponential(Duration.decode(options.baseDelay ?? "500 millis")).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, maxDelay)),
+    Schedule.intersect(Schedule.recurs(options.maxRetries ?? 3))
+  )
+}
 
 /**
- * Fills in the defaults (500 ms base delay, 10 s cap, 3 retries, 60 s longest `Retry-After`); `false`
- * means never retry.
+ * Fills in the defaults (500 ms base delay, 10 s cap, 3 retries, 60 s longest `Retry-After`); a
+ * `Schedule` (or `schedule` in the options) replaces the backoff; `false` means never retry.
  *
  * @since 0.1.0
  * @category constructors
  * @internal
  */
-export const resolveRetry = (retry: RetryOptions | false | undefined): ResolvedRetry | undefined =>
-  retry === false ? undefined : withDefaults(retry ?? {})
+export const resolveRetry = (retry: RetryPolicy | undefined): ResolvedRetry | undefined => {
+  if (retry === false) return undefined
+  if (Schedule.isSchedule(retry)) return { schedule: retry, maxRetryAfter: Duration.seconds(60) }
+  const options: RetryOptions = retry ?? {}
+  return {
+    schedule: options.schedule ?? backoff(options),
+    maxRetryAfter: Duration.decode(options.maxRetryAfter ?? "60 seconds")
+  }
+}
 
 /**
  * Parses a `Retry-After` value (delay in seconds or an HTTP date) into milliseconds from `now`.
@@ -62,25 +78,20 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
 }
 
 /**
- * The retry schedule: exponential backoff with jitter and a cap; a `Retry-After` replaces the computed
- * delay.
+ * The schedule of a policy with `Retry-After` on top: when the service sends one, it replaces the delay
+ * the policy computed.
  *
  * @since 0.1.0
  * @category schedules
  * @internal
  */
-export const retrySchedule = (options: RetryOptions = {}): Schedule.Schedule<unknown, HttpError> => {
-  const resolved = withDefaults(options)
-  return Schedule.exponential(resolved.baseDelay).pipe(
-    Schedule.jittered,
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, resolved.maxDelay)),
+export const retrySchedule = (retry: ResolvedRetry): Schedule.Schedule<unknown, HttpError> =>
+  retry.schedule.pipe(
     Schedule.intersect(Schedule.identity<HttpError>()),
     Schedule.modifyDelay(([, error], delay) =>
       error.retryAfterMillis === undefined ? delay : Duration.millis(error.retryAfterMillis)
-    ),
-    Schedule.intersect(Schedule.recurs(resolved.maxRetries))
+    )
   )
-}
 
 /**
  * Whether an error may be retried for the given operation: a read-only operation retries everything

@@ -17,7 +17,7 @@ import { HttpError } from "../AppBuilderError.js"
 import * as Common from "../Common.js"
 import * as RunEvent from "../RunEvent.js"
 import { ContentList } from "./models/content.js"
-import { Run, ToolCall } from "./models/run.js"
+import { LastErrorLenient, Run, ToolCall } from "./models/run.js"
 import { MessageCreationDetails, RunStep } from "./models/runStep.js"
 import { lenientNumber, lenientString } from "./schema.js"
 
@@ -30,7 +30,8 @@ const Details = Schema.Struct({
   run_object: Schema.optional(Schema.Unknown),
   run_step_object: Schema.optional(Schema.Unknown),
   message_creation: Schema.optional(Schema.Unknown),
-  tool_calls: Schema.optional(Schema.Unknown)
+  tool_calls: Schema.optional(Schema.Unknown),
+  error_info: Schema.optionalWith(LastErrorLenient, { default: () => null })
 })
 
 /** A `status` event payload (the official client's `StreamRunStatus`); the details parts are decoded per event type. */
@@ -50,6 +51,7 @@ const MessagePayload = Schema.Struct({
   send_id: lenientNumber,
   is_end: IsEnd,
   message_id: lenientString,
+  message_index: Schema.optional(Schema.Unknown),
   content: Schema.optionalWith(ContentList, { default: () => [] }),
   metadata: Schema.optional(Schema.Unknown)
 })
@@ -90,6 +92,22 @@ const finishReason = (metadata: unknown): { readonly finishReason?: string } => 
   return {}
 }
 
+/** The fields every status member carries: `send_id`, `status`, `message`, and what `details` says of itself. */
+const statusFields = (payload: typeof StatusPayload.Type) => {
+  const details = payload.details
+  return {
+    sendId: payload.send_id,
+    status: payload.status,
+    message: payload.message,
+    ...(details === null ? {} : { detailsType: details.type }),
+    ...(details === null || details.error_info === null ? {} : { errorInfo: details.error_info })
+  }
+}
+
+/** `message_index`, kept when it is a string (the wire's type); anything else is ignored. */
+const messageIndex = (value: unknown): { readonly messageIndex?: string } =>
+  Predicate.isString(value) ? { messageIndex: value } : {}
+
 const decodeRunEvent = <Tag extends "RunBegin" | "RunCancelling" | "RunEnd">(
   operation: string,
   tag: Tag,
@@ -104,9 +122,7 @@ const decodeRunEvent = <Tag extends "RunBegin" | "RunCancelling" | "RunEnd">(
     Either.mapLeft(schemaError(operation, `run object in a ${payload.event_type} event`, data)),
     Either.map((run) => {
       const fields = {
-        sendId: payload.send_id,
-        status: payload.status,
-        message: payload.message,
+        ...statusFields(payload),
         runId: run.id,
         threadId: run.threadId,
         assistantId: run.assistantId,
@@ -138,9 +154,7 @@ const decodeStepEvent = (
     Either.mapLeft(schemaError(operation, `run step object in a ${payload.event_type} event`, data)),
     Either.map((step) => {
       const fields = {
-        sendId: payload.send_id,
-        status: payload.status,
-        message: payload.message,
+        ...statusFields(payload),
         stepId: step.id,
         runId: step.runId,
         threadId: step.threadId,
@@ -161,9 +175,7 @@ const decodeToolCallsEvent = (
     Either.mapLeft(schemaError(operation, `tool calls in a ${payload.event_type} event`, data)),
     Either.map((toolCalls) => {
       const fields = {
-        sendId: payload.send_id,
-        status: payload.status,
-        message: payload.message,
+        ...statusFields(payload),
         toolCalls: toolCalls ?? []
       }
       return tag === "ToolCalls" ? new RunEvent.ToolCalls(fields, true) : new RunEvent.ToolSubmittedOutput(fields, true)
@@ -207,9 +219,7 @@ const decodeStatusEvent = (
             Either.mapLeft(schemaError(operation, "message_creation details", data)),
             Either.map((creation) =>
               new RunEvent.MessageCreation({
-                sendId: payload.send_id,
-                status: payload.status,
-                message: payload.message,
+                ...statusFields(payload),
                 messageId: creation?.messageId ?? ""
               }, true)
             )
@@ -274,6 +284,7 @@ const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
     sendId,
     status,
     messageId,
+    ...messageIndex(json["message_index"]),
     text: Common.contentText(content),
     isEnd: isEnd === true || (typeof isEnd === "number" && isEnd !== 0),
     content,
@@ -307,6 +318,7 @@ export const slowMessageEvent = (
         sendId: payload.send_id,
         status: payload.status,
         messageId: payload.message_id,
+        ...messageIndex(payload.message_index),
         text: Common.contentText(payload.content),
         isEnd: payload.is_end === true || (typeof payload.is_end === "number" && payload.is_end !== 0),
         content: payload.content,

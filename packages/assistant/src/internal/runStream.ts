@@ -47,7 +47,8 @@ const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<n
     id: end.runId,
     threadId: end.threadId,
     status,
-    lastError: end.run.lastError
+    // the run object's `last_error`, else the event's `details.error_info`
+    lastError: end.run.lastError ?? end.errorInfo ?? null
   })
   return Option.isSome(failure) ? Channel.fail(failure.value) : Channel.void
 }
@@ -104,7 +105,7 @@ export const toRunEvents = <E, R>(
  * - no SSE event for `idleTimeout` → `HttpError` with reason `Timeout`;
  * - the stream ends right after `RunEnd`; bytes ending before `run_end` → `HttpError` `StreamEnded`;
  * - a run that ends `failed` / `expired` / `cancelled` emits its `RunEnd` and then fails with
- *   `RunFailed` (with the run's `last_error`);
+ *   `RunFailed` (with the run's `last_error`, else the event's `details.error_info`);
  * - invalid JSON or an invalid known event → `HttpError` `Decode`; unknown events → `Unknown`.
  *
  * @since 0.1.0
