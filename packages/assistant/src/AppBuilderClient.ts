@@ -22,6 +22,7 @@ import { constTrue, dual, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -128,6 +129,20 @@ export interface Operation {
   readonly idempotent: boolean
   /** Overrides the per-attempt timeout of the client (e.g. for blocking runs). */
   readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * What the client knows of the last response received inside {@link withResponseMeta}: the request id to
+ * quote in a support ticket (the service's `X-Appbuilder-Request-Id`, else the one the SDK sent), the
+ * HTTP status, and the SDK operation (e.g. `Assistants.create`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResponseMeta {
+  readonly requestId: string
+  readonly status: number
+  readonly operation: string
 }
 
 /**
@@ -304,6 +319,43 @@ export const layer = (options: Options): Layer.Layer<AppBuilderClient, Validatio
   Layer.effect(AppBuilderClient, make(options))
 
 /**
+ * Runs `self` and returns its result together with the {@link ResponseMeta} of the last response that
+ * arrived while it ran (`Option.none()` when it made no request), e.g. to quote the request id of a
+ * successful call in a support ticket without a span exporter. Every SDK call inside counts (the
+ * resource services, `AppBuilderClient` itself, the requests of a run stream consumed inside); with
+ * retries, it is the response of the last attempt; with concurrent calls, the one that arrived last.
+ * Nested uses each see the responses of their own effect. A failed call carries its request id in the
+ * error (`HttpError.requestId`).
+ *
+ * @example
+ * ```ts
+ * import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+ * import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ *
+ * const program = Effect.gen(function*() {
+ *   const assistants = yield* Assistants.Assistants
+ *   const [assistant, meta] = yield* AppBuilderClient.withResponseMeta(assistants.query("asst_1"))
+ *   yield* Effect.log(`request id: ${Option.match(meta, { onNone: () => "-", onSome: (m) => m.requestId })}`)
+ *   return assistant
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withResponseMeta = <A, E, R>(
+  self: Effect.Effect<A, E, R>
+): Effect.Effect<[A, Option.Option<ResponseMeta>], E, R> =>
+  Effect.flatMap(Ref.make(Option.none<ResponseMeta>()), (collector) =>
+    Effect.flatMap(Attempt.ResponseMetaCollectors, (collectors) =>
+      self.pipe(
+        Effect.provideService(Attempt.ResponseMetaCollectors, [...collectors, collector]),
+        Effect.flatMap((a) => Effect.map(Ref.get(collector), (meta): [A, Option.Option<ResponseMeta>] => [a, meta]))
+      )))
+
+/**
  * Runs `self` with another retry policy for every request it makes (the client's policy is replaced,
  * not merged): a `Schedule`, {@link RetryOptions} or `false`. As with the client's policy, only failures
  * that are safe to retry are retried (a create whose outcome is unknown never is), and a `Retry-After`
@@ -314,7 +366,8 @@ export const layer = (options: Options): Layer.Layer<AppBuilderClient, Validatio
  * import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
  * import * as Assistants from "@effect-appbuilder/assistant/Assistants"
  * import * as Effect from "effect/Effect"
- * import * as Schedule from "effect/Schedule"
+ * import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
  *
  * const program = Effect.flatMap(Assistants.Assistants, (assistants) => assistants.query("asst_1")).pipe(
  *   AppBuilderClient.withRetry(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(5))))

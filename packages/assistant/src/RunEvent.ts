@@ -27,6 +27,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Predicate from "effect/Predicate"
@@ -35,6 +36,7 @@ import type * as Stream from "effect/Stream"
 import * as Common from "./Common.js"
 import { LastError, Run, ToolCall } from "./internal/models/run.js"
 import { RunStep } from "./internal/models/runStep.js"
+import * as Accumulate from "./internal/runEventAccumulate.js"
 import * as Handling from "./internal/runEventHandlers.js"
 
 const id = (name: string) => `@effect-appbuilder/assistant/RunEvent/${name}`
@@ -418,3 +420,144 @@ export const handle: {
     handlers: H & Handling.Handlers.NoExcess<H>
   ): Effect.Effect<Handling.HandleResult, E | Handling.Handlers.Error<H>, R | Handling.Handlers.Context<H>>
 } = dual(2, Handling.handle)
+
+// -----------------------------------------------------------------------------
+// accumulation
+// -----------------------------------------------------------------------------
+
+/**
+ * What {@link finalRun} returns: the stream's {@link RunEnd}, the run it carries (terminal `status`,
+ * `lastError`, usage, …) and the answer text.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { FinalRun } from "./internal/runEventAccumulate.js"
+
+/**
+ * The whole answer text of a run stream: the `text` of every {@link MessageDelta}, concatenated (the
+ * fold every caller would otherwise write). Fails as the stream does (e.g. `RunFailed`).
+ *
+ * @example
+ * ```ts
+ * import { RunEvent, Runs } from "@effect-appbuilder/assistant"
+ * import * as Effect from "effect/Effect"
+ *
+ * const answer = Effect.flatMap(Runs.Runs, (runs) =>
+ *   runs.stream({ assistantId: "asst_…", threadId: "thread_…" }).pipe(RunEvent.text))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const text: <E, R>(self: Stream.Stream<RunEvent, E, R>) => Effect.Effect<string, E, R> = Accumulate.text
+
+/**
+ * The answer text as it grows: one element per non-empty {@link MessageDelta}, each the whole text so
+ * far (e.g. to re-render a chat bubble). Its last element is what {@link text} returns.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const accumulateText: <E, R>(self: Stream.Stream<RunEvent, E, R>) => Stream.Stream<string, E, R> =
+  Accumulate.accumulateText
+
+/**
+ * Runs a run stream to its {@link RunEnd} and returns `{ run, text, runEnd }`: the final run, the whole
+ * answer text and the event. A stream that ends without a `RunEnd` (e.g. a hand-made or cut one) fails
+ * with `NoSuchElementException`; a run that ended `failed` / `expired` fails with the stream's `RunFailed`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const finalRun: <E, R>(
+  self: Stream.Stream<RunEvent, E, R>
+) => Effect.Effect<Accumulate.FinalRun, E | Cause.NoSuchElementException, R> = Accumulate.finalRun
+
+// -----------------------------------------------------------------------------
+// constructors (hand-made events, e.g. for a `Layer.mock(Runs.Runs, …)` stream)
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of {@link textDelta}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TextDeltaOptions {
+  /** Default `msg_1`. */
+  readonly messageId?: string | undefined
+  /** Default `1`. */
+  readonly sendId?: number | undefined
+  /** Default `false`. */
+  readonly isEnd?: boolean | undefined
+  /** Default `in_progress` (`completed` when `isEnd`). */
+  readonly status?: string | undefined
+}
+
+/**
+ * A {@link MessageDelta} carrying `text` (its `content` holds the same text), with defaults for every
+ * other field: handy to build the stream of a mocked `Runs.stream`.
+ *
+ * @example
+ * ```ts
+ * import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
+ * import * as Stream from "effect/Stream"
+ *
+ * const events = Stream.make(RunEvent.textDelta("Hello"), RunEvent.textDelta(", world"), RunEvent.runEnd())
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const textDelta = (text: string, options?: TextDeltaOptions): MessageDelta =>
+  new MessageDelta({
+    sendId: options?.sendId ?? 1,
+    status: options?.status ?? (options?.isEnd === true ? "completed" : "in_progress"),
+    messageId: options?.messageId ?? "msg_1",
+    text,
+    isEnd: options?.isEnd ?? false,
+    content: [new Common.Content({ type: "text", text: new Common.Text({ value: text, annotations: null }) })]
+  })
+
+/**
+ * Options of {@link runEnd}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunEndOptions {
+  /** The run's terminal status (default `completed`). */
+  readonly status?: string | undefined
+  /** Default `run_1`. */
+  readonly runId?: string | undefined
+  /** Default `thread_1`. */
+  readonly threadId?: string | undefined
+  /** Default `asst_1`. */
+  readonly assistantId?: string | undefined
+  /** Default `1`. */
+  readonly sendId?: number | undefined
+}
+
+/**
+ * A {@link RunEnd} (default status `completed`) whose `run` is a minimal run object with the same ids
+ * and status.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const runEnd = (options?: RunEndOptions): RunEnd => {
+  const status = options?.status ?? "completed"
+  const runId = options?.runId ?? "run_1"
+  const threadId = options?.threadId ?? "thread_1"
+  const assistantId = options?.assistantId ?? "asst_1"
+  return new RunEnd({
+    sendId: options?.sendId ?? 1,
+    status,
+    message: "",
+    runId,
+    threadId,
+    assistantId,
+    run: new Run({ id: runId, object: "thread.run", threadId, assistantId, status })
+  })
+}

@@ -7,9 +7,12 @@
  */
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type { Operation } from "../AppBuilderClient.js"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type { Operation, ResponseMeta } from "../AppBuilderClient.js"
 import type { HttpError } from "../AppBuilderError.js"
 import * as Errors from "./errors.js"
 import * as Span from "./span.js"
@@ -25,6 +28,25 @@ export type OnResponse<A, R> = (
   response: HttpClientResponse.HttpClientResponse,
   requestId: string | undefined
 ) => Effect.Effect<A, HttpError, R>
+
+/**
+ * The collectors of `AppBuilderClient.withResponseMeta`: one cell per enclosing `withResponseMeta`, each
+ * set to the meta of every response that arrives (so each ends up with the last one).
+ *
+ * @since 0.1.0
+ * @category references
+ * @internal
+ */
+export class ResponseMetaCollectors extends Context.Reference<ResponseMetaCollectors>()(
+  "@effect-appbuilder/assistant/AppBuilderClient/ResponseMetaCollectors",
+  { defaultValue: (): ReadonlyArray<Ref.Ref<Option.Option<ResponseMeta>>> => [] }
+) {}
+
+const collect = (meta: ResponseMeta): Effect.Effect<void> =>
+  Effect.flatMap(
+    ResponseMetaCollectors,
+    (collectors) => Effect.forEach(collectors, (collector) => Ref.set(collector, Option.some(meta)), { discard: true })
+  )
 
 /**
  * One attempt of `request` for `operation`.
@@ -66,6 +88,13 @@ export const make = (settings: {
           execute,
           (error) => Errors.fromClientError(operation, error, requestId)
         )
+      ),
+      Effect.tap((response) =>
+        collect({
+          requestId: Errors.responseRequestId(response, requestId) ?? requestId,
+          status: response.status,
+          operation: operation.name
+        })
       ),
       Effect.tap((response) =>
         Effect.logDebug("AppBuilder response").pipe(
