@@ -86,6 +86,16 @@ const consumeUntilToolCalls = (mock: Mock) =>
     return fiber
   })
 
+
+/** The run was cancelled with exactly one cancel request naming it, and the response body was aborted. */
+const assertCancelledOnce = (mock: Effect.Effect.Success<ReturnType<typeof makeMock>>, body: ReturnType<typeof openBody>) =>
+  Effect.gen(function*() {
+    const requests = yield* Ref.get(mock.requests)
+    assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
+    assert.deepStrictEqual(requests[1]?.json, { thread_id: THREAD, run_id: RUN_B, sync: false })
+    assert.isTrue(body.isCancelled())
+  })
+
 describe("Runs.stream", () => {
   it.effect("streams the events of a run to its RunEnd, sending stream: true; no cancel", () =>
     Effect.gen(function*() {
@@ -120,10 +130,7 @@ describe("Runs.stream", () => {
       const fiber = yield* consumeUntilToolCalls(mock)
       const exit = yield* Fiber.interrupt(fiber)
       assert.isTrue(Exit.isInterrupted(exit))
-      const requests = yield* Ref.get(mock.requests)
-      assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
-      assert.deepStrictEqual(requests[1]?.json, { thread_id: THREAD, run_id: RUN_B, sync: false })
-      assert.isTrue(body.isCancelled())
+      yield* assertCancelledOnce(mock, body)
     }))
 
   it.effect("Stream.take stops the stream early: the run is cancelled", () =>
@@ -260,10 +267,7 @@ describe("Runs.stream", () => {
       body.push(partOne)
       const exit = yield* Fiber.join(interrupter)
       assert.isTrue(Exit.isInterrupted(exit))
-      const requests = yield* Ref.get(mock.requests)
-      assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
-      assert.deepStrictEqual(requests[1]?.json, { thread_id: THREAD, run_id: RUN_B, sync: false })
-      assert.isTrue(body.isCancelled())
+      yield* assertCancelledOnce(mock, body)
     }))
 
   it.effect("Stream.take(1): the run named by RunBegin is cancelled once", () =>

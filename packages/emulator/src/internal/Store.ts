@@ -10,6 +10,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as PublicState from "../EmulatorState.js"
 import type * as Json from "./json.js"
 
 /**
@@ -121,24 +122,18 @@ export interface ToolCallRecord {
 }
 
 /**
+ * The statuses of a run, as users see them in `EmulatorState` (one definition for both).
+ *
  * @since 0.1.0
  * @category models
  */
-export type RunStatus =
-  | "queued"
-  | "in_progress"
-  | "requires_action"
-  | "cancelling"
-  | "cancelled"
-  | "failed"
-  | "completed"
-  | "expired"
+export type RunStatus = PublicState.RunStatus
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type StepStatus = "in_progress" | "completed" | "cancelled" | "failed" | "expired"
+export type StepStatus = PublicState.StepStatus
 
 /**
  * @since 0.1.0
