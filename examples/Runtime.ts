@@ -3,10 +3,10 @@
  * the real AppBuilder service when `APPBUILDER_TOKEN` is set (then `GATEWAY_URL` is honoured too).
  */
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
+import type * as Emulator from "@effect-appbuilder/emulator/Emulator"
+import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import { realpathSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 
@@ -17,15 +17,13 @@ export const live: boolean = (process.env["APPBUILDER_TOKEN"] ?? "") !== ""
 export interface EmulatorOptions extends Emulator.Options {}
 
 /**
- * Every AppBuilder service, against the emulator (default) or the real service, plus `live`.
+ * Every AppBuilder service, against the emulator (default: `AppBuilderTest.layer` of
+ * `@effect-appbuilder/testing`, the SDK over the in-process emulator) or the real service.
  */
-export const layer = (emulator: EmulatorOptions = {}) =>
+export const layer = (emulator: EmulatorOptions = {}): Layer.Layer<AppBuilder.Services> =>
   live
     ? AppBuilder.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.orDie)
-    : AppBuilder.layer({ token: Redacted.make("emulator-token"), baseUrl: "http://emulator.local" }).pipe(
-      Layer.provide(Emulator.layer(emulator)),
-      Layer.orDie
-    )
+    : AppBuilderTest.layer(emulator)
 
 /**
  * True when the module whose `import.meta.url` is given is the script node was started with (and not

@@ -82,6 +82,8 @@ const show = (event: RunEvent.RunEvent): Effect.Effect<void> => {
       return Console.log(yellow("… cancelling"))
     case "RunEnd":
       return Console.log(`${cyan("■")} run ${event.status}`)
+    case "Resumed":
+      return Console.log(yellow(`… connection lost (${event.reason}), following run ${event.runId}`))
     case "Unknown":
       return Effect.void
   }

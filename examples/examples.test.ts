@@ -5,31 +5,25 @@
  *
  * The examples use real time (timeouts, polling), so the tests are `it.live`.
  */
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
 import type * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import { readdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as BlockingRun from "./blocking-run.js"
 import * as Demo from "./demo.js"
 import * as CancelOnTimeout from "./cancel-on-timeout.js"
 import * as FilesExample from "./files.js"
+import * as ResumeAfterDrop from "./resume-after-drop.js"
 import * as RunAll from "./run-all.js"
 import * as StreamWithHandlers from "./stream-with-handlers.js"
 import * as ToolLoopExample from "./tool-loop.js"
 
 /** Every SDK service over a fresh in-process emulator, `EmulatorState`, and Node's file system. */
-const emulator = AppBuilder.layer({ token: Redacted.make("emulator-token"), baseUrl: "http://emulator.local" }).pipe(
-  Layer.provideMerge(Emulator.layer()),
-  Layer.merge(NodeContext.layer),
-  Layer.orDie
-)
+const emulator = Layer.merge(AppBuilderTest.layer(), NodeContext.layer)
 
 /** Runs `self` with a `Console` whose `log` records the lines instead of printing them. */
 const captureLines = <A, E, R>(self: Effect.Effect<A, E, R>) =>
@@ -53,14 +47,14 @@ const lineStarting = (lines: ReadonlyArray<string>, prefix: string): string => {
 
 /** What every example must leave behind: no run in progress, no assistant (they are scoped). */
 const assertClean = Effect.gen(function*() {
-  const state = yield* EmulatorState.EmulatorState
+  const state = yield* AppBuilderTest.EmulatorState.EmulatorState
   assert.deepStrictEqual((yield* state.activeRuns).map((run) => `${run.id}:${run.status}`), [])
   assert.deepStrictEqual((yield* state.assistants).map((assistant) => assistant.id), [])
 })
 
 const requestCount = (path: string) =>
   Effect.map(
-    Effect.flatMap(EmulatorState.EmulatorState, (state) => state.requests),
+    Effect.flatMap(AppBuilderTest.EmulatorState.EmulatorState, (state) => state.requests),
     (requests) => requests.filter((request) => request.path === path).length
   )
 
@@ -75,7 +69,7 @@ describe("examples", () => {
       assert.match(text, /run completed/)
       assert.match(text, /step-1 +completed +tool calls: get_cur_whether/)
       assert.match(text, /step-2 +completed +message chatmsg_/)
-      const state = yield* EmulatorState.EmulatorState
+      const state = yield* AppBuilderTest.EmulatorState.EmulatorState
       assert.deepStrictEqual(yield* state.activeRuns, [])
       const [reply] = (yield* state.threads).flatMap((thread) => thread.messages).filter((m) => m.role === "assistant")
       assert.include(reply?.content ?? "", "北京 的当前温度是30 摄氏度")
@@ -143,7 +137,7 @@ describe("examples", () => {
       assert.strictEqual(lineStarting(lines, "2. stopping"), "2. stopping at 1 tool call(s)")
       assert.strictEqual(lineStarting(lines, "2. unanswered"), "2. unanswered tool calls: 1")
       assert.match(lineStarting(lines, "2. run"), /^2\. run run_\S+ is cancelled$/)
-      const state = yield* EmulatorState.EmulatorState
+      const state = yield* AppBuilderTest.EmulatorState.EmulatorState
       assert.strictEqual((yield* state.runs("cancelled")).length, 2)
       assert.strictEqual(yield* requestCount("/v2/threads/runs/cancel"), 2)
       yield* assertClean
@@ -164,8 +158,42 @@ describe("examples", () => {
         true,
         true
       ])
-      const state = yield* EmulatorState.EmulatorState
+      const state = yield* AppBuilderTest.EmulatorState.EmulatorState
       assert.deepStrictEqual(yield* state.files, [])
+      yield* assertClean
+    }).pipe(Effect.provide(emulator)))
+})
+
+describe("resume-after-drop", () => {
+  it.live("the stream cut after 3 events is resumed: the tool runs once, the rebuilt events end the run", () =>
+    Effect.gen(function*() {
+      const lines = yield* captureLines(ResumeAfterDrop.program)
+      assert.deepStrictEqual(lines.slice(0, 4), [
+        "RunBegin (sendId 1)",
+        "ToolStepBegin step-1 (sendId 2)",
+        "ToolCalls get_cur_whether (sendId 3)",
+        "  (tool) weather of 北京, run once"
+      ])
+      assert.strictEqual(
+        lineStarting(lines, ">>> Resumed"),
+        ">>> Resumed: the stream broke (StreamEnded) after send_id 3; following run by polling"
+      )
+      // everything after `Resumed` is rebuilt from the run, its steps and its message: sendId 0
+      const after = lines.slice(lines.findIndex((line) => line.startsWith(">>> Resumed")) + 1, -1)
+      assert.deepStrictEqual(after.map((line) => line.replace(/ \(sendId 0\)$/, "")), [
+        "ToolSubmittedOutput",
+        "ToolStepEnd step-1",
+        "ToolStepBegin step-2",
+        "MessageCreation",
+        "MessageDelta \"根据工具的结果：北京今天晴，30摄氏度\"",
+        "ToolStepEnd step-2",
+        "RunEnd completed"
+      ])
+      assert.strictEqual(lines[lines.length - 1], "answer: 根据工具的结果：北京今天晴，30摄氏度")
+      assert.strictEqual(lines.filter((line) => line.includes("(tool)")).length, 1)
+      // one run started, its output submitted once, nothing left running
+      assert.strictEqual(yield* requestCount("/v2/threads/runs"), 1)
+      assert.strictEqual(yield* requestCount("/v2/threads/runs/submit_tool_outputs"), 1)
       yield* assertClean
     }).pipe(Effect.provide(emulator)))
 })

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as BlockingRun from "./blocking-run.js"
 import * as CancelOnTimeout from "./cancel-on-timeout.js"
 import * as FilesExample from "./files.js"
+import * as ResumeAfterDrop from "./resume-after-drop.js"
 import * as Runtime from "./Runtime.js"
 import * as StreamWithHandlers from "./stream-with-handlers.js"
 import * as ToolLoopExample from "./tool-loop.js"
@@ -21,7 +22,8 @@ export const examples: ReadonlyArray<readonly [name: string, program: Effect.Eff
   ["stream-with-handlers", Effect.provide(StreamWithHandlers.program, StreamWithHandlers.layer)],
   ["tool-loop", Effect.provide(ToolLoopExample.program, ToolLoopExample.layer)],
   ["cancel-on-timeout", Effect.provide(CancelOnTimeout.program, CancelOnTimeout.layer)],
-  ["files", Effect.provide(FilesExample.program, FilesExample.layer)]
+  ["files", Effect.provide(FilesExample.program, FilesExample.layer)],
+  ["resume-after-drop", Effect.provide(ResumeAfterDrop.program, ResumeAfterDrop.layer)]
 ]
 
 export const program = Effect.gen(function*() {

@@ -2,37 +2,35 @@
  * How to test your own agent code with the emulator: no account, no network, deterministic, and every
  * timing driven by `TestClock`.
  *
- * The recipe:
+ * The recipe (`pnpm add -D @effect-appbuilder/testing`):
  *
- * - Provide the SDK (`AppBuilder.layer`) on top of `Emulator.layer(options)`: the emulator is an
- *   in-process `HttpClient`, so the whole SDK stack (validation, encoding, SSE decoding, retries) runs
- *   exactly as in production. `Layer.provideMerge` keeps the emulator's `EmulatorState` visible to the
- *   test, to assert on what was sent and on what is left on the "server".
- * - Build the layer inside each test (`Effect.provide(testLayer())`) so tests do not share state.
+ * - Provide `AppBuilderTest.layer(options?)`: every SDK service over the in-process emulator, plus the
+ *   emulator's `EmulatorState`. The emulator is an in-process `HttpClient`, so the whole SDK stack
+ *   (validation, encoding, SSE decoding, retries) runs exactly as in production, and `EmulatorState`
+ *   lets the test assert on what was sent and on what is left on the "server".
+ * - Build the layer inside each test (`Effect.provide(AppBuilderTest.layer())`) so tests do not share
+ *   state.
  * - The default scripted model follows documented rules (see `ScriptedModel`): e.g. it calls
  *   `get_cur_whether` for `今天北京的天气怎么样？`, then quotes the tool outputs in its answer. To dictate
- *   exactly what the model does, pass `script: ScriptedModel.fromTurns([...])`.
+ *   exactly what the model does, pass `script: AppBuilderTest.turns(...)`.
+ * - `AppBuilderTest.assertNoActiveRuns` fails, listing them, when a run is still queued, in progress or
+ *   waiting for tool outputs.
  * - `it.effect` runs on `TestClock`; the in-process emulator uses the test's clock too, so timeouts,
  *   expiries and pings happen only when the test moves time with `TestClock.adjust`.
  *
  * Run it: `pnpm exec vitest run examples/testing-your-agent.test.ts`
  */
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
+import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
@@ -77,13 +75,6 @@ const askAgent = (question: string) =>
 // Test helpers
 // -----------------------------------------------------------------------------------------------------
 
-/** Every SDK service over a fresh in-process emulator, plus `EmulatorState` to inspect it. */
-const testLayer = (options: Emulator.Options = {}) =>
-  AppBuilder.layer({ token: Redacted.make("test-token"), baseUrl: "http://emulator.local" }).pipe(
-    Layer.provideMerge(Emulator.layer(options)),
-    Layer.orDie // a bad configuration is a bug of the test, not an expected failure
-  )
-
 /** A fake weather backend that records the cities it was asked about. */
 const fakeWeather = Effect.gen(function*() {
   const asked = yield* Ref.make<ReadonlyArray<string>>([])
@@ -106,7 +97,7 @@ describe("the weather agent", () => {
       const answer = yield* askAgent("今天北京的天气怎么样？").pipe(Effect.provideService(WeatherApi, weather.api))
       assert.strictEqual(answer, "根据工具的结果：北京：晴，25度")
       assert.deepStrictEqual(yield* weather.asked, ["北京"])
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(AppBuilderTest.layer())))
 
   // (b) A script dictates the model's turns, one per step: here two tool calls in one step, then a reply.
   it.effect("calls the tool once per city the model asks for (scripted turns)", () =>
@@ -115,8 +106,8 @@ describe("the weather agent", () => {
       const answer = yield* askAgent("上海和广州哪里更热？").pipe(Effect.provideService(WeatherApi, weather.api))
       assert.strictEqual(answer, "两个城市都是25度")
       assert.deepStrictEqual([...(yield* weather.asked)].sort(), ["上海", "广州"].sort())
-    }).pipe(Effect.provide(testLayer({
-      script: ScriptedModel.fromTurns([
+    }).pipe(Effect.provide(AppBuilderTest.layer({
+      script: AppBuilderTest.turns(
         {
           toolCalls: [
             { name: "get_cur_whether", arguments: { location: "上海" } },
@@ -124,7 +115,7 @@ describe("the weather agent", () => {
           ]
         },
         { reply: "两个城市都是25度" }
-      ])
+      )
     }))))
 
   // (b′) Scripts also produce what a real model sometimes does: arguments that do not match the tool's
@@ -137,11 +128,11 @@ describe("the weather agent", () => {
       assert.include(answer, "error:")
       assert.include(answer, "arguments.location")
       assert.deepStrictEqual(yield* weather.asked, []) // the backend was never called
-    }).pipe(Effect.provide(testLayer({
-      script: ScriptedModel.fromTurns([
+    }).pipe(Effect.provide(AppBuilderTest.layer({
+      script: AppBuilderTest.turns(
         { toolCalls: [{ name: "get_cur_whether", arguments: { city: "北京" } }] },
         { useDefault: true }
-      ])
+      )
     }))))
 
   // (c) Timing under TestClock: a backend that hangs is cut off by the agent's 5 second tool timeout,
@@ -158,7 +149,7 @@ describe("the weather agent", () => {
       yield* TestClock.adjust("1 millis")
       const answer = yield* Fiber.join(fiber)
       assert.include(answer, "error:")
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(AppBuilderTest.layer())))
 
   // (c′) The emulator's own timings follow the clock too: a run left waiting for tool outputs longer
   // than `requiresActionTimeout` expires, as on the real service (10 minutes there). Code that answers
@@ -191,14 +182,15 @@ describe("the weather agent", () => {
       }).pipe(Effect.flip)
       assert.isTrue(AppBuilderError.isHttpError(late))
       if (AppBuilderError.isHttpError(late)) assert.strictEqual(late.code, "invalid_run_state")
-    }).pipe(Effect.provide(testLayer({ requiresActionTimeout: "2 minutes" }))))
+    }).pipe(Effect.provide(AppBuilderTest.layer({ requiresActionTimeout: "2 minutes" }))))
 
-  // (d) `EmulatorState` shows what reached the "server": the requests, in order, and the runs.
+  // (d) `EmulatorState` shows what reached the "server": the requests, in order, and the runs;
+  // `assertNoActiveRuns` checks that the agent finished (or cancelled) every run it started.
   it.effect("sends the expected requests and leaves no run behind", () =>
     Effect.gen(function*() {
       const weather = yield* fakeWeather
       yield* askAgent("今天北京的天气怎么样？").pipe(Effect.provideService(WeatherApi, weather.api))
-      const state = yield* EmulatorState.EmulatorState
+      const state = yield* AppBuilderTest.EmulatorState.EmulatorState
       const paths = (yield* state.requests).map((request) => request.path)
       assert.deepStrictEqual(paths, [
         "/v2/assistants", // create the assistant
@@ -206,9 +198,9 @@ describe("the weather agent", () => {
         "/v2/threads/runs", // the streamed run…
         "/v2/threads/runs/submit_tool_outputs" // …answered on the same stream
       ])
-      assert.deepStrictEqual(yield* state.activeRuns, [])
+      yield* AppBuilderTest.assertNoActiveRuns
       assert.strictEqual((yield* state.runs("completed")).length, 1)
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(AppBuilderTest.layer())))
 
   // (d′) Interrupting the agent (here with a deadline) cancels its run on the server.
   it.effect("an agent stopped by a deadline cancels its run", () =>
@@ -222,10 +214,10 @@ describe("the weather agent", () => {
       )
       yield* TestClock.adjust("3 seconds")
       assert.isTrue(Option.isNone(yield* Fiber.join(fiber)), "the deadline fired")
-      const state = yield* EmulatorState.EmulatorState
+      const state = yield* AppBuilderTest.EmulatorState.EmulatorState
       assert.deepStrictEqual(yield* state.activeRuns, [])
       assert.strictEqual((yield* state.runs("cancelled")).length, 1)
       const cancels = (yield* state.requests).filter((request) => request.path === "/v2/threads/runs/cancel")
       assert.strictEqual(cancels.length, 1)
-    }).pipe(Effect.provide(testLayer())))
+    }).pipe(Effect.provide(AppBuilderTest.layer())))
 })

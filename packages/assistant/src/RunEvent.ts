@@ -17,6 +17,7 @@
  * | `run_cancelling` | {@link RunCancelling} |
  * | `run_end` | {@link RunEnd} (always the last event) |
  * | anything else | {@link Unknown} (never a failure) |
+ * | (no wire event: the connection dropped and the SDK follows the run by polling) | {@link Resumed} |
  *
  * `ping` events are **not** emitted: they only keep the stream's idle timeout from firing (as the
  * official `stream_run` iterator, which skips them).
@@ -218,6 +219,29 @@ export class Unknown extends Schema.TaggedClass<Unknown>(id("Unknown"))("Unknown
 }) {}
 
 /**
+ * Not a wire event: the connection of the run stream ended (or went silent) before `run_end`, and the
+ * stream now follows the run by polling it instead of failing (see `Runs.StreamOptions.resume`). The
+ * events that follow are rebuilt from the run, its steps and its reply message: they carry `sendId` `0`,
+ * and the rest of the answer text comes as one {@link MessageDelta} (the chunking of the lost events
+ * cannot be recovered). Emitted once per stream, before the rebuilt events.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Resumed extends Schema.TaggedClass<Resumed>(id("Resumed"))("Resumed", {
+  /** The run that is followed. */
+  runId: Schema.String,
+  /** Its thread. */
+  threadId: Schema.String,
+  /** Why the stream broke: the reason of the `HttpError` that would have failed it (`StreamEnded`, `Timeout`, `OutcomeUnknown`). */
+  reason: Schema.String,
+  /** The message of that error. */
+  description: Schema.String,
+  /** The `send_id` of the last event received before the break (`0` when none was). */
+  lastSendId: Schema.Number
+}) {}
+
+/**
  * Any event of a run stream.
  *
  * @since 0.1.0
@@ -234,6 +258,7 @@ export type RunEvent =
   | RunCancelling
   | RunEnd
   | Unknown
+  | Resumed
 
 /**
  * The schema of {@link RunEvent} (e.g. to serialise events).
@@ -251,7 +276,8 @@ export const RunEvent: Schema.Union<[
   typeof ToolStepEnd,
   typeof RunCancelling,
   typeof RunEnd,
-  typeof Unknown
+  typeof Unknown,
+  typeof Resumed
 ]> = Schema.Union(
   RunBegin,
   ToolStepBegin,
@@ -262,7 +288,8 @@ export const RunEvent: Schema.Union<[
   ToolStepEnd,
   RunCancelling,
   RunEnd,
-  Unknown
+  Unknown,
+  Resumed
 )
 
 // -----------------------------------------------------------------------------
@@ -339,9 +366,15 @@ export const isUnknown = (u: unknown): u is Unknown => Predicate.isTagged(u, "Un
  * @since 0.1.0
  * @category guards
  */
+export const isResumed = (u: unknown): u is Resumed => Predicate.isTagged(u, "Resumed") && u instanceof Resumed
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRunEvent = (u: unknown): u is RunEvent =>
   isRunBegin(u) || isToolStepBegin(u) || isMessageCreation(u) || isMessageDelta(u) || isToolCalls(u) ||
-  isToolSubmittedOutput(u) || isToolStepEnd(u) || isRunCancelling(u) || isRunEnd(u) || isUnknown(u)
+  isToolSubmittedOutput(u) || isToolStepEnd(u) || isRunCancelling(u) || isRunEnd(u) || isUnknown(u) || isResumed(u)
 
 // -----------------------------------------------------------------------------
 // handlers

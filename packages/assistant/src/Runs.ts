@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Schedule from "effect/Schedule"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
@@ -30,9 +30,12 @@ import { cancelStartedRun, cancelWhenStopped, outcomeUnknown } from "./internal/
 import { runFailedOf } from "./internal/runFailed.js"
 import * as RunPoll from "./internal/runPoll.js"
 import * as RunRequests from "./internal/runRequest.js"
+import * as RunResume from "./internal/runResume.js"
 import { runStream } from "./internal/runStream.js"
 import { SubmittedToolOutput } from "./internal/sharedRequests.js"
+import * as Messages from "./Messages.js"
 import type * as RunEvent from "./RunEvent.js"
+import * as RunSteps from "./RunSteps.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -246,6 +249,16 @@ export const settledStatuses: ReadonlySet<string> = RunPoll.settledStatuses
 export const defaultPollSchedule: Schedule.Schedule<unknown> = RunPoll.defaultSchedule
 
 /**
+ * The default schedule of the `resume` option ({@link StreamOptions}, {@link RunOptions}): 250 ms, 500 ms,
+ * 1 s, 2 s, 4 s, then every 5 s, for at most 30 minutes per wait (finding the run, each wait for it to
+ * settle).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultResumeSchedule: Schedule.Schedule<unknown> = RunResume.defaultSchedule
+
+/**
  * The runs service.
  *
  * @since 0.1.0
@@ -264,6 +277,13 @@ export interface Service {
    * created since the call began and still `queued`, `in_progress` or `requires_action`, appears,
    * and cancels it once; it gives up when none appears within `cancelTimeout` (default 5 s): the
    * request never reached the service. The interruption waits for this, `cancelTimeout` at most.
+   *
+   * **Resume** (`options.resume`, off by default for this call): when the answer is lost after the request
+   * was sent (connection broken, call timed out), the call follows the run instead: it finds the run it
+   * started on the thread (or, for a `toolOutput` continuation, queries that run), polls it on the
+   * schedule until it settles past this call, and returns it (with `finalAnswer` rebuilt from the reply
+   * message when it completed). Nothing is sent again. When the run cannot be followed, the call fails
+   * with the original error (and a run it started is cancelled as above). `ToolLoop` turns this on.
    *
    * What remains: with an inline `thread` and no `threadId`, the service creates the thread itself and
    * only the lost answer would have named it, so such a run cannot be found and is left to finish (or
@@ -287,6 +307,18 @@ export interface Service {
    * stream itself failed), the run is cancelled on the server: one `cancel` call, made while the stream's
    * scope closes (uninterruptibly), with its own timeout (`cancelTimeout`, default 5 s), its errors
    * ignored. Such a cancel never surfaces as {@link RunFailed}.
+   *
+   * **Resume** (on by default; `options.resume`): when the connection breaks or goes silent before
+   * `RunEnd` (`StreamEnded`, an idle `Timeout`, an unknown outcome), the stream does not fail: it emits
+   * {@link RunEvent.Resumed} and follows the run by polling it (on `defaultResumeSchedule` or the given
+   * `Schedule`), emitting what the caller missed, rebuilt from the run, its steps and its reply message:
+   * the steps' begin and end, `ToolCalls` when the run waits for outputs (each call once), the submitted
+   * outputs, `MessageCreation`, the rest of the answer as one `MessageDelta`, and `RunEnd` (then
+   * `RunFailed` as usual). Rebuilt events carry `sendId` 0. The run is the one `RunBegin` named, or, when
+   * the break came before it, the assistant's newest run created since the request on `threadId` (with
+   * an inline thread and no `threadId`, it cannot be found: `StreamEnded`). When the run cannot be
+   * followed within the schedule, the stream fails with `StreamEnded` and the run is cancelled as below.
+   * No request is sent again. `resume: false` restores the plain failure.
    *
    * A stream stopped before it read `RunBegin` (even before the response headers arrived) keeps
    * reading its own response in the background, within `cancelTimeout`, until `RunBegin` names the run,
@@ -384,7 +416,7 @@ const endpoints = {
  * The blocking run (see {@link Service.run}): checks the request and the options, sends the run, and when
  * a call that started a run is stopped or loses its answer, finds that run on the thread and cancels it.
  */
-const blockingRun = (client: ClientService, runs: Pick<Service, "list" | "cancel">) =>
+const blockingRun = (client: ClientService, runs: Pick<Service, "list" | "cancel">, api: RunResume.Api) =>
   Effect.fn("Runs.run")(function*(input: RunInput, options?: RunOptions) {
     const endpoint = endpoints.run
     const body = yield* Endpoint.encode(endpoint, input)
@@ -405,10 +437,34 @@ const blockingRun = (client: ClientService, runs: Pick<Service, "list" | "cancel
         checked?.cancelTimeout
       )
     }
+    // With `resume`, a lost answer is replaced by the run followed by polling; when that fails too, the
+    // call fails with the original error (and `lost` cancels a run it started).
+    const resume = checked?.resume ?? false
+    const follow = (error: HttpError): Effect.Effect<Run, HttpError> =>
+      RunResume.followBlocking(
+        {
+          operation: endpoint.name,
+          schedule: resume === true ? RunResume.defaultSchedule : resume === false ? Schedule.stop : resume,
+          threadId: body.thread_id,
+          assistantId: body.assistant_id,
+          since,
+          api
+        },
+        body.tool_output === null
+          ? undefined
+          : { runId: body.tool_output.run_id, toolCallId: body.tool_output.tool_call_id }
+      ).pipe(
+        Effect.tapError((failure) => Effect.logDebug(`${endpoint.name}: the lost answer could not be followed`, failure)),
+        Effect.orElseFail(() => error)
+      )
+    const canFollow = resume !== false && (body.thread_id !== "" || body.tool_output !== null)
     return yield* Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
-        const result = yield* restore(Endpoint.send(client, endpoint, body, { timeout: checked?.timeout }))
-          .pipe(Effect.onExit(lost))
+        const result = yield* restore(
+          Endpoint.send(client, endpoint, body, { timeout: checked?.timeout }).pipe(
+            Effect.catchIf((error) => canFollow && RunResume.isBreak(error), follow)
+          )
+        ).pipe(Effect.onExit(lost))
         yield* Effect.annotateCurrentSpan({
           "appbuilder.run_id": result.id,
           "appbuilder.thread_id": result.threadId,
@@ -425,7 +481,7 @@ const blockingRun = (client: ClientService, runs: Pick<Service, "list" | "cancel
  * The streamed run (see {@link Service.stream}): checks the request and the options, then streams the
  * run's events; a stream stopped before `run_end` cancels its run.
  */
-const streamedRun = (client: ClientService, cancel: Service["cancel"]) =>
+const streamedRun = (client: ClientService, cancel: Service["cancel"], api: RunResume.Api) =>
 (
   input: RunInput,
   options?: StreamOptions
@@ -435,11 +491,21 @@ const streamedRun = (client: ClientService, cancel: Service["cancel"]) =>
     const body = yield* Endpoint.encode(endpoint, input)
     const checked = yield* RunRequests.checkOptions(endpoint.name, RunRequests.StreamCallOptions, options)
     yield* Endpoint.annotate(endpoint, body)
+    const since = yield* Clock.currentTimeMillis
     const events = runStream(Endpoint.stream(client, endpoint, body), {
       operation: endpoint.name,
       idleTimeout: checked?.idleTimeout ?? client.streamIdleTimeout
     })
-    return yield* cancelWhenStopped(events, {
+    const resume = checked?.resume ?? true
+    const followed = resume === false ? events : RunResume.resumable(events, {
+      operation: endpoint.name,
+      schedule: resume === true ? RunResume.defaultSchedule : resume,
+      threadId: body.thread_id,
+      assistantId: body.assistant_id,
+      since,
+      api
+    })
+    return yield* cancelWhenStopped(followed, {
       threadId: body.thread_id,
       cancel,
       cancelTimeout: checked?.cancelTimeout ?? Duration.seconds(5)
@@ -457,9 +523,19 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
   const list = Endpoint.call(client, endpoints.list)
   const cancel = Endpoint.call(client, endpoints.cancel)
   const query = Endpoint.call(client, endpoints.query)
+  const steps = yield* RunSteps.make
+  const messages = yield* Messages.make
+  // the read-only calls that follow a run whose connection broke
+  const api: RunResume.Api = {
+    query,
+    listRuns: list,
+    listSteps: steps.list,
+    queryMessage: messages.query,
+    listMessages: messages.list
+  }
   return Runs.of({
-    run: blockingRun(client, { list, cancel }),
-    stream: streamedRun(client, cancel),
+    run: blockingRun(client, { list, cancel }, api),
+    stream: streamedRun(client, cancel, api),
     submitToolOutputs: Endpoint.call(client, endpoints.submitToolOutputs),
     cancel,
     list,

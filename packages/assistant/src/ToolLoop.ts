@@ -18,6 +18,10 @@
  * one more fails the loop with `AppBuilderError.MaxStepsExceeded`. Stopping the loop early
  * (interruption, a failure, `maxSteps`) cancels the run on the server once, within `cancelTimeout`.
  *
+ * The tools of an `@effect/ai` `Toolkit` (with its handlers layer) make a toolkit too:
+ * `AiToolkit.toToolkit` in the entry point `@effect-appbuilder/assistant/AiToolkit`, which needs the
+ * optional peer dependency `@effect/ai`.
+ *
  * @example
  * ```ts
  * import { Runs, ToolLoop } from "@effect-appbuilder/assistant"
@@ -41,6 +45,7 @@ import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import {
@@ -269,7 +274,14 @@ export interface Options<Tools extends Tool.Any, Mode extends OnToolError = "out
   readonly maxSteps?: number | undefined
   readonly onToolError?: Mode | undefined
   /** Options of the streamed run (stream mode): the longest silence allowed between two events. */
-  readonly stream?: Omit<Runs.StreamOptions, "cancelTimeout"> | undefined
+  readonly stream?: Omit<Runs.StreamOptions, "cancelTimeout" | "resume"> | undefined
+  /**
+   * When the connection of a run breaks (a stream ends or goes silent before `run_end`, a blocking
+   * call's answer is lost), follow the run by polling and go on (see `Runs.Service.stream`): `true` (the
+   * default: `Runs.defaultResumeSchedule`), a `Schedule` for the polling, or `false` to fail as the
+   * connection did. Each tool call is executed once and its output submitted once, across a resume.
+   */
+  readonly resume?: Schedule.Schedule<unknown, unknown> | boolean | undefined
   /**
    * How long stopping early may spend cancelling the run (default 5 seconds), in both modes: the `cancel`
    * call, and finding a run whose id never came back (see `Runs.Service.run` and `Runs.Service.stream`).
@@ -337,8 +349,9 @@ export interface Result {
  * caller got wrong (`null`, a missing toolkit, a mistyped option) fail with a `ValidationError` before
  * anything is sent.
  *
- * In blocking mode an inline `thread` without `threadId` is created first (`Threads.Threads`), so that
- * a run stopped before its first answer can still be found and cancelled.
+ * An inline `thread` without `threadId` is created first (`Threads.Threads`; in stream mode only when
+ * `resume` is on, the default), so that a run stopped, or cut off, before its first answer can still be
+ * found: cancelled, or followed.
  *
  * @since 0.1.0
  * @category combinators
@@ -381,11 +394,13 @@ export const run: {
 export const stream: {
   <Tools extends Tool.Any, Mode extends OnToolError = "output">(
     options: Omit<Options<Tools, Mode>, "mode">
-  ): (input: Input) => Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>>
+  ): (
+    input: Input
+  ) => Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>>
   <Tools extends Tool.Any, Mode extends OnToolError = "output">(
     input: Input,
     options: Omit<Options<Tools, Mode>, "mode">
-  ): Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>>
+  ): Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>>
 } = dual(
   2,
   <Tools extends Tool.Any, Mode extends OnToolError>(input: Input, options: Omit<Options<Tools, Mode>, "mode">) =>

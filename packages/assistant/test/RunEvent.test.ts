@@ -216,7 +216,8 @@ describe("guards, matching and the union schema", () => {
         ToolStepEnd: (e) => `end ${e.stepId}`,
         RunCancelling: () => "cancelling",
         RunEnd: (e) => `end ${e.status}`,
-        Unknown: () => "?"
+        Unknown: () => "?",
+        Resumed: (e) => `resumed ${e.runId}`
       }))
       assert.deepStrictEqual(labels.slice(3, 6), ["我是秦始皇，", "你好！\n很高兴", "见到你。"])
       assert.strictEqual(labels[7], "end completed")

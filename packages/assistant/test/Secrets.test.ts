@@ -31,6 +31,7 @@ import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as Emulated from "./utils/Emulated.js"
 
 const TOKEN = "bce-v3/ALTAK-secrets-test/0123456789abcdef"
 
@@ -220,10 +221,7 @@ const calls = Effect.gen(function*() {
 })
 
 // no retries: every failure above is seen once, and no backoff waits on the TestClock
-const inProcess = AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl: "http://emulator.local", retry: false }).pipe(
-  Layer.provideMerge(Emulator.layer()),
-  Layer.orDie
-)
+const inProcess = Emulated.layer({ token: TOKEN, retry: false })
 
 const overServer = (http: Layer.Layer<HttpClient.HttpClient>) =>
   Layer.unwrapEffect(

@@ -178,7 +178,7 @@ describe("Runs.stream", () => {
       const body = openBody()
       body.push(partOne)
       const mock = yield* makeMock(server(body))
-      const fiber = yield* withRuns(mock, (runs) => Stream.runDrain(runs.stream(input, { idleTimeout: "20 seconds" })))
+      const fiber = yield* withRuns(mock, (runs) => Stream.runDrain(runs.stream(input, { idleTimeout: "20 seconds", resume: false })))
         .pipe(Effect.flip, Effect.fork)
       yield* TestClock.adjust("20 seconds")
       const error = yield* Fiber.join(fiber)

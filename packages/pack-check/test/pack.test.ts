@@ -1,10 +1,12 @@
 /**
  * The published packages work outside this repository.
  *
- * Packs `@effect-appbuilder/assistant` and `@effect-appbuilder/emulator` (their `prepack` builds
- * `dist/`), installs the tarballs into a fresh project in the OS temp directory, type-checks a user's
- * program against them with `skipLibCheck: false` under `moduleResolution` `nodenext` and `bundler`,
- * runs it with node (a tool loop on the in-process emulator), and starts the installed
+ * Packs `@effect-appbuilder/assistant`, `@effect-appbuilder/emulator` and `@effect-appbuilder/testing`
+ * (their `prepack` builds `dist/`), installs the tarballs into a fresh project in the OS temp directory
+ * (the test kit's dependencies on the SDK and the emulator resolve to the same tarballs), type-checks a
+ * user's program and a user's test code against them with `skipLibCheck: false` under
+ * `moduleResolution` `nodenext` and `bundler`, runs both with node (a tool loop on the in-process
+ * emulator; the test kit's layer, scripted turns and assertion), and starts the installed
  * `appbuilder-emulator` bin.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
@@ -69,7 +71,15 @@ const tarManifest = async (tarball: string): Promise<Record<string, unknown>> =>
 
 let work = ""
 let project = ""
-const tarballs: Record<"assistant" | "emulator", string> = { assistant: "", emulator: "" }
+const packages = ["assistant", "emulator", "testing"] as const
+const tarballs: Record<(typeof packages)[number], string> = { assistant: "", emulator: "", testing: "" }
+
+/** The peer dependencies each package requires (optional peers are listed in `peerDependenciesMeta`). */
+const requiredPeers: Record<(typeof packages)[number], ReadonlyArray<string>> = {
+  assistant: ["@effect/platform", "effect"],
+  emulator: ["@effect/platform", "@effect/platform-node", "effect"],
+  testing: ["@effect/platform", "@effect/platform-node", "effect"]
+}
 
 describe("the packed packages", () => {
   beforeAll(async () => {
@@ -78,8 +88,8 @@ describe("the packed packages", () => {
     project = join(work, "project")
     mkdirSync(packs)
     mkdirSync(project)
-    // one after the other: the two builds share the machine's cores
-    for (const name of ["assistant", "emulator"] as const) {
+    // one after the other: the builds share the machine's cores
+    for (const name of packages) {
       const dir = join(root, "packages", name)
       const before = new Set(readdirSync(packs))
       expectSuccess(
@@ -103,11 +113,19 @@ describe("the packed packages", () => {
           dependencies: {
             "@effect-appbuilder/assistant": `file:${tarballs.assistant}`,
             "@effect-appbuilder/emulator": `file:${tarballs.emulator}`,
+            "@effect-appbuilder/testing": `file:${tarballs.testing}`,
             "effect": pin("effect"),
             "@effect/platform": pin("@effect/platform"),
             "@effect/platform-node": pin("@effect/platform-node")
           },
-          devDependencies: { "@types/node": workspaceVersion("@types/node", ".") }
+          devDependencies: { "@types/node": workspaceVersion("@types/node", ".") },
+          // the test kit depends on the SDK and the emulator by version: use the packed ones, not a registry's
+          pnpm: {
+            overrides: {
+              "@effect-appbuilder/assistant": `file:${tarballs.assistant}`,
+              "@effect-appbuilder/emulator": `file:${tarballs.emulator}`
+            }
+          }
         },
         null,
         2
@@ -128,7 +146,7 @@ describe("the packed packages", () => {
   })
 
   it("ship dist, sources, a README and a LICENSE, and resolve to dist only", async () => {
-    for (const name of ["assistant", "emulator"] as const) {
+    for (const name of packages) {
       const entries = await tarEntries(tarballs[name])
       for (const required of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "src/index.ts"]) {
         assert.include(entries, `package/${required}`, `${name} tarball lacks ${required}`)
@@ -149,18 +167,29 @@ describe("the packed packages", () => {
       assert.notProperty(manifest["scripts"] ?? {}, "prepack")
       assert.strictEqual(manifest["license"], "MIT")
       assert.strictEqual(manifest["type"], "module")
-      assert.deepStrictEqual(Object.keys(manifest["peerDependencies"] ?? {}).sort(), name === "assistant"
-        ? ["@effect/platform", "effect"]
-        : ["@effect/platform", "@effect/platform-node", "effect"])
+      const peers = Object.keys(manifest["peerDependencies"] ?? {})
+      const meta = (manifest["peerDependenciesMeta"] ?? {}) as Record<string, { readonly optional?: boolean }>
+      assert.deepStrictEqual(peers.filter((peer) => meta[peer]?.optional !== true).sort(), [...requiredPeers[name]])
+    }
+    // the SDK does not depend on the emulator nor on the test kit; the test kit depends on both, by version
+    const assistant = await tarManifest(tarballs.assistant)
+    assert.deepStrictEqual(Object.keys(assistant["dependencies"] ?? {}).filter((dep) => dep.startsWith("@effect-appbuilder/")), [])
+    const testing = await tarManifest(tarballs.testing)
+    const testingDependencies = (testing["dependencies"] ?? {}) as Record<string, string>
+    for (const dep of ["@effect-appbuilder/assistant", "@effect-appbuilder/emulator"]) {
+      assert.match(testingDependencies[dep] ?? "", /^\^?\d+\.\d+\.\d+/, `testing: ${dep} by version`)
     }
     const emulator = await tarManifest(tarballs.emulator)
     assert.deepStrictEqual(emulator["bin"], { "appbuilder-emulator": "./dist/bin.js" })
     assert.include(await tarEntries(tarballs.emulator), "package/dist/internal/json.d.ts")
   })
 
-  it("install with a single copy of effect", () => {
-    const copies = readdirSync(join(project, "node_modules", ".pnpm")).filter((dir) => dir.startsWith("effect@"))
-    assert.deepStrictEqual(copies.length, 1, `copies of effect: ${copies.join(", ")}`)
+  it("install with a single copy of effect, of the SDK and of the emulator", () => {
+    const installed = readdirSync(join(project, "node_modules", ".pnpm"))
+    for (const prefix of ["effect@", "@effect-appbuilder+assistant@", "@effect-appbuilder+emulator@"]) {
+      const copies = installed.filter((dir) => dir.startsWith(prefix))
+      assert.deepStrictEqual(copies.length, 1, `copies of ${prefix}: ${copies.join(", ")}`)
+    }
   })
 
   it("type-check a program with skipLibCheck off, under nodenext and bundler resolution", async () => {
@@ -189,6 +218,18 @@ describe("the packed packages", () => {
     assert.include(lines, "active runs: 0")
     assert.include(lines, "barrel: same module")
     assert.include(lines, "internal: ERR_PACKAGE_PATH_NOT_EXPORTED")
+  })
+
+  it("run the test kit (scripted turns, assertNoActiveRuns) with node", async () => {
+    if (!existsSync(join(project, "out", "testing.js"))) {
+      expectSuccess("tsc (nodenext)", await run(process.execPath, [tsc, "-p", "tsconfig.nodenext.json"], project))
+    }
+    const stdout = expectSuccess("node out/testing.js", await run(process.execPath, ["out/testing.js"], project))
+    const lines = stdout.split("\n")
+    assert.include(lines, "scripted: completed: 北京今天晴，30摄氏度", stdout)
+    assert.include(lines, "no active run: ok", stdout)
+    assert.include(lines, "left active: ActiveRunsError requires_action", stdout)
+    assert.include(lines, "barrel: same module", stdout)
   })
 
   it("install a working appbuilder-emulator bin that stops on SIGTERM", async () => {

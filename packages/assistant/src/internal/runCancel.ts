@@ -162,6 +162,12 @@ export const cancelWhenStopped = (
             if (event.threadId !== "") threadId = event.threadId
             annotations = { ...annotations, "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId }
             break
+          case "Resumed":
+            // the stream broke and follows the run by polling: the run it follows is the one to cancel
+            runId = event.runId
+            threadId = event.threadId
+            annotations = { ...annotations, "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId, "appbuilder.resumed": event.reason }
+            break
           case "RunEnd":
             ended = true
             annotations = { ...annotations, "appbuilder.run_status": event.status }

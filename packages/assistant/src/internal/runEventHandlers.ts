@@ -8,7 +8,20 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { MessageCreation, MessageDelta, RunBegin, RunCancelling, RunEnd, RunEvent, ToolCalls, ToolStepBegin, ToolStepEnd, ToolSubmittedOutput, Unknown } from "../RunEvent.js"
+import type {
+  MessageCreation,
+  MessageDelta,
+  Resumed,
+  RunBegin,
+  RunCancelling,
+  RunEnd,
+  RunEvent,
+  ToolCalls,
+  ToolStepBegin,
+  ToolStepEnd,
+  ToolSubmittedOutput,
+  Unknown
+} from "../RunEvent.js"
 import type { Run, ToolCall } from "./models/run.js"
 
 /**
@@ -18,7 +31,8 @@ import type { Run, ToolCall } from "./models/run.js"
  *   step-scoped fields are only set during the callback of the event that set them;
  * - {@link RunBegin} sets `currentRunId`, `currentThreadId` and `currentAssistantId` (they persist for
  *   the rest of the stream); {@link ToolCalls} sets `currentToolCalls`; {@link ToolStepBegin} and
- *   {@link ToolStepEnd} set `currentRunStepId`;
+ *   {@link ToolStepEnd} set `currentRunStepId`; {@link Resumed} sets `currentRunId` and `currentThreadId`
+ *   when no `RunBegin` did (the stream broke before it);
  * - a value is stored only when it is a non-empty string / non-empty list, else the field is `undefined`.
  *
  * Each callback receives an immutable snapshot.
@@ -88,6 +102,12 @@ export const nextContext = (self: StreamRunContext, event: RunEvent): StreamRunC
     case "ToolStepBegin":
     case "ToolStepEnd":
       return { ...base, currentRunStepId: nonEmpty(event.step.id) }
+    case "Resumed":
+      return {
+        ...base,
+        currentRunId: self.currentRunId ?? nonEmpty(event.runId),
+        currentThreadId: self.currentThreadId ?? nonEmpty(event.threadId)
+      }
     default:
       return base
   }
@@ -126,6 +146,8 @@ export interface Handlers {
   readonly onRunCancelling?: Callback<RunCancelling> | undefined
   /** Any {@link Unknown} event (the official client only logs them). */
   readonly onUnknown?: Callback<Unknown> | undefined
+  /** The stream broke and now follows the run by polling ({@link Resumed}; the official client has no such event). */
+  readonly onResumed?: Callback<Resumed> | undefined
 }
 
 type ErrorOf<F> = F extends (...args: ReadonlyArray<never>) => Effect.Effect<infer _A, infer E, infer _R> ? E : never
@@ -237,6 +259,8 @@ export const handle = <E, R, H extends Handlers>(
           return call(handlers.onRunEnd, event, context)
         case "Unknown":
           return call(handlers.onUnknown, event, context)
+        case "Resumed":
+          return call(handlers.onResumed, event, context)
       }
     }
     // The callbacks are typed by the `Handlers` constraint (errors and requirements `unknown`); `H`

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type { ValidationError } from "../AppBuilderError.js"
 import { ResponseFormat } from "../Common.js"
@@ -151,6 +152,21 @@ const DurationInput = Schema.declare(
   { title: "a duration (e.g. \"30 seconds\" or a number of milliseconds)" }
 )
 
+/** A `Schedule` (any input, any output). */
+const AnySchedule = Schema.declare(
+  (input): input is Schedule.Schedule<unknown, unknown> => Schedule.isSchedule(input),
+  { title: "a Schedule" }
+)
+
+/**
+ * The `resume` option: `true` (the default schedule), `false` (no resume) or the `Schedule` of the polling.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const ResumeOption = Schema.Union(Schema.Boolean, AnySchedule)
+
 /** An option that may be absent or `undefined`. */
 const optionalOption = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(orUndefined(schema), { exact: true })
 
@@ -168,7 +184,13 @@ export const RunCallOptions = Schema.Struct({
    * How long an interrupted (or lost) call may spend finding the run it started and cancelling it
    * (default 5 seconds). See `Runs.Service.run`.
    */
-  cancelTimeout: optionalOption(DurationInput)
+  cancelTimeout: optionalOption(DurationInput),
+  /**
+   * When the call's answer is lost (the connection broke or the call timed out after the request was
+   * sent), follow the run by polling instead of failing: `true` (default schedule), a `Schedule`, or
+   * `false` (the default for this call). See `Runs.Service.run`.
+   */
+  resume: optionalOption(ResumeOption)
 })
 
 /**
@@ -182,7 +204,13 @@ export const StreamCallOptions = Schema.Struct({
   /** The longest silence allowed between two events, pings included (default: the client's `streamIdleTimeout`). */
   idleTimeout: optionalOption(DurationInput),
   /** The timeout of the `cancel` call made when the stream stops before `run_end`. Default 5 seconds. */
-  cancelTimeout: optionalOption(DurationInput)
+  cancelTimeout: optionalOption(DurationInput),
+  /**
+   * When the stream breaks before `run_end`, follow the run by polling (emitting `Resumed`, then the
+   * rebuilt events) instead of failing: `true` (the default: `Runs.defaultResumeSchedule`), a `Schedule`
+   * for the polling, or `false` to fail with `StreamEnded` as before.
+   */
+  resume: optionalOption(ResumeOption)
 })
 
 /**

@@ -11,33 +11,17 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { MaxStepsExceeded } from "../AppBuilderError.js"
 import * as Runs from "../Runs.js"
-import * as Threads from "../Threads.js"
+import type * as Threads from "../Threads.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
-import { encodeRequest } from "./requestSchema.js"
 import { cancelQuietly } from "./runCancel.js"
 import { toolOutputsFor } from "./toolCalls.js"
-import { runRequestWithTools } from "./toolLoopInput.js"
+import { runRequestWithTools, withThreadCreated } from "./toolLoopInput.js"
 import type { Run } from "./models/run.js"
 
 interface Progress {
   readonly run: Run
   readonly steps: number
 }
-
-/**
- * The run request with its thread created first when it is given inline (no `threadId`): a first call
- * that is stopped, or loses its answer, can then find the run it started on that thread and cancel it
- * (see `Runs.Service.run`); without a thread id that run could not be found. An invalid request sends
- * nothing, not even the thread.
- */
-const withThreadCreated = (request: Runs.RunInput) =>
-  Effect.gen(function*() {
-    yield* encodeRequest("Runs.run", Runs.RunRequest, request)
-    if ((request.threadId !== undefined && request.threadId !== "") || request.thread == null) return request
-    const threads = yield* Threads.Threads
-    const thread = yield* threads.create({ messages: request.thread.messages })
-    return { ...request, threadId: thread.id, thread: null }
-  })
 
 /**
  * The blocking loop, an `Effect.iterate` whose state is the run. A loop that stops early (interruption,
@@ -54,14 +38,15 @@ export const blockingLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
   Effect.gen(function*() {
     const runs = yield* Runs.Runs
     const maxSteps = options.maxSteps ?? 8
-    const request = yield* withThreadCreated(runRequestWithTools(input, options.toolkit))
+    const request = yield* withThreadCreated("Runs.run", runRequestWithTools(input, options.toolkit))
+    const resume = options.resume ?? true
     const latest = yield* Ref.make(Option.none<Run>())
     // A call and the recording of its answer form one unit that an interruption cannot split: a run that
     // answered is always known to `cancelIfGoing`. A first call stopped before its answer cancels the run
     // it started itself (`Runs.run`); `latest` is then still empty.
     const callRun = (runInput: Runs.RunInput) =>
       Effect.uninterruptibleMask((restore) =>
-        restore(runs.run(runInput, { cancelTimeout: options.cancelTimeout })).pipe(
+        restore(runs.run(runInput, { cancelTimeout: options.cancelTimeout, resume })).pipe(
           Effect.tap((run) => Ref.set(latest, Option.some(run)))
         )
       )

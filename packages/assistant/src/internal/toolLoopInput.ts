@@ -9,9 +9,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Schedule from "effect/Schedule"
 import { Issue, ValidationError } from "../AppBuilderError.js"
-import type * as Runs from "../Runs.js"
+import * as Runs from "../Runs.js"
+import * as Threads from "../Threads.js"
 import type { Input, Tool, Toolkit } from "../ToolLoop.js"
+import { encodeRequest } from "./requestSchema.js"
 import { problemsOf } from "./toolSchema.js"
 
 /**
@@ -28,6 +31,26 @@ export const runRequestWithTools = <Tools extends Tool.Any>(input: Input, toolki
     ? toolkit.definitions
     : input.tools
 })
+
+/**
+ * The run request with its thread created first when it is given inline (no `threadId`): a first call
+ * that is stopped, or loses its answer, can then find the run it started on that thread (to cancel it,
+ * or to follow it); without a thread id that run could not be found. An invalid request sends nothing,
+ * not even the thread.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const withThreadCreated = (operation: "Runs.run" | "Runs.stream", request: Runs.RunInput) =>
+  Effect.gen(function*() {
+    if (operation === "Runs.run") yield* encodeRequest(operation, Runs.RunRequest, request)
+    else yield* encodeRequest(operation, Runs.StreamRunRequest, request)
+    if ((request.threadId !== undefined && request.threadId !== "") || request.thread == null) return request
+    const threads = yield* Threads.Threads
+    const thread = yield* threads.create({ messages: request.thread.messages })
+    return { ...request, threadId: thread.id, thread: null }
+  })
 
 const kindOf = (value: unknown): string => value === null ? "null" : Array.isArray(value) ? "an array" : typeof value
 
@@ -76,6 +99,10 @@ const checkOptionFields = (options: Record<string, unknown>, add: AddIssue) => {
   for (const key of ["toolTimeout", "cancelTimeout"]) {
     if (!isDuration(options[key])) add(["options", key], "expected a duration")
   }
+  const resume = options["resume"]
+  if (resume !== undefined && typeof resume !== "boolean" && !Schedule.isSchedule(resume)) {
+    add(["options", "resume"], "expected a boolean or a Schedule")
+  }
   const stream = options["stream"]
   if (stream === undefined) return
   if (!Predicate.isRecord(stream)) return add(["options", "stream"], `expected an object, got ${kindOf(stream)}`)
@@ -83,6 +110,7 @@ const checkOptionFields = (options: Record<string, unknown>, add: AddIssue) => {
   if (stream["cancelTimeout"] !== undefined) {
     add(["options", "stream", "cancelTimeout"], "the loop's cancel timeout is set by options.cancelTimeout")
   }
+  if (stream["resume"] !== undefined) add(["options", "stream", "resume"], "the loop's resume is set by options.resume")
 }
 
 /**

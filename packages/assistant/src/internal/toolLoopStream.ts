@@ -14,9 +14,10 @@ import * as Stream from "effect/Stream"
 import { HttpError, MaxStepsExceeded } from "../AppBuilderError.js"
 import * as RunEvent from "../RunEvent.js"
 import * as Runs from "../Runs.js"
+import type * as Threads from "../Threads.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
 import { toolOutputsFor } from "./toolCalls.js"
-import { runRequestWithTools } from "./toolLoopInput.js"
+import { runRequestWithTools, withThreadCreated } from "./toolLoopInput.js"
 import type { Run } from "./models/run.js"
 
 /**
@@ -88,22 +89,33 @@ const answerAfterEmitting = <E, R, InErr>(
 export const loopEvents = <Tools extends Tool.Any, Mode extends OnToolError>(
   input: Input,
   options: StreamLoopOptions<Tools, Mode>
-): Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>> =>
-  Stream.unwrap(Effect.map(Runs.Runs, (runs) => {
+): Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const runs = yield* Runs.Runs
+    const resume = options.resume ?? true
+    // a run on an inline thread could not be found if the stream broke before naming it: with resume on,
+    // the thread is created first
+    const withTools = runRequestWithTools(input, options.toolkit)
+    const request = resume === false ? withTools : yield* withThreadCreated("Runs.stream", withTools)
     const maxSteps = options.maxSteps ?? 8
     // the state of this run of the stream: which run the events belong to, and the rounds answered
     let context = RunEvent.initialContext
     let steps = 0
+    // the calls answered so far: a call is executed and submitted once, even if a resumed stream hands it
+    // over again
+    const answered = new Set<string>()
     const submitToolOutputs = (event: RunEvent.ToolCalls) =>
       Effect.gen(function*() {
+        if (event.toolCalls.every((call) => answered.has(call.id))) return
         const run = { runId: context.currentRunId ?? "", threadId: context.currentThreadId ?? "" }
         if (steps >= maxSteps) return yield* new MaxStepsExceeded({ ...run, maxSteps })
         const toolOutputs = yield* toolOutputsFor(options, event.toolCalls)
         yield* runs.submitToolOutputs({ ...run, toolOutputs })
+        for (const call of event.toolCalls) answered.add(call.id)
         steps += 1
       })
-    const runOptions = { idleTimeout: options.stream?.idleTimeout, cancelTimeout: options.cancelTimeout }
-    return runs.stream(runRequestWithTools(input, options.toolkit), runOptions).pipe(
+    const runOptions = { idleTimeout: options.stream?.idleTimeout, cancelTimeout: options.cancelTimeout, resume }
+    return runs.stream(request, runOptions).pipe(
       Stream.pipeThroughChannel(answerAfterEmitting((event) => {
         context = RunEvent.nextContext(context, event)
       }, submitToolOutputs))
@@ -141,7 +153,7 @@ const addEvent = (progress: Progress, event: RunEvent.RunEvent): Progress => {
 export const streamLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
   input: Input,
   options: StreamLoopOptions<Tools, Mode>
-): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Tool.Context<Tools>> =>
+): Effect.Effect<Result, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>> =>
   Stream.runFold(loopEvents(input, options), { steps: 0, text: "", run: Option.none() }, addEvent).pipe(
     Effect.flatMap(({ run, steps, text }) =>
       Option.match(run, {

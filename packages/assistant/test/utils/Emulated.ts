@@ -1,18 +1,15 @@
 /**
- * The SDK over the in-process emulator, and the weather tool of the official tests (spec §4.1).
+ * The SDK over the in-process emulator (`AppBuilderTest.layer` of `@effect-appbuilder/testing`), and the
+ * weather tool of the official tests (spec §4.1).
  */
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import type * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
+import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 
-/** Every SDK service over a fresh in-process emulator, plus `EmulatorState`. */
-export const layer = (options: Emulator.Options = {}) =>
-  AppBuilder.layer({ token: Redacted.make("bce-v3/ALTAK-emulator/test"), baseUrl: "http://emulator.local" }).pipe(
-    Layer.provideMerge(Emulator.layer(options)),
-    Layer.orDie
-  )
+/**
+ * Every SDK service over a fresh in-process emulator, plus `EmulatorState`: `AppBuilderTest.layer`, the
+ * layer users get from the test kit, so that our tests run on exactly what we ship.
+ */
+export const layer = AppBuilderTest.layer
 
 /** `get_cur_whether`, as the official tests define it. */
 export const weatherTool: Assistants.AssistantToolInput = {
