@@ -14,6 +14,9 @@ const payloads: ReadonlyArray<Record<string, unknown>> = [
   { status: "completed", send_id: 6, is_end: 1, message_id: "chatmsg_1", message_index: "", content: [{ type: "text", text: { value: "见到你。", annotations: null } }], metadata: { finish_reason: "normal" } },
   { status: "completed", send_id: 7, is_end: true, message_id: "m", content: [{ type: "text", text: { value: "a", annotations: ["x", "y"] } }, { type: "text", text: null }] },
   { status: "in_progress", send_id: 8, is_end: 0, message_id: "m", content: [] },
+  // optional parts that are not strings are left out, as the schema path does
+  { status: "completed", send_id: 13, is_end: 1, message_id: "m", message_index: 3, content: [{ type: "text", text: { value: "x", annotations: [] } }], metadata: { finish_reason: 1 } },
+  { status: "completed", send_id: 14, is_end: false, message_id: "m", content: [{ type: "image", text: null }, { type: "text", text: { value: "y", annotations: null } }], metadata: null },
   // unusual shapes: the schema decides (defaults, or a Decode error)
   { status: "in_progress", send_id: 9, message_id: "m", content: [{ type: "text", text: { value: "no is_end" } }] },
   { status: "in_progress", send_id: 10, is_end: 0, message_id: "m", content: null },

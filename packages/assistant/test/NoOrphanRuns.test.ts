@@ -242,10 +242,12 @@ describe("ToolLoop, blocking mode, inline thread", () => {
 })
 
 // A stress test, not a timing test: the loops run on the real clock (short real delays), because driving
-// 700 loops through TestClock costs more than the loops themselves (every clock step inspects every fiber).
+// hundreds of loops through TestClock costs more than the loops themselves (every clock step inspects every
+// fiber). 350 loops (it was 700) still stop each kind of loop (streamed or blocking, inline thread or not)
+// at every point of the grid below several times over, with the same seeded choices for the first 350.
 describe("at scale", () => {
   it.live(
-    "400 streamed and 300 blocking loops stopped at random points: no run left going, none cancelled twice",
+    "200 streamed and 150 blocking loops stopped at random points: no run left going, none cancelled twice",
     () =>
       Effect.gen(function*() {
         const state = yield* EmulatorState.EmulatorState
@@ -255,7 +257,7 @@ describe("at scale", () => {
         // every run call is held 20 ms (a blocking call in flight, a stream before its headers)
         yield* state.injectFault("/v2/threads/runs", Faults.latency(`${LATENCY} millis`, { times: Infinity }))
         const cancels = new Map<string, number>()
-        const kinds = [...Array.from({ length: 400 }, () => "stream" as const), ...Array.from({ length: 300 }, () => "blocking" as const)]
+        const kinds = [...Array.from({ length: 200 }, () => "stream" as const), ...Array.from({ length: 150 }, () => "blocking" as const)]
         let stopped = 0
         const BATCH = 100
         for (let from = 0; from < kinds.length; from += BATCH) {
@@ -297,9 +299,10 @@ describe("at scale", () => {
         }
         const twice = [...cancels.entries()].filter(([, n]) => n > 1)
         assert.deepStrictEqual(twice, [])
-        // the points were spread: many loops were stopped, and many runs were cancelled
-        assert.isAtLeast(stopped, 300)
-        assert.isAtLeast((yield* state.runs("cancelled")).length, 200)
+        // the points were spread: many loops were stopped, and many runs were cancelled (the same shares of
+        // the loops as the bounds of 300 and 200 out of 700 loops had)
+        assert.isAtLeast(stopped, 150)
+        assert.isAtLeast((yield* state.runs("cancelled")).length, 100)
       }).pipe(Effect.provide(Emulated.layer({ script: thinking("30 millis"), chunkDelay: "10 millis" }))),
     // each loop makes several requests to the in-process emulator: allow for a busy machine
     180_000

@@ -371,7 +371,7 @@ describe("cancellation", () => {
       assert.deepStrictEqual((yield* state.runs("in_progress")).length, 0)
       assert.deepStrictEqual((yield* state.runs("requires_action")).length, 0)
       assert.isAtLeast((yield* state.runs("cancelled")).length, 50)
-    }).pipe(Effect.provide(TestLayer)))
+    }).pipe(Effect.provide(TestLayer)), 120_000) // 100 loops on the TestClock: CPU-bound, allow for a busy machine
 
   for (const mode of ["stream", "blocking"] as const) {
     it.effect(`${mode} mode: a cancel call that hangs cannot hold the interruption beyond cancelTimeout`, () =>

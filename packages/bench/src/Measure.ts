@@ -44,6 +44,8 @@ export interface Measured<A> {
   readonly peakHeapDelta: number
   /** Highest `rss` during the run, in bytes. */
   readonly peakRss: number
+  /** `rss` right before the run (after a GC), in bytes. */
+  readonly rssBefore: number
   /** How many samples were taken (shows whether the run let the timer fire). */
   readonly samples: number
   /** CPU time (user + system) of this process during the run, in seconds. */
@@ -127,6 +129,7 @@ export const measure = <A, E, R>(
         seconds: Duration.toMillis(elapsed) / 1000,
         peakHeapDelta: peakHeap - before.heapUsed,
         peakRss,
+        rssBefore: before.rss,
         samples,
         cpuSeconds: (cpu.user + cpu.system) / 1e6
       }))

@@ -23,6 +23,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Baseline from "./Baseline.js"
+import * as BaselineUndici from "./BaselineUndici.js"
 
 /**
  * A failure of the harness itself (not an SDK error).
@@ -130,6 +131,27 @@ export const baseline = (baseUrl: string, token: string): Variant => ({
         isConnectionFailure(error) ? Console.log(`(baseline: ${describe(error.cause)}; retried)`) : Effect.void
       ),
       Effect.retry({ times: 2, while: isConnectionFailure }),
+      Effect.map((events) => {
+        tracker.events = events
+      })
+    )
+})
+
+/**
+ * The baseline over undici ({@link BaselineUndici.streamRun}): `Dispatcher.request`,
+ * `eventsource-parser`, `JSON.parse`; the yardstick of the per-event targets.
+ *
+ * @since 0.1.0
+ * @category variants
+ */
+export const baselineUndici = (target: BaselineUndici.Target): Variant => ({
+  name: "baseline (undici)",
+  kind: "baseline",
+  stream: (assistantId, threadId, tracker) =>
+    Effect.tryPromise({
+      try: () => BaselineUndici.streamRun(target, { assistant_id: assistantId, thread_id: threadId }),
+      catch: (cause) => new BenchError({ message: `baseline (undici) failed: ${describe(cause)}`, cause })
+    }).pipe(
       Effect.map((events) => {
         tracker.events = events
       })

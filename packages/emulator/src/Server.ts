@@ -25,6 +25,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
+import * as Shutdown from "./internal/shutdown.js"
 
 /**
  * @since 0.1.0
@@ -104,6 +105,14 @@ const address: Layer.Layer<EmulatorServer, never, HttpServer.HttpServer> = Layer
 export const SHUTDOWN_GRACE_MILLIS = 500
 
 /**
+ * The listen backlog asked for (the kernel caps it at `net.core.somaxconn`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const LISTEN_BACKLOG = 65535
+
+/**
  * Header names redacted in the platform's `http.server` spans (both carry the bearer token).
  *
  * @since 0.1.0
@@ -111,13 +120,17 @@ export const SHUTDOWN_GRACE_MILLIS = 500
  */
 export const REDACTED_HEADERS: ReadonlyArray<string> = ["authorization", "x-appbuilder-authorization"]
 
-/** A streamed body ends (normally) as soon as `shutdown` completes; other bodies are left alone. */
+/**
+ * A streamed body ends (normally) as soon as `shutdown` completes; other bodies are left alone, and so
+ * are the emulator's event streams, which end themselves (`Stream.interruptWhen` costs several fibers per
+ * chunk, too much for a stream of 100,000 events).
+ */
 const endOnShutdown = (
   response: HttpServerResponse.HttpServerResponse,
   shutdown: Effect.Effect<void>
 ): HttpServerResponse.HttpServerResponse => {
   const body = response.body
-  if (body._tag !== "Stream") return response
+  if (body._tag !== "Stream" || Shutdown.isSelfEnding(body.stream)) return response
   return HttpServerResponse.setBody(
     response,
     HttpBody.stream(Stream.interruptWhen(body.stream, shutdown), body.contentType, body.contentLength)
@@ -152,7 +165,11 @@ export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeE
     const serve = Layer.scopedDiscard(Effect.gen(function*() {
       const app = yield* App
       const shutdown = yield* Deferred.make<void>()
-      const served = Effect.map(app, (response) => endOnShutdown(response, Deferred.await(shutdown)))
+      const stopped = Deferred.await(shutdown)
+      const served = Effect.map(
+        Effect.provideService(app, Shutdown.ServerShutdown, stopped),
+        (response) => endOnShutdown(response, stopped)
+      )
       // released before the platform closes the server: end the streams first, then close
       yield* Effect.addFinalizer(() => Effect.zipRight(Deferred.succeed(shutdown, undefined), closeServer(nodeServer)))
       yield* options.middleware === undefined
@@ -164,7 +181,10 @@ export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeE
     ))
     const server = NodeHttpServer.layer(() => nodeServer, {
       port: options.port ?? 0,
-      host: options.host ?? "127.0.0.1"
+      host: options.host ?? "127.0.0.1",
+      // thousands of clients may connect at once (a benchmark's concurrent loops): with Node's default
+      // backlog (511) the connections beyond it wait for SYN retransmits, seconds each
+      backlog: LISTEN_BACKLOG
     })
     return Layer.merge(serve, address).pipe(Layer.provide(server))
   })

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Cli from "../src/Cli.js"
@@ -17,11 +18,19 @@ interface Running {
   readonly exit: Promise<number | null>
 }
 
-/** Starts `pnpm emulator` the way the root script does (`node --conditions=… --import tsx …/bin.ts`). */
+/**
+ * The compiled command, the package's `bin` (`tsc -b`, which `pnpm test` runs first, emits it from
+ * `src/bin.ts`). Starting it costs a plain `node` start; going through tsx (as `pnpm emulator` does)
+ * would compile the sources in every process the tests start.
+ */
+const bin = path.join(root, "packages/emulator/dist/bin.js")
+
+/** Starts the `appbuilder-emulator` command with `args`. */
 const start = (args: ReadonlyArray<string>): Running => {
+  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm check\` (tsc -b) first, as \`pnpm test\` does`)
   const child = spawn(
     process.execPath,
-    ["--conditions=@effect-appbuilder/source", "--import", "tsx", "packages/emulator/src/bin.ts", ...args],
+    [bin, ...args],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } }
   )
   let stdout = ""

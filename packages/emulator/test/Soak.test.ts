@@ -1,5 +1,5 @@
 /**
- * A long-running server keeps flat memory: 100,000 (`SOAK_REQUESTS`; 10,000 by default) mixed requests against the loopback server with a
+ * A long-running server keeps flat memory: 100,000 (`SOAK_REQUESTS`; 2,000 by default) mixed requests against the loopback server with a
  * plain HTTP client (node:http, keep-alive), resources deleted as the soak goes, no 500 anywhere, and
  * the heap after a full GC at the end within a generous bound of the heap after warm-up (a quarter of
  * the requests; the request log is a
@@ -14,10 +14,13 @@ import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
 import * as Server from "../src/Server.js"
 
-// 100,000 is the full soak (`SOAK_REQUESTS=100000`); the suite runs 10,000 to stay fast on shared machines
-const TOTAL = Number(process.env["SOAK_REQUESTS"] ?? 10_000)
-// smaller than the default ring, so that even the short soak drops old entries
-const LOG_SIZE = 2_000
+// 100,000 is the full soak (`SOAK_REQUESTS=100000`, which CI runs as its own step: it is the memory
+// check). `pnpm test` runs 2,000: enough for every request kind to run hundreds of times on a warm
+// server, to fill and wrap the request log, and to delete all it created; the memory bound is the same
+// but only the full soak makes it meaningful.
+const TOTAL = Number(process.env["SOAK_REQUESTS"] ?? 2_000)
+// smaller than the default ring and than the short soak, so that even the short soak drops old entries
+const LOG_SIZE = 1_000
 const WARM_UP = TOTAL / 4
 const CONCURRENCY = 16
 const BOUND_BYTES = 32 * 1024 * 1024

@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
 import { HttpError } from "../AppBuilderError.js"
 import * as Common from "../Common.js"
 import * as RunEvent from "../RunEvent.js"
@@ -230,45 +231,58 @@ const decodeStatusEvent = (
     }
   )
 
-/**
- * Builds a Schema class instance from properties the caller has already checked, without running its
- * constructor. A Schema class instance holds exactly its fields as own properties (a tagged class: plus
- * `_tag`), which is what this builds; skipped are only the validation and the merging of defaults, which
- * dominate the cost of a message chunk. A test asserts that the fast path equals what the schema decodes.
- */
-const assemble = <A extends object>(Class: { readonly prototype: A }, props: A): A =>
-  Object.assign(Object.create(Class.prototype), props)
+// The fast path below builds Schema class instances from properties it has already checked, without
+// running their constructors: a Schema class instance holds exactly its fields as own properties (a
+// tagged class: plus `_tag`), which is what is built here, property by property (no intermediate
+// object: this runs for every message chunk). Skipped are only the validation and the merging of
+// defaults, which dominate the cost of a chunk. A test asserts that the fast path equals what the schema
+// decodes.
+
+/** True for `null`, `undefined` or an array of strings: annotations the fast path takes as they are. */
+const plainAnnotations = (annotations: unknown): boolean => {
+  if (annotations === null || annotations === undefined) return true
+  if (!Array.isArray(annotations)) return false
+  for (const item of annotations as ReadonlyArray<unknown>) if (typeof item !== "string") return false
+  return true
+}
 
 /**
  * The content list of the usual `message` payload, built without the schema: an array of
- * `{ type: string, text: { value: string, annotations: array | null } | null }`. `undefined` for any
- * other shape (the schema then decodes it, with its defaults and its errors).
+ * `{ type: string, text: { value: string, annotations: array | null } | null }`, with the text values
+ * joined (what `Common.contentText` gives). `undefined` for any other shape (the schema then decodes it,
+ * with its defaults and its errors). Runs for every message chunk: plain loops, no intermediate arrays.
  */
-const fastContent = (value: unknown): Array<Common.Content> | undefined => {
+const fastContent = (value: unknown): { readonly content: Array<Common.Content>; readonly text: string } | undefined => {
   if (!Array.isArray(value)) return undefined
-  const out: Array<Common.Content> = []
-  for (const item of value as ReadonlyArray<unknown>) {
+  const items = value as ReadonlyArray<unknown>
+  const content: Array<Common.Content> = []
+  let joined = ""
+  for (const item of items) {
     if (!Predicate.isRecord(item) || typeof item["type"] !== "string") return undefined
     const text = item["text"]
     let decoded: Common.Text | null = null
     if (text !== null && text !== undefined) {
       if (!Predicate.isRecord(text) || typeof text["value"] !== "string") return undefined
       const annotations = text["annotations"]
-      if (
-        annotations !== null && annotations !== undefined &&
-        !(Array.isArray(annotations) && annotations.every((a) => typeof a === "string"))
-      ) return undefined
-      decoded = assemble(Common.Text, {
-        value: text["value"],
-        annotations: annotations === null || annotations === undefined ? null : [...(annotations as ReadonlyArray<unknown>)]
-      })
+      if (!plainAnnotations(annotations)) return undefined
+      const built: Mutable<Common.Text> = Object.create(Common.Text.prototype)
+      built.value = text["value"]
+      built.annotations = annotations === null || annotations === undefined ? null : [...(annotations as ReadonlyArray<string>)]
+      decoded = built
+      joined += built.value
     }
-    out.push(assemble(Common.Content, { type: item["type"], text: decoded }))
+    const entry: Mutable<Common.Content> = Object.create(Common.Content.prototype)
+    entry.type = item["type"]
+    entry.text = decoded
+    content.push(entry)
   }
-  return out
+  return { content, text: joined }
 }
 
-/** The usual `message` payload without the schema; `undefined` when the shape is not the usual one. */
+/**
+ * The usual `message` payload without the schema; `undefined` when the shape is not the usual one.
+ * The event is filled in place (no spread of optional parts): this runs for every message chunk.
+ */
 const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
   if (!Predicate.isRecord(json)) return undefined
   const status = json["status"]
@@ -279,26 +293,22 @@ const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
   if (typeof isEnd !== "number" && typeof isEnd !== "boolean") return undefined
   const content = fastContent(json["content"])
   if (content === undefined) return undefined
-  return assemble(RunEvent.MessageDelta, {
-    _tag: "MessageDelta",
-    sendId,
-    status,
-    messageId,
-    ...messageIndex(json["message_index"]),
-    text: Common.contentText(content),
-    isEnd: isEnd === true || (typeof isEnd === "number" && isEnd !== 0),
-    content,
-    ...finishReason(json["metadata"])
-  })
-}
-
-const decodeMessageEvent = (
-  operation: string,
-  data: string,
-  json: unknown
-): Either.Either<RunEvent.RunEvent, HttpError> => {
-  const fast = fastMessage(json)
-  return fast !== undefined ? Either.right(fast) : slowMessageEvent(operation, data, json)
+  const event: Mutable<RunEvent.MessageDelta> = Object.create(RunEvent.MessageDelta.prototype)
+  event._tag = "MessageDelta"
+  event.sendId = sendId
+  event.status = status
+  event.messageId = messageId
+  // the optional fields only when present, as the schema leaves them out
+  const index = json["message_index"]
+  if (typeof index === "string") event.messageIndex = index
+  event.text = content.text
+  event.isEnd = isEnd === true || (typeof isEnd === "number" && isEnd !== 0)
+  event.content = content.content
+  const metadata = json["metadata"]
+  if (Predicate.isRecord(metadata) && typeof metadata["finish_reason"] === "string") {
+    event.finishReason = metadata["finish_reason"]
+  }
+  return event
 }
 
 /**
@@ -348,27 +358,47 @@ export const decodeEvent = (
   operation: string,
   event: Sse.Event
 ): Either.Either<Option.Option<RunEvent.RunEvent>, HttpError> => {
+  const decoded = decodeEventUnwrapped(operation, event)
+  return decoded instanceof HttpError ? Either.left(decoded) : Either.right(Option.fromNullable(decoded))
+}
+
+/**
+ * {@link decodeEvent} without the `Either` and `Option` around its answer: the event, `undefined` for a
+ * ping, or the `HttpError`. The run stream calls it for every event, so a message chunk on the fast
+ * path allocates nothing beyond the event itself.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeEventUnwrapped = (
+  operation: string,
+  event: Sse.Event
+): RunEvent.RunEvent | HttpError | undefined => {
   const { data } = event
   switch (event.event) {
     case "ping":
-      return Either.right(Option.none())
+      return undefined
     case "status":
     case "message": {
-      const parsed = Either.mapLeft(
-        parseJson(data),
-        (message) => decodeError(operation, `invalid JSON in a ${event.event} event: ${message}`, data)
-      )
-      return Either.flatMap(parsed, (json) =>
-        Either.map(
-          event.event === "status" ? decodeStatusEvent(operation, data, json) : decodeMessageEvent(operation, data, json),
-          Option.some
-        ))
+      let json: unknown
+      try {
+        json = JSON.parse(data)
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error)
+        return decodeError(operation, `invalid JSON in a ${event.event} event: ${message}`, data)
+      }
+      if (event.event === "message") {
+        const fast = fastMessage(json)
+        if (fast !== undefined) return fast
+      }
+      const decoded = event.event === "message"
+        ? slowMessageEvent(operation, data, json)
+        : decodeStatusEvent(operation, data, json)
+      return Either.isLeft(decoded) ? decoded.left : decoded.right
     }
     default: {
       const raw = Either.getOrElse(parseJson(data), () => data)
-      return Either.right(Option.some(
-        unknownEvent(event.event, stringField(raw, "event_type"), numberField(raw, "send_id"), stringField(raw, "status"), data, raw)
-      ))
+      return unknownEvent(event.event, stringField(raw, "event_type"), numberField(raw, "send_id"), stringField(raw, "status"), data, raw)
     }
   }
 }

@@ -226,5 +226,21 @@ export const checkOptions = <A, I>(
   schema: Schema.Schema<A, I>,
   options: A | undefined
 ): Effect.Effect<A | undefined, ValidationError> =>
-  Effect.as(encodeRequest(operation, Schema.Struct({ options: orUndefined(schema) }), { options }), options)
+  options === undefined
+    ? Effect.succeed(options)
+    : Effect.as(encodeRequest(operation, optionsStruct(schema), { options }), options)
 
+/**
+ * `{ options: schema | undefined }`, built once per options schema. Effect compiles a Schema's parser
+ * once per schema object: a struct built anew on every call would be compiled anew on every call
+ * (0.15–0.3 ms of CPU per `Runs.stream`, `Runs.run` or `Runs.poll` call, measured on a loaded 2-core machine).
+ */
+const optionsStructs = new WeakMap<Schema.Schema.AnyNoContext, Schema.Schema.AnyNoContext>()
+const optionsStruct = (schema: Schema.Schema.AnyNoContext): Schema.Schema.AnyNoContext => {
+  let struct = optionsStructs.get(schema)
+  if (struct === undefined) {
+    struct = Schema.Struct({ options: orUndefined(schema) })
+    optionsStructs.set(schema, struct)
+  }
+  return struct
+}

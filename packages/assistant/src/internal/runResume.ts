@@ -124,8 +124,25 @@ interface Seen {
   readonly submitted: Set<string>
   readonly stepsBegun: Set<string>
   readonly stepsEnded: Set<string>
-  /** message id → the text streamed so far, in the order the messages were created */
-  readonly messages: Map<string, string>
+  /**
+   * message id → what was streamed of it so far, in the order the messages were created: its length and a
+   * hash of it, not the text itself, so that following a long stream holds a constant amount of memory
+   */
+  readonly messages: Map<string, Streamed>
+}
+
+/** The length of a text and its FNV-1a hash (32 bits, over UTF-16 code units), extended delta by delta. */
+interface Streamed {
+  readonly length: number
+  readonly hash: number
+}
+
+const emptyStreamed: Streamed = { length: 0, hash: 0x811c9dc5 }
+
+const extend = (streamed: Streamed, text: string): Streamed => {
+  let hash = streamed.hash
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return { length: streamed.length + text.length, hash }
 }
 
 const observe = (seen: Seen, event: RunEvent): void => {
@@ -154,10 +171,10 @@ const observe = (seen: Seen, event: RunEvent): void => {
       for (const call of event.toolCalls) seen.submitted.add(call.id)
       return
     case "MessageCreation":
-      if (!seen.messages.has(event.messageId)) seen.messages.set(event.messageId, "")
+      if (!seen.messages.has(event.messageId)) seen.messages.set(event.messageId, emptyStreamed)
       return
     case "MessageDelta":
-      seen.messages.set(event.messageId, (seen.messages.get(event.messageId) ?? "") + event.text)
+      seen.messages.set(event.messageId, extend(seen.messages.get(event.messageId) ?? emptyStreamed, event.text))
       return
     default:
       return
@@ -303,10 +320,12 @@ const rebuild = (
     if (Option.isNone(reply) || reply.value.id !== messageId || replyDone) return
     replyDone = true
     const full = textOf(reply.value)
-    const streamed = seen.messages.get(messageId) ?? ""
+    const streamed = seen.messages.get(messageId) ?? emptyStreamed
     // what the message holds beyond what was streamed (a message that does not start with the streamed
     // text cannot be continued: nothing is added rather than text repeated)
-    const rest = full.startsWith(streamed) ? full.slice(streamed.length) : ""
+    const continues = full.length >= streamed.length &&
+      extend(emptyStreamed, full.slice(0, streamed.length)).hash === streamed.hash
+    const rest = continues ? full.slice(streamed.length) : ""
     if (rest === "") return
     emit(
       new MessageDelta({

@@ -10,14 +10,13 @@ import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { HttpError, RunFailed } from "../AppBuilderError.js"
 import * as RunEvent from "../RunEvent.js"
 import { runFailedOf } from "./runFailed.js"
 import { decodeSse, decodeUtf8 } from "./sse.js"
-import { decodeEvent } from "./runEventDecode.js"
+import { decodeEventUnwrapped } from "./runEventDecode.js"
 
 // -----------------------------------------------------------------------------
 // the run stream
@@ -78,14 +77,13 @@ export const toRunEvents = <E, R>(
   const loop: Out = Channel.readWithCause({
     onInput: (chunk: Chunk.Chunk<Sse.Event>): Out => {
       const out: Array<RunEvent.RunEvent> = []
+      // one synchronous pass per chunk; the unwrapped decoder allocates no Either / Option per event
       for (const sse of chunk) {
-        const decoded = decodeEvent(options.operation, sse)
-        if (Either.isLeft(decoded)) return emit(out, Channel.fail(decoded.left))
-        if (Option.isSome(decoded.right)) {
-          const event = decoded.right.value
-          out.push(event)
-          if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
-        }
+        const event = decodeEventUnwrapped(options.operation, sse)
+        if (event === undefined) continue
+        if (event instanceof HttpError) return emit(out, Channel.fail(event))
+        out.push(event)
+        if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
       }
       return emit(out, loop)
     },

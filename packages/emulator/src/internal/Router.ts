@@ -26,6 +26,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import { Readable } from "node:stream"
 import * as EmulatorConfig from "../EmulatorConfig.js"
 import * as Faults from "../Faults.js"
 import * as Server from "../Server.js"
@@ -91,12 +92,54 @@ interface Body {
   readonly total: number
 }
 
+const emptyBody: Body = { bytes: new Uint8Array(0), tooLarge: false, total: 0 }
+
+/**
+ * {@link readBody} on a Node request, with its events: a `Stream` over the request costs several fibers
+ * per request, a good part of the emulator's CPU per call.
+ */
+const readNodeBody = (source: Readable, limit: number): Effect.Effect<Body> =>
+  Effect.async<Body>((resume) => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    let total = 0
+    const onData = (chunk: Uint8Array) => {
+      total += chunk.length
+      if (total > limit) {
+        chunks.length = 0
+        size = 0
+      } else {
+        chunks.push(chunk)
+        size = total
+      }
+    }
+    const cleanup = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onFailure)
+      source.off("close", onFailure)
+    }
+    const onEnd = () => {
+      cleanup()
+      resume(Effect.succeed({ bytes: concat(chunks, size), tooLarge: total > limit, total }))
+    }
+    const onFailure = () => {
+      cleanup()
+      resume(Effect.succeed(emptyBody))
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onFailure)
+    source.on("close", onFailure)
+    return Effect.sync(cleanup)
+  })
+
 /**
  * Reads the body, keeping at most `limit` bytes: a larger body is still read to its end (and
  * discarded), so that the connection stays usable for the answer. An absent or unreadable body is empty.
  */
 const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number): Effect.Effect<Body> =>
-  Stream.runFold(
+  request.source instanceof Readable ? readNodeBody(request.source, limit) : Stream.runFold(
     request.stream,
     { chunks: Chunk.empty<Uint8Array>(), size: 0, total: 0 },
     (acc, chunk) => {
@@ -111,7 +154,7 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number): 
       tooLarge: acc.total > limit,
       total: acc.total
     })),
-    Effect.orElseSucceed(() => ({ bytes: new Uint8Array(0), tooLarge: false, total: 0 }))
+    Effect.orElseSucceed(() => emptyBody)
   )
 
 const decoder = new TextDecoder()

@@ -44,6 +44,8 @@ export interface Hub {
   readonly publish: (event: RunEvents.RunEvent) => Effect.Effect<void>
   /** {@link Hub.publish}, for use inside a synchronous block. */
   readonly unsafePublish: (event: RunEvents.RunEvent) => void
+  /** True when no subscriber has `capacity` events pending (a chunk may be published now). */
+  readonly unsafeHasRoom: () => boolean
   /** Waits until no subscriber has `capacity` events pending, or until `stop()` is true. */
   readonly awaitSpace: (stop: () => boolean) => Effect.Effect<void>
   /** Wakes a publisher waiting in {@link Hub.awaitSpace} (e.g. after a cancel request). */
@@ -104,5 +106,5 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
         for (const queue of subscribers) queue.unsafeOffer(detach)
         subscribers.clear()
       })
-    return { subscribe, publish, unsafePublish, awaitSpace, wake, detachAll }
+    return { subscribe, publish, unsafePublish, unsafeHasRoom: () => !full(), awaitSpace, wake, detachAll }
   })

@@ -1,7 +1,7 @@
 /**
  * Server-sent events as the service frames them: every event is exactly
- * `event: <name>\ndata: <compact JSON>\n\n`, one `Uint8Array` per event. `send_id` counts the status and
- * message events of one stream (1, 2, 3, …); pings (`event: ping\ndata: {}`) carry none.
+ * `event: <name>\ndata: <compact JSON>\n\n`. `send_id` counts the status and message events of one
+ * stream (1, 2, 3, …); pings (`event: ping\ndata: {}`) carry none. One `Uint8Array` (one HTTP chunk) per event.
  *
  * @since 0.1.0
  */
@@ -14,12 +14,13 @@ import * as Stream from "effect/Stream"
 import type { JsonObject } from "./json.js"
 import * as RunEvents from "./runEvents.js"
 import type * as RunHub from "./runHub.js"
+import * as Shutdown from "./shutdown.js"
 import * as Wire from "./Wire.js"
 
 const encoder = new TextEncoder()
 
 /** Events pulled at most at once by a stream body. */
-const BATCH = 64
+const BATCH = 128
 
 /**
  * The text of one event block.
@@ -56,6 +57,36 @@ export const payload = (event: RunEvents.StatusEvent | RunEvents.MessageEvent, s
   return event.final ? { ...base, metadata: { finish_reason: "normal" } } : base
 }
 
+// The constant parts of a message event's framed JSON (see `messageText`).
+const MESSAGE_HEAD = "event: message\ndata: {\"status\":\"in_progress\",\"send_id\":"
+const FINAL_MESSAGE_HEAD = "event: message\ndata: {\"status\":\"completed\",\"send_id\":"
+const CONTENT_HEAD = ",\"message_index\":\"\",\"content\":[{\"type\":\"text\",\"text\":{\"value\":"
+const MESSAGE_TAIL = ",\"annotations\":null}}]}\n\n"
+const FINAL_MESSAGE_TAIL = ",\"annotations\":null}}],\"metadata\":{\"finish_reason\":\"normal\"}}\n\n"
+
+/**
+ * The framed text of a message event: exactly `frame("message", JSON.stringify(payload(event, sendId)))`,
+ * built by concatenation because message chunks are the bulk of a stream (only the id and the text need
+ * escaping).
+ */
+const messageText = (event: RunEvents.MessageEvent, sendId: number): string =>
+  (event.final ? FINAL_MESSAGE_HEAD : MESSAGE_HEAD) +
+  sendId +
+  (event.final ? ",\"is_end\":1,\"message_id\":" : ",\"is_end\":0,\"message_id\":") +
+  JSON.stringify(event.messageId) +
+  CONTENT_HEAD +
+  JSON.stringify(event.text) +
+  (event.final ? FINAL_MESSAGE_TAIL : MESSAGE_TAIL)
+
+/**
+ * The framed text of one status or message event.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const text = (event: RunEvents.StatusEvent | RunEvents.MessageEvent, sendId: number): string =>
+  event._tag === "Message" ? messageText(event, sendId) : frame("status", JSON.stringify(payload(event, sendId)))
+
 /**
  * One status or message event, framed and encoded.
  *
@@ -63,7 +94,9 @@ export const payload = (event: RunEvents.StatusEvent | RunEvents.MessageEvent, s
  * @category encoding
  */
 export const encode = (event: RunEvents.StatusEvent | RunEvents.MessageEvent, sendId: number): Uint8Array =>
-  encoder.encode(frame(event._tag === "Status" ? "status" : "message", JSON.stringify(payload(event, sendId))))
+  encoder.encode(text(event, sendId))
+
+const pingText = frame("ping", "{}")
 
 /**
  * The bytes of a ping event.
@@ -71,13 +104,35 @@ export const encode = (event: RunEvents.StatusEvent | RunEvents.MessageEvent, se
  * @since 0.1.0
  * @category encoding
  */
-export const ping = (): Uint8Array => encoder.encode(frame("ping", "{}"))
+export const ping = (): Uint8Array => encoder.encode(pingText)
+
+/**
+ * Cuts encoded events at their ends: every event ends with an empty line (`\n\n`), which appears
+ * nowhere else in an event (the data is compact JSON, whose strings escape line feeds).
+ */
+const splitEvents = (bytes: Uint8Array): Array<Uint8Array> => {
+  const out: Array<Uint8Array> = []
+  let start = 0
+  let index = bytes.indexOf(10)
+  while (index >= 0 && index + 1 < bytes.length) {
+    if (bytes[index + 1] === 10) {
+      out.push(bytes.subarray(start, index + 2))
+      start = index + 2
+      index = bytes.indexOf(10, start)
+    } else {
+      index = bytes.indexOf(10, index + 1)
+    }
+  }
+  if (start < bytes.length) out.push(bytes.subarray(start))
+  return out
+}
 
 /**
  * The body of a stream response: the subscription's events, framed, numbered and encoded one
  * `Uint8Array` per event, with a ping whenever nothing was sent for `pingInterval` while nothing is
  * pending (one timer per stream, not one per event). The stream ends after `run_end`, or silently on
- * `Detach`. `onEnd` runs however the stream ends (also when the client goes away).
+ * `Detach` (also sent by the stream itself when `serverShutdown` completes: the server stops). `onEnd`
+ * runs however the stream ends (also when the client goes away).
  *
  * @since 0.1.0
  * @category constructors
@@ -85,9 +140,13 @@ export const ping = (): Uint8Array => encoder.encode(frame("ping", "{}"))
 export const body = (
   subscription: RunHub.Subscription,
   pingInterval: Duration.Duration,
-  onEnd: Effect.Effect<void>
+  onEnd: Effect.Effect<void>,
+  serverShutdown: Option.Option<Effect.Effect<void>> = Option.none()
 ): Stream.Stream<Uint8Array> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
+  Shutdown.markSelfEnding(Stream.unwrapScoped(Effect.gen(function*() {
+    if (Option.isSome(serverShutdown)) {
+      yield* Effect.forkScoped(Effect.zipRight(serverShutdown.value, subscription.interject(RunEvents.detach)))
+    }
     let sendId = 0
     let done = false
     let lastActivity = yield* Clock.currentTimeMillis
@@ -109,30 +168,32 @@ export const body = (
       })
       yield* Effect.forkScoped(ticker)
     }
-    // one stream element (one `Uint8Array`) per event; the events pending at a time are pulled together
+    // One stream element (one `Uint8Array`, one HTTP chunk) per event; the events pending at a time are
+    // pulled together, framed as one string and encoded with one `TextEncoder` call (a call per event
+    // costs more than the framing), then cut at the event boundaries into views of the same bytes.
     const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<never>> = Effect.suspend(() =>
       done ? Effect.fail(Option.none()) : Effect.flatMap(subscription.takeBatch(BATCH), (events) =>
         Effect.map(Clock.currentTimeMillis, (now) => {
           lastActivity = now
-          const out: Array<Uint8Array> = []
+          let out = ""
           for (const event of events) {
             if (event._tag === "Detach") {
               done = true
               break
             }
             if (event._tag === "Ping") {
-              out.push(ping())
+              out += pingText
               continue
             }
             sendId++
-            out.push(encode(event, sendId))
+            out += text(event, sendId)
             if (event._tag === "Status" && event.eventType === "run_end") {
               done = true
               break
             }
           }
-          return Chunk.unsafeFromArray(out)
+          return Chunk.unsafeFromArray(splitEvents(encoder.encode(out)))
         }))
     )
     return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(onEnd))
-  }))
+  })))

@@ -24,6 +24,7 @@ import { RunEngine } from "../RunEngine.js"
 import * as RunEvents from "../runEvents.js"
 import type * as RunHub from "../runHub.js"
 import * as RunRequest from "../runRequest.js"
+import { ServerShutdown } from "../shutdown.js"
 import * as Sse from "../sse.js"
 import { Store } from "../Store.js"
 import * as Validate from "../Validate.js"
@@ -43,8 +44,10 @@ const streamResponse = (
   Effect.uninterruptible(Effect.gen(function*() {
     const scope = yield* Scope.make()
     const close = Scope.close(scope, Exit.void)
+    // read here: the body stream runs later, outside the context the app is given
+    const serverShutdown = yield* Effect.serviceOption(ServerShutdown)
     const attachment = yield* engine.run(request).pipe(Scope.extend(scope), Effect.onError(() => close))
-    return HttpServerResponse.stream(Sse.body(attachment.events, pingInterval, close), {
+    return HttpServerResponse.stream(Sse.body(attachment.events, pingInterval, close, serverShutdown), {
       contentType: "text/event-stream; charset=utf-8"
     }).pipe(HttpServerResponse.setHeader("cache-control", "no-cache"))
   }))
