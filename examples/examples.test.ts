@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url"
 import * as BlockingRun from "./blocking-run.js"
 import * as Demo from "./demo.js"
 import * as CancelOnTimeout from "./cancel-on-timeout.js"
+import * as DurableLoop from "./durable-loop.js"
 import * as FilesExample from "./files.js"
 import * as ResumeAfterDrop from "./resume-after-drop.js"
 import * as RunAll from "./run-all.js"
@@ -196,6 +197,26 @@ describe("resume-after-drop", () => {
       assert.strictEqual(yield* requestCount("/v2/threads/runs/submit_tool_outputs"), 1)
       yield* assertClean
     }).pipe(Effect.provide(emulator)))
+})
+
+describe("durable-loop", () => {
+  it.live("the worker killed while the run answers: a new worker resumes the loop, the tool ran once, one run", () =>
+    Effect.gen(function*() {
+      const lines = yield* captureLines(DurableLoop.program)
+      assert.isTrue(lines.some((line) => /^\[\d+\.\ds\] worker 1 started/.test(line)), lines.join("\n"))
+      assert.match(lineStarting(lines, "answer:"), /^answer: 好的，已发送 北京 的天气预报。$/)
+      assert.match(lines.find((line) => line.includes("worker 1 killed")) ?? "", /the run on the server: in_progress$/)
+      assert.match(lines.find((line) => line.includes("worker 2 resumed the loop")) ?? "", /run completed, 1 tool round\(s\)$/)
+      // worker 2 neither started a run nor submitted again: it only followed the stored loop
+      const resumed = lines.find((line) => line.includes("worker 2 resumed from the stored activities")) ?? ""
+      assert.include(resumed, "POST /v2/threads/runs/query")
+      assert.notMatch(resumed, /POST \/v2\/threads\/runs(,|$)/)
+      assert.notInclude(resumed, "submit_tool_outputs")
+      assert.strictEqual(lineStarting(lines, "tool executions:"), "tool executions: 1")
+      assert.strictEqual(lineStarting(lines, "runs started:"), "runs started: 1")
+      assert.strictEqual(lineStarting(lines, "outputs submitted:"), "outputs submitted: 1")
+      assert.strictEqual(lineStarting(lines, "runs still active:"), "runs still active: 0")
+    }), { timeout: 120_000 })
 })
 
 describe("run-all", () => {

@@ -10,6 +10,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as BlockingRun from "./blocking-run.js"
 import * as CancelOnTimeout from "./cancel-on-timeout.js"
+import * as DurableLoop from "./durable-loop.js"
 import * as FilesExample from "./files.js"
 import * as ResumeAfterDrop from "./resume-after-drop.js"
 import * as Runtime from "./Runtime.js"
@@ -23,7 +24,8 @@ export const examples: ReadonlyArray<readonly [name: string, program: Effect.Eff
   ["tool-loop", Effect.provide(ToolLoopExample.program, ToolLoopExample.layer)],
   ["cancel-on-timeout", Effect.provide(CancelOnTimeout.program, CancelOnTimeout.layer)],
   ["files", Effect.provide(FilesExample.program, FilesExample.layer)],
-  ["resume-after-drop", Effect.provide(ResumeAfterDrop.program, ResumeAfterDrop.layer)]
+  ["resume-after-drop", Effect.provide(ResumeAfterDrop.program, ResumeAfterDrop.layer)],
+  ["durable-loop", Effect.provide(DurableLoop.program, DurableLoop.layer)]
 ]
 
 export const program = Effect.gen(function*() {

@@ -17,10 +17,8 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as net from "node:net"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as Server from "@effect-appbuilder/emulator/Server"
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import type * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
 import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
@@ -34,11 +32,7 @@ const retry: AppBuilderClient.RetryOptions = { baseDelay: "10 millis", maxDelay:
 
 const inProcess = Emulated.layer({ token: TOKEN, retry })
 
-const overServer = (http: Layer.Layer<HttpClient.HttpClient>) =>
-  Layer.unwrapEffect(
-    Effect.map(Server.EmulatorServer, (server) =>
-      AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl: server.url, retry }).pipe(Layer.provide(http)))
-  ).pipe(Layer.provideMerge(Emulator.layerServer({ port: 0, token: TOKEN })), Layer.orDie)
+const overServer = (http: Layer.Layer<HttpClient.HttpClient>) => Emulated.overServer(http, { token: TOKEN, retry: retry })
 
 const asHttpError = (error: unknown): HttpError => {
   assert.instanceOf(error, HttpError)

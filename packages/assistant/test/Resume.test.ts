@@ -18,28 +18,13 @@ import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as Faults from "@effect-appbuilder/emulator/Faults"
 import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 import { HttpError, RunFailed, ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import * as Emulated from "./utils/Emulated.js"
+import * as ResumeMatrix from "./utils/ResumeMatrix.js"
 
 const TestLayer = Emulated.layer()
-
-/** The tags of the events, `Resumed` left out and consecutive deltas merged into one. */
-const shape = (events: ReadonlyArray<RunEvent.RunEvent>): Array<string> => {
-  const out: Array<string> = []
-  for (const event of events) {
-    if (event._tag === "Resumed") continue
-    if (event._tag === "MessageDelta" && out[out.length - 1] === "MessageDelta") continue
-    out.push(event._tag === "ToolStepBegin" || event._tag === "ToolStepEnd" ? `${event._tag}:${event.stepId}` : event._tag)
-  }
-  return out
-}
-
-const textOf = (events: ReadonlyArray<RunEvent.RunEvent>): string =>
-  events.map((event) => (event._tag === "MessageDelta" ? event.text : "")).join("")
 
 /** Runs `effect` in a fiber and moves the TestClock by `step` until it is done (at most 200 steps). */
 const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "100 millis"): Effect.Effect<A, E, R> =>
@@ -53,84 +38,16 @@ const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.Duration
     return yield* Fiber.join(fiber)
   })
 
-const setup = (question: string, tools?: ReadonlyArray<Assistants.AssistantToolInput>) =>
-  Effect.gen(function*() {
-    const assistants = yield* Assistants.Assistants
-    const threads = yield* Threads.Threads
-    const assistant = yield* assistants.create({ name: "resume", instructions: "", tools: tools ?? [] })
-    const newThread = Effect.map(threads.create({ messages: [{ content: question }] }), (thread) => thread.id)
-    return { assistantId: assistant.id, newThread }
-  })
+const { posts, setup } = ResumeMatrix
 
-const runPosts = Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-  Effect.map(state.requests, (requests) => requests.filter((r) => r.path === "/v2/threads/runs").length))
-
-describe("Runs.stream resumes after a drop", () => {
+describe("resume after a drop, in process", () => {
   it.effect("a plain streamed run, cut after every k events, ends as an undisturbed one", () =>
-    Effect.gen(function*() {
-      const runs = yield* Runs.Runs
-      const state = yield* EmulatorState.EmulatorState
-      const { assistantId, newThread } = yield* setup("你好，请介绍一下你自己")
-      const collect = (threadId: string) =>
-        settle(Stream.runCollect(runs.stream({ assistantId, threadId }))).pipe(Effect.map(Chunk.toReadonlyArray))
-      const reference = yield* collect(yield* newThread)
-      assert.notInclude(reference.map((e) => e._tag), "Resumed")
-      for (let k = 0; k <= reference.length; k++) {
-        const threadId = yield* newThread
-        const before = yield* runPosts
-        yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(k))
-        const events = yield* collect(threadId)
-        const label = `k=${k}`
-        assert.deepStrictEqual(shape(events), shape(reference), label)
-        assert.strictEqual(textOf(events), textOf(reference), label)
-        assert.strictEqual(events.filter(RunEvent.isResumed).length, k < reference.length ? 1 : 0, label)
-        assert.strictEqual((yield* runPosts) - before, 1, label)
-        assert.deepStrictEqual(yield* state.activeRuns, [], label)
-      }
-    }).pipe(Effect.provide(TestLayer)))
+    ResumeMatrix.plainRun(settle).pipe(Effect.provide(TestLayer)))
+  it.effect("a streamed tool loop, cut after every k events, executes each tool once and ends the same", () =>
+    ResumeMatrix.toolLoop(settle).pipe(Effect.provide(TestLayer)))
 })
 
 const Weather = Schema.Struct({ location: Schema.String, unit: Schema.optional(Schema.String) })
-
-describe("ToolLoop.stream resumes after a drop", () => {
-  it.effect("a streamed tool loop, cut after every k events, executes each tool once and ends the same", () =>
-    Effect.gen(function*() {
-      const state = yield* EmulatorState.EmulatorState
-      const executed = yield* Ref.make(0)
-      const weather = ToolLoop.tool("get_cur_whether", {
-        description: "这是一个获得指定地点天气的工具",
-        parameters: Weather,
-        handler: ({ location }) => Effect.as(Ref.update(executed, (n) => n + 1), `${location} 的当前温度是30 摄氏度`)
-      })
-      const toolkit = ToolLoop.toolkit(weather)
-      const { assistantId, newThread } = yield* setup("北京今天天气怎么样？", toolkit.definitions)
-      const loop = (threadId: string) =>
-        settle(Stream.runCollect(ToolLoop.stream({ assistantId, threadId }, { toolkit }))).pipe(
-          Effect.map(Chunk.toReadonlyArray)
-        )
-      const reference = yield* loop(yield* newThread)
-      assert.strictEqual(yield* Ref.get(executed), 1)
-      const submits = Effect.map(state.requests, (r) => r.filter((x) => x.path === "/v2/threads/runs/submit_tool_outputs").length)
-      for (let k = 0; k <= reference.length; k++) {
-        const threadId = yield* newThread
-        yield* Ref.set(executed, 0)
-        const before = { runs: yield* runPosts, submits: yield* submits }
-        yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(k))
-        const events = yield* loop(threadId)
-        const label = `k=${k}`
-        assert.deepStrictEqual(shape(events), shape(reference), label)
-        assert.strictEqual(textOf(events), textOf(reference), label)
-        assert.strictEqual(yield* Ref.get(executed), 1, label)
-        assert.strictEqual((yield* runPosts) - before.runs, 1, label)
-        assert.strictEqual((yield* submits) - before.submits, 1, label)
-        assert.deepStrictEqual(yield* state.activeRuns, [], label)
-      }
-    }).pipe(Effect.provide(TestLayer)))
-})
-
-const posts = (path: string) =>
-  Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-    Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length))
 
 const weatherToolkit = (executed: Ref.Ref<number>, onRun: Effect.Effect<void, never, EmulatorState.EmulatorState> = Effect.void) =>
   ToolLoop.toolkit(ToolLoop.tool("get_cur_whether", {

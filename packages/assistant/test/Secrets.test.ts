@@ -20,10 +20,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
 import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as Server from "@effect-appbuilder/emulator/Server"
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
 import { ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
@@ -223,11 +221,7 @@ const calls = Effect.gen(function*() {
 // no retries: every failure above is seen once, and no backoff waits on the TestClock
 const inProcess = Emulated.layer({ token: TOKEN, retry: false })
 
-const overServer = (http: Layer.Layer<HttpClient.HttpClient>) =>
-  Layer.unwrapEffect(
-    Effect.map(Server.EmulatorServer, (server) =>
-      AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl: server.url, retry: false }).pipe(Layer.provide(http)))
-  ).pipe(Layer.provideMerge(Emulator.layerServer({ port: 0, token: TOKEN })), Layer.orDie)
+const overServer = (http: Layer.Layer<HttpClient.HttpClient>) => Emulated.overServer(http, { token: TOKEN, retry: false })
 
 /** Runs the calls with the recorder on the client side only (the emulator's own spans are not ours). */
 const check = (layer: Layer.Layer<Assistants.Assistants | Threads.Threads | Runs.Runs | EmulatorState.EmulatorState>) =>

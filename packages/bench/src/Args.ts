@@ -55,7 +55,9 @@ export const quick: Args = {
   chunks: 20_000,
   rounds: 1,
   loops: 50,
-  concurrent: 1_000,
+  // 500 concurrent loops cost about 15 s of client CPU (2026-11, about 30 ms per loop at that
+  // concurrency): 1,000 would take the quick run past a minute
+  concurrent: 500,
   longChunks: 60_000,
   timeLimitSeconds: 20
 }
@@ -67,7 +69,7 @@ export const quick: Args = {
 export const usage = `usage: pnpm bench [--quick] [--chunks N] [--rounds R] [--loops L] [--concurrent C] [--long-chunks M]
                   [--time-limit S]
 
-  --quick           smaller sizes, about a minute (chunks 20000, rounds 1, loops 50, concurrent 1000,
+  --quick           smaller sizes, about a minute (chunks 20000, rounds 1, loops 50, concurrent 500,
                     long-chunks 60000), no fetch variants; explicit sizes still apply
   --chunks N        message chunks of the per-event stream (default 100000)
   --rounds R        measured rounds of the per-event comparison (default 3)

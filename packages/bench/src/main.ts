@@ -18,13 +18,14 @@
  *    `get_cur_whether` with `submit_tool_outputs`, read to the end): `ToolLoop.stream` against the bare
  *    baseline loop doing the same requests. Targets: client CPU per loop ≤ 2× the baseline's; emulator
  *    CPU per (SDK) loop ≤ 2 ms.
- * 4. **Concurrency**: C loops at once (default 10,000) in this process: all complete with the expected
- *    events, none left active on the server (every thread's runs are listed afterwards), and
- *    (peak RSS − idle RSS) / C ≤ 64 KiB. Loops/s and p50/p99 time to first event are information.
+ * 4. **Concurrency**: C loops at once (default 10,000, started over 2 s) in this process, over an undici
+ *    Agent sized for them: all complete with the expected events, none left active on the server (every
+ *    thread's runs are listed afterwards), and (peak RSS − idle RSS) / C ≤ 64 KiB. Loops/s and p50/p99
+ *    time to first event are information.
  * 5. **Flat memory**: the live heap (a full GC before each sample) of an SDK stream of M chunks is not
  *    above 1.5× that of N chunks + 2 MiB; the heap after GC does not grow by more than 2 MiB across the
  *    C concurrent loops (measured after the sequential loops and again after the concurrent ones, once
- *    the idle keep-alive connections have closed).
+ *    the concurrent loops' connections are closed).
  *
  * A missed target prints `TARGET MISSED` and still exits 0: this is a measurement. What invalidates it
  * (the emulator failing, a wrong event count, a loop failing or left active) exits 1.
@@ -48,6 +49,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Scope from "effect/Scope"
 import * as NodeOs from "node:os"
 import * as Undici from "undici"
 import * as Args from "./Args.js"
@@ -64,6 +66,8 @@ import * as Variants from "./Variants.js"
 const TOKEN = "bench-token"
 /** `run_begin`, `tool_step_begin`, `message_creation`, …the N messages…, `tool_step_end`, `run_end`. */
 const STATUS_EVENTS = 5
+/** The concurrent loops start over this many milliseconds (see phase 4). */
+const RAMP_MILLIS = 2_000
 const KiB = 1024
 const MiB = 1024 * KiB
 /** Statuses of a run still alive on the server. */
@@ -308,34 +312,58 @@ const program = (args: Args.Args) =>
     const liveSmall = yield* run("live N", sdkVariant, chunks, true)
     const liveLarge = yield* run("live M", sdkVariant, longChunks, true)
     const streamFlat = liveLarge.peakHeapDelta <= 1.5 * liveSmall.peakHeapDelta + 2 * MiB && !liveLarge.stopped
-    // What a user running thousands of loops configures: an Agent whose idle connections are given up
-    // well before the server's keep-alive timeout (5 s for node's http server). With the default (about
-    // the server's own timeout), a loaded server closes an idle connection while the client sends on it:
-    // ECONNRESET on a submit_tool_outputs, which is not retried (the service may have acted on it).
+    // What a user running thousands of loops configures: one Agent sized for them.
+    // - `connections`: a loop holds its run's stream open while it submits the tool outputs on a second
+    //   connection, so the pool must exceed the number of loops (or the submissions queue behind the
+    //   streams that wait for them); bounded so that both processes stay under their fd limit.
+    // - `keepAliveTimeout` / `keepAliveMaxTimeout`: idle connections are given up after 10 s, far below
+    //   the emulator's 65 s keep-alive (undici otherwise trusts the server's `Keep-Alive: timeout=65`
+    //   minus 2 s): a client whose event loop lags by seconds must not send on a connection the server
+    //   is closing ("other side closed" on a submit_tool_outputs, which is not retried).
+    // - `connect.timeout`: thousands of connections opened at once wait for accept() longer than
+    //   undici's 10 s default on a loaded machine.
+    // - pipelining stays 1 (undici's default): a request never waits behind another one's stream.
+    const concurrentAgent = () =>
+      new Undici.Agent({
+        connections: concurrent + Math.min(concurrent, 4096),
+        pipelining: 1,
+        keepAliveTimeout: 10_000,
+        keepAliveMaxTimeout: 10_000,
+        connect: { timeout: 60_000 }
+      })
     const concurrentHttp = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
       Layer.provide(Layer.scoped(
         NodeHttpClient.Dispatcher,
-        Effect.acquireRelease(
-          Effect.sync(() => new Undici.Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 })),
-          (agent) => Effect.promise(() => agent.destroy())
-        )
+        Effect.acquireRelease(Effect.sync(concurrentAgent), (agent) => Effect.promise(() => agent.destroy()))
       ))
     )
-    const manyLoops = yield* Layer.build(Variants.sdkLayer(emulator.url, TOKEN, concurrentHttp))
+    // built in its own scope, closed after the concurrent loops: destroying the Agent closes its idle
+    // connections at once, so the heap measured afterwards holds what the loops left, not open sockets
+    const concurrentScope = yield* Scope.make()
+    const manyLoops = yield* Layer.buildWithScope(Variants.sdkLayer(emulator.url, TOKEN, concurrentHttp), concurrentScope)
     const heapBeforeConcurrent = heapAfterGc()
 
     // ------------------------------------------------------------------------------ 4. concurrency
     yield* Console.log(`\n4. concurrency: ${concurrent} streamed tool loops at once`)
     const emulatorBefore = emulatorCpu()
+    // The loops start over RAMP_MILLIS (loop i after i × RAMP_MILLIS / C ms), as traffic arrives, not in
+    // one instant: 10,000 connects at once overflow the listen backlog (somaxconn) and wait for SYN
+    // retransmits. Every loop is still running when the last one starts.
     const measured = yield* Measure.measure((probe) =>
       Effect.forEach(
-        Array.from({ length: concurrent }),
+        Array.from({ length: concurrent }, (_, i) => i),
         // a failed or stuck loop is counted (a missed target), not the end of the measurement; the bound
-        // keeps a bad build from hanging the bench (interrupting a loop cancels its run)
-        () => Effect.either(Effect.timeout(Loops.sdkLoop(assistant.id, probe.sample), args.quick ? "60 seconds" : "10 minutes")),
+        // only keeps a bad build from hanging the bench (interrupting a loop cancels its run)
+        (i) =>
+          Loops.sdkLoop(assistant.id, probe.sample).pipe(
+            Effect.delay(Math.floor((i * RAMP_MILLIS) / concurrent)),
+            Effect.timeout(args.quick ? "5 minutes" : "30 minutes"),
+            Effect.either
+          ),
         { concurrency: "unbounded" }
       ).pipe(Effect.provide(manyLoops))
     )
+    yield* Scope.close(concurrentScope, Exit.void)
     const emulatorAfter = emulatorCpu()
     const outcomes = measured.value.filter(Either.isRight).map((outcome) => outcome.right)
     const failures = measured.value.filter(Either.isLeft).map((outcome) => outcome.left)
@@ -383,9 +411,6 @@ const program = (args: Args.Args) =>
     })
 
     // ------------------------------------------------------------ 5b. flat memory: completed loops
-    // idle keep-alive connections close after 1 s (the Agent above) to 5 s (the server's timeout): wait
-    // for them, so that the heap holds what the loops left behind, not open sockets
-    yield* Effect.sleep("6 seconds")
     const heapAfterConcurrent = heapAfterGc()
     const loopGrowth = heapAfterConcurrent - heapBeforeConcurrent
     const loopsFlat = loopGrowth <= 2 * MiB

@@ -113,6 +113,31 @@ export const SHUTDOWN_GRACE_MILLIS = 500
 export const LISTEN_BACKLOG = 65535
 
 /**
+ * How long the server keeps an idle keep-alive connection open. Node's default (5 s) is shorter than
+ * the idle timeout of many client pools and, worse, close to it: a client whose event loop lags
+ * (thousands of concurrent loops) sends a request on a connection the server is closing at that moment,
+ * and the request fails with "other side closed" (a `submit_tool_outputs` is then not retried, the
+ * service may have acted on it). 65 s leaves a wide margin over a client pool's idle timeout (undici's
+ * default is 4 s; told `Keep-Alive: timeout=65` it keeps idle connections up to 63 s unless its
+ * `keepAliveMaxTimeout` is lower, which clients running many loops should set, e.g. 10 s). The real
+ * service's value is unknown; this is a safe choice for a local emulator, not a claim about the service.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const KEEP_ALIVE_TIMEOUT_MILLIS = 65_000
+
+/**
+ * How long a client may take to send a request's headers (Node requires more than the keep-alive
+ * timeout, or an idle connection whose next request has just started could be cut). A loaded server
+ * reads them late, not the client sending them slowly: generous, as the other timeouts below.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const HEADERS_TIMEOUT_MILLIS = 70_000
+
+/**
  * Header names redacted in the platform's `http.server` spans (both carry the bearer token).
  *
  * @since 0.1.0
@@ -161,7 +186,10 @@ const closeServer = (server: Http.Server): Effect.Effect<void> =>
  */
 export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeError, App> =>
   Layer.suspend(() => {
-    const nodeServer = createServer()
+    const nodeServer = createServer({
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MILLIS,
+      headersTimeout: HEADERS_TIMEOUT_MILLIS
+    })
     const serve = Layer.scopedDiscard(Effect.gen(function*() {
       const app = yield* App
       const shutdown = yield* Deferred.make<void>()

@@ -33,6 +33,9 @@ describe("Server", () => {
       assert.strictEqual(response.status, 200)
       assert.strictEqual(response.headers["x-appbuilder-request-id"], "rid-1")
       assert.strictEqual(response.headers["content-type"], "application/json; charset=utf-8")
+      // idle connections are kept well beyond a client pool's idle timeout (Node's default is 5 s)
+      assert.strictEqual(response.headers["keep-alive"], `timeout=${Server.KEEP_ALIVE_TIMEOUT_MILLIS / 1000}`)
+      assert.strictEqual(Server.KEEP_ALIVE_TIMEOUT_MILLIS, 65_000)
       const body: unknown = yield* response.json
       assert.deepInclude(body, { object: "thread", metadata: {} })
       const state = yield* EmulatorState.EmulatorState

@@ -15,8 +15,8 @@ import * as Stream from "effect/Stream"
 import { HttpError, RunFailed } from "../AppBuilderError.js"
 import * as RunEvent from "../RunEvent.js"
 import { runFailedOf } from "./runFailed.js"
-import { decodeSse, decodeUtf8 } from "./sse.js"
-import { decodeEventUnwrapped } from "./runEventDecode.js"
+import { decodeEventParts, decodeEventUnwrapped } from "./runEventDecode.js"
+import { decodeSseWith, decodeUtf8 } from "./sse.js"
 
 // -----------------------------------------------------------------------------
 // the run stream
@@ -97,14 +97,55 @@ export const toRunEvents = <E, R>(
 }
 
 /**
- * The whole pipeline of a run stream: bytes → UTF-8 text → SSE events → idle timeout (pings count as
- * life) → {@link RunEvent.RunEvent}s (see {@link toRunEvents}).
+ * What the fused SSE and event decoding stage emits for one SSE event: the event, the `HttpError` its
+ * payload gave, or `null` for a ping (it yields no event, but it counts as life for the idle timeout).
+ */
+type Decoded = RunEvent.RunEvent | HttpError | null
+
+/**
+ * {@link toRunEvents} after the fused decoding stage of {@link runStream}: drops pings, stops at the
+ * first `HttpError` or right after `RunEnd`.
+ */
+const fromDecoded = <E, R>(
+  self: Stream.Stream<Decoded, E, R>,
+  options: RunStreamOptions
+): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
+  type Out = Channel.Channel<Chunk.Chunk<RunEvent.RunEvent>, Chunk.Chunk<Decoded>, E | HttpError | RunFailed, E, unknown, unknown>
+  const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
+    events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
+  const loop: Out = Channel.readWithCause({
+    onInput: (chunk: Chunk.Chunk<Decoded>): Out => {
+      const out: Array<RunEvent.RunEvent> = []
+      for (const event of chunk) {
+        if (event === null) continue
+        if (event instanceof HttpError) return emit(out, Channel.fail(event))
+        out.push(event)
+        if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
+      }
+      return emit(out, loop)
+    },
+    onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
+    onDone: (): Out =>
+      Channel.fail(
+        HttpError.streamEnded({ operation: options.operation, description: "the event stream ended before run_end" })
+      )
+  })
+  return Stream.pipeThroughChannel(self, loop)
+}
+
+/**
+ * The whole pipeline of a run stream: bytes → UTF-8 text → SSE events decoded into
+ * {@link RunEvent.RunEvent}s as they are found → idle timeout (pings count as life) → the end rules
+ * of {@link toRunEvents}.
  *
  * - no SSE event for `idleTimeout` → `HttpError` with reason `Timeout`;
  * - the stream ends right after `RunEnd`; bytes ending before `run_end` → `HttpError` `StreamEnded`;
  * - a run that ends `failed` / `expired` / `cancelled` emits its `RunEnd` and then fails with
  *   `RunFailed` (with the run's `last_error`, else the event's `details.error_info`);
  * - invalid JSON or an invalid known event → `HttpError` `Decode`; unknown events → `Unknown`.
+ *
+ * The SSE decoder hands each event's name and data straight to the event decoder (no `Sse.Event` per
+ * event: this runs for every chunk of a long stream).
  *
  * @since 0.1.0
  * @category combinators
@@ -114,20 +155,19 @@ export const runStream = <R>(
   options: RunStreamOptions
 ): Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed, R> => {
   const idle = Duration.decode(options.idleTimeout)
-  const events = bytes.pipe(
+  const operation = options.operation
+  const decoded = bytes.pipe(
     decodeUtf8,
-    decodeSse,
+    decodeSseWith((name, data): Decoded => decodeEventParts(operation, name, data) ?? null),
     Stream.mapError((error): HttpError =>
       error instanceof HttpError
         ? error
-        : HttpError.decode({ operation: options.operation, description: error.message })
+        : HttpError.decode({ operation, description: error.message })
     ),
     Stream.timeoutFail(
-      () =>
-        HttpError.timeout({ operation: options.operation, description: `no event received for ${Duration.format(idle)}` }),
+      () => HttpError.timeout({ operation, description: `no event received for ${Duration.format(idle)}` }),
       idle
     )
   )
-  return toRunEvents(events, options)
+  return fromDecoded(decoded, options)
 }
-

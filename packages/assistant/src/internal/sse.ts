@@ -14,6 +14,8 @@
  *   and ignores `id` and `retry`. Blocks without a `data` line are dropped. A last block that the byte
  *   stream ends without its empty line is still dispatched when its last line is complete (as the
  *   official client does); a truncated last line is discarded.
+ * - {@link decodeSseWith}: the same, handing each event's name and data to a function instead of
+ *   building an `Sse.Event` (the run stream decodes its events there).
  *
  * Only non-empty chunks are emitted, so that an idle timeout applied to the output measures the time
  * between events, not between bytes.
@@ -58,15 +60,42 @@ export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.
   })
 
 /**
- * A canonical block, `event: <name>\ndata: <one line>` between `start` and `end` (the LF ending its
- * data line) with LF endings, as the service sends it: its event, or `undefined` for any other block.
+ * The name of an event between `start` and `end`: the names the service sends as constants (no new
+ * string for every event of a long stream), any other name sliced from the input.
  */
-const canonicalEvent = (input: string, start: number, end: number): Sse.Event | undefined => {
-  if (!input.startsWith("event: ", start)) return undefined
+const eventName = (input: string, start: number, end: number): string => {
+  switch (end - start) {
+    case 7:
+      if (input.startsWith("message", start)) return "message"
+      break
+    case 6:
+      if (input.startsWith("status", start)) return "status"
+      break
+    case 4:
+      if (input.startsWith("ping", start)) return "ping"
+      break
+  }
+  return input.slice(start, end)
+}
+
+/**
+ * A canonical block, `event: <name>\ndata: <one line>` between `start` and `end` (the LF ending its
+ * data line) with LF endings, as the service sends it: hands its name and data to `make`, or returns
+ * `false` (nothing made) for any other block.
+ */
+const canonicalEvent = <A>(
+  input: string,
+  start: number,
+  end: number,
+  make: (event: string, data: string) => A,
+  pending: Array<A>
+): boolean => {
+  if (!input.startsWith("event: ", start)) return false
   const nameEnd = input.indexOf("\n", start)
-  if (nameEnd === start + 7 || nameEnd >= end || !input.startsWith("data: ", nameEnd + 1)) return undefined
-  if (input.indexOf("\n", nameEnd + 1) !== end) return undefined
-  return { _tag: "Event", event: input.slice(start + 7, nameEnd), id: undefined, data: input.slice(nameEnd + 7, end) }
+  if (nameEnd === start + 7 || nameEnd >= end || !input.startsWith("data: ", nameEnd + 1)) return false
+  if (input.indexOf("\n", nameEnd + 1) !== end) return false
+  pending.push(make(eventName(input, start + 7, nameEnd), input.slice(nameEnd + 7, end)))
+  return true
 }
 
 /**
@@ -84,13 +113,13 @@ const feedLineByLine = (parser: Sse.Parser, input: string): Sse.SseError | undef
   }
 }
 
-interface SseDecoder {
+interface SseDecoder<A> {
   /** Decodes the next piece of text; the events found are kept until {@link SseDecoder.drain}. */
   readonly feed: (text: string) => Sse.SseError | undefined
   /** Decodes what remains at the end of the text (a last block without its empty line). */
   readonly finish: () => Sse.SseError | undefined
   /** The events decoded since the last call. */
-  readonly drain: () => Chunk.Chunk<Sse.Event>
+  readonly drain: () => Chunk.Chunk<A>
 }
 
 /**
@@ -99,15 +128,15 @@ interface SseDecoder {
  * a CR has been seen, goes through the parser. Blocks are handed over whole, so the parser is always at
  * a block boundary when it gets input.
  */
-const makeSseDecoder = (): SseDecoder => {
-  let pending: Array<Sse.Event> = []
+const makeSseDecoder = <A>(make: (event: string, data: string) => A): SseDecoder<A> => {
+  let pending: Array<A> = []
   // A CR at the end of a chunk is held back until the next one: the parser would otherwise read the
   // LF of a split CRLF as an empty line (which dispatches, or resets, the pending event).
   let heldCarriageReturn = false
   // Whether the last character fed ended a line (decides whether the remainder is dispatched at the end).
   let lastEndedLine = true
   const parser = Sse.makeParser((event) => {
-    if (event._tag === "Event") pending.push(event)
+    if (event._tag === "Event") pending.push(make(event.event, event.data))
   })
   // the text after the last complete block, and whether the parser has taken over
   let carry = ""
@@ -136,9 +165,7 @@ const makeSseDecoder = (): SseDecoder => {
       // a block ends with the LF of its last line followed by the LF of the empty line
       const end = input.indexOf("\n\n", start)
       if (end === -1) break
-      const event = canonicalEvent(input, start, end)
-      if (event !== undefined) pending.push(event)
-      else {
+      if (!canonicalEvent(input, start, end, make, pending)) {
         const error = feedGeneral(input.slice(start, end + 2))
         if (error !== undefined) return error
       }
@@ -157,13 +184,15 @@ const makeSseDecoder = (): SseDecoder => {
     heldCarriageReturn = false
     return terminated
   }
-  const drain = (): Chunk.Chunk<Sse.Event> => {
+  const drain = (): Chunk.Chunk<A> => {
     const out = Chunk.unsafeFromArray(pending)
     pending = []
     return out
   }
   return { feed, finish, drain }
 }
+
+const sseEvent = (event: string, data: string): Sse.Event => ({ _tag: "Event", event, id: undefined, data })
 
 /**
  * Decodes a text stream into SSE events (see the module documentation for the exact rules).
@@ -173,15 +202,27 @@ const makeSseDecoder = (): SseDecoder => {
  * @category combinators
  */
 export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<Sse.Event, E | Sse.SseError, R> =>
+  decodeSseWith(sseEvent)(self)
+
+/**
+ * {@link decodeSse} handing each event's name and data to `make` instead of building an `Sse.Event`:
+ * the run stream decodes its events right there, so that a long stream allocates no intermediate
+ * event object per event.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const decodeSseWith = <A>(make: (event: string, data: string) => A) =>
+<E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<A, E | Sse.SseError, R> =>
   Stream.suspend(() => {
-    const decoder = makeSseDecoder()
+    const decoder = makeSseDecoder(make)
     const emit = <OutErr, OutDone>(
-      next: Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, OutErr, E, OutDone, unknown>
-    ): Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, OutErr, E, OutDone | void, unknown> => {
+      next: Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, OutErr, E, OutDone, unknown>
+    ): Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, OutErr, E, OutDone | void, unknown> => {
       const out = decoder.drain()
       return Chunk.isEmpty(out) ? next : Channel.zipRight(Channel.write(out), next)
     }
-    const loop: Channel.Channel<Chunk.Chunk<Sse.Event>, Chunk.Chunk<string>, E | Sse.SseError, E, unknown, unknown> =
+    const loop: Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, E | Sse.SseError, E, unknown, unknown> =
       Channel.readWithCause({
         onInput: (chunk: Chunk.Chunk<string>) => {
           for (const text of chunk) {
