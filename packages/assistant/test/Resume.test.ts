@@ -40,6 +40,17 @@ const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.Duration
 
 const { posts, setup } = ResumeMatrix
 
+/** The runs service, the emulator's state, and a new thread whose next run stream is cut after `k` events. */
+const cutAfter = (k: number) =>
+  Effect.gen(function*() {
+    const runs = yield* Runs.Runs
+    const state = yield* EmulatorState.EmulatorState
+    const { assistantId, newThread } = yield* setup("你好")
+    const threadId = yield* newThread
+    yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(k))
+    return { assistantId, runs, state, threadId }
+  })
+
 describe("resume after a drop, in process", () => {
   it.effect("a plain streamed run, cut after every k events, ends as an undisturbed one", () =>
     ResumeMatrix.plainRun(settle).pipe(Effect.provide(TestLayer)))
@@ -109,11 +120,7 @@ describe("ToolLoop blocking mode resumes a lost answer", () => {
 describe("what a resume meets", () => {
   it.effect("a 503 while polling is retried", () =>
     Effect.gen(function*() {
-      const runs = yield* Runs.Runs
-      const state = yield* EmulatorState.EmulatorState
-      const { assistantId, newThread } = yield* setup("你好")
-      const threadId = yield* newThread
-      yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(2))
+      const { assistantId, runs, state, threadId } = yield* cutAfter(2)
       yield* state.injectFault("/v2/threads/runs/query", Faults.status(503, { times: 2 }))
       const events = Chunk.toReadonlyArray(yield* settle(Stream.runCollect(runs.stream({ assistantId, threadId }))))
       assert.strictEqual(events.filter(RunEvent.isResumed).length, 1)
@@ -147,11 +154,7 @@ describe("what a resume meets", () => {
 
   it.effect("interrupting a resumed stream cancels the run once", () =>
     Effect.gen(function*() {
-      const runs = yield* Runs.Runs
-      const state = yield* EmulatorState.EmulatorState
-      const { assistantId, newThread } = yield* setup("你好")
-      const threadId = yield* newThread
-      yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(1))
+      const { assistantId, runs, state, threadId } = yield* cutAfter(1)
       const seen = yield* Ref.make<ReadonlyArray<string>>([])
       const fiber = yield* Effect.fork(
         Stream.runForEach(runs.stream({ assistantId, threadId }), (event) => Ref.update(seen, (all) => [...all, event._tag]))
@@ -167,11 +170,7 @@ describe("what a resume meets", () => {
 
   it.effect("a resume whose schedule ends fails with StreamEnded and cancels the run once", () =>
     Effect.gen(function*() {
-      const runs = yield* Runs.Runs
-      const state = yield* EmulatorState.EmulatorState
-      const { assistantId, newThread } = yield* setup("你好")
-      const threadId = yield* newThread
-      yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(1))
+      const { assistantId, runs, state, threadId } = yield* cutAfter(1)
       const error = yield* Effect.flip(settle(
         Stream.runDrain(runs.stream({ assistantId, threadId }, { resume: Schedule.spaced("1 second").pipe(Schedule.upTo("5 seconds")) }))
       ))
@@ -197,11 +196,7 @@ describe("what a resume meets", () => {
 
   it.effect("the handler API sees Resumed, and the context names the run even when run_begin was lost", () =>
     Effect.gen(function*() {
-      const runs = yield* Runs.Runs
-      const state = yield* EmulatorState.EmulatorState
-      const { assistantId, newThread } = yield* setup("你好")
-      const threadId = yield* newThread
-      yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(0))
+      const { assistantId, runs, threadId } = yield* cutAfter(0)
       const resumed = yield* Ref.make<ReadonlyArray<string>>([])
       const result = yield* settle(RunEvent.handle(runs.stream({ assistantId, threadId }), {
         onResumed: (event, context) => Ref.update(resumed, (all) => [...all, `${event.reason}:${context.currentRunId ?? "?"}`])

@@ -10,6 +10,7 @@ import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { HttpError, RunFailed } from "../AppBuilderError.js"
@@ -53,6 +54,47 @@ const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<n
 }
 
 /**
+ * What one input of the end rules yields: an event, the `HttpError` its payload gave, or nothing (`null` /
+ * `undefined`: a ping).
+ */
+type Decoded = RunEvent.RunEvent | HttpError | null | undefined
+
+/**
+ * The end rules of a run stream, over inputs that `decode` turns into events: drops pings, stops at the
+ * first `HttpError`, ends right after `RunEnd` (then fails with `RunFailed` when the run ended `failed` /
+ * `expired` / `cancelled`), fails with `StreamEnded` when the input ends before `run_end`. One synchronous
+ * pass per chunk: no effect and no Either / Option per event.
+ */
+const withEndRules = <In, E, R>(
+  self: Stream.Stream<In, E, R>,
+  options: RunStreamOptions,
+  decode: (input: In) => Decoded
+): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
+  type Out = Channel.Channel<Chunk.Chunk<RunEvent.RunEvent>, Chunk.Chunk<In>, E | HttpError | RunFailed, E, unknown, unknown>
+  const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
+    events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
+  const loop: Out = Channel.readWithCause({
+    onInput: (chunk: Chunk.Chunk<In>): Out => {
+      const out: Array<RunEvent.RunEvent> = []
+      for (const input of chunk) {
+        const event = decode(input)
+        if (event === null || event === undefined) continue
+        if (event instanceof HttpError) return emit(out, Channel.fail(event))
+        out.push(event)
+        if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
+      }
+      return emit(out, loop)
+    },
+    onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
+    onDone: (): Out =>
+      Channel.fail(
+        HttpError.streamEnded({ operation: options.operation, description: "the event stream ended before run_end" })
+      )
+  })
+  return Stream.pipeThroughChannel(self, loop)
+}
+
+/**
  * Turns the SSE events of a run stream into {@link RunEvent.RunEvent}s: drops pings, ends right after
  * `RunEnd` (then fails with `RunFailed` when the run ended `failed` / `expired` / `cancelled`), fails
  * with `StreamEnded` when the input ends before `run_end`.
@@ -63,75 +105,8 @@ const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<n
 export const toRunEvents = <E, R>(
   self: Stream.Stream<Sse.Event, E, R>,
   options: RunStreamOptions
-): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
-  type Out = Channel.Channel<
-    Chunk.Chunk<RunEvent.RunEvent>,
-    Chunk.Chunk<Sse.Event>,
-    E | HttpError | RunFailed,
-    E,
-    unknown,
-    unknown
-  >
-  const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
-    events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
-  const loop: Out = Channel.readWithCause({
-    onInput: (chunk: Chunk.Chunk<Sse.Event>): Out => {
-      const out: Array<RunEvent.RunEvent> = []
-      // one synchronous pass per chunk; the unwrapped decoder allocates no Either / Option per event
-      for (const sse of chunk) {
-        const event = decodeEventUnwrapped(options.operation, sse)
-        if (event === undefined) continue
-        if (event instanceof HttpError) return emit(out, Channel.fail(event))
-        out.push(event)
-        if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
-      }
-      return emit(out, loop)
-    },
-    onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
-    onDone: (): Out =>
-      Channel.fail(
-        HttpError.streamEnded({ operation: options.operation, description: "the event stream ended before run_end" })
-      )
-  })
-  return Stream.pipeThroughChannel(self, loop)
-}
-
-/**
- * What the fused SSE and event decoding stage emits for one SSE event: the event, the `HttpError` its
- * payload gave, or `null` for a ping (it yields no event, but it counts as life for the idle timeout).
- */
-type Decoded = RunEvent.RunEvent | HttpError | null
-
-/**
- * {@link toRunEvents} after the fused decoding stage of {@link runStream}: drops pings, stops at the
- * first `HttpError` or right after `RunEnd`.
- */
-const fromDecoded = <E, R>(
-  self: Stream.Stream<Decoded, E, R>,
-  options: RunStreamOptions
-): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
-  type Out = Channel.Channel<Chunk.Chunk<RunEvent.RunEvent>, Chunk.Chunk<Decoded>, E | HttpError | RunFailed, E, unknown, unknown>
-  const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
-    events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
-  const loop: Out = Channel.readWithCause({
-    onInput: (chunk: Chunk.Chunk<Decoded>): Out => {
-      const out: Array<RunEvent.RunEvent> = []
-      for (const event of chunk) {
-        if (event === null) continue
-        if (event instanceof HttpError) return emit(out, Channel.fail(event))
-        out.push(event)
-        if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
-      }
-      return emit(out, loop)
-    },
-    onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
-    onDone: (): Out =>
-      Channel.fail(
-        HttpError.streamEnded({ operation: options.operation, description: "the event stream ended before run_end" })
-      )
-  })
-  return Stream.pipeThroughChannel(self, loop)
-}
+): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> =>
+  withEndRules(self, options, (sse) => decodeEventUnwrapped(options.operation, sse))
 
 /**
  * The whole pipeline of a run stream: bytes → UTF-8 text → SSE events decoded into
@@ -169,5 +144,5 @@ export const runStream = <R>(
       idle
     )
   )
-  return fromDecoded(decoded, options)
+  return withEndRules(decoded, options, identity)
 }
