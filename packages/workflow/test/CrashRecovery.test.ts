@@ -191,6 +191,15 @@ const scenario = (kill: KillPoint) =>
       }
       const active = yield* state.activeRuns
       yield* killWorker(first)
+      if (kill === "during the submit") {
+        // the server answers the held submit after the kill: the restart must find the run past it. (A submit
+        // still unprocessed when the restart checks the run cannot be seen and would be sent again; the
+        // service accepts only one of the two.)
+        yield* waitUntil(
+          "the held submit was processed",
+          Effect.map(state.runs(), (runs) => runs.some((run) => run.threadId === threadId && run.status !== "requires_action"))
+        )
+      }
       // the kill happened while the loop was going (a run on its way or not yet started)
       assert.isAtMost(active.length, 1)
     }
