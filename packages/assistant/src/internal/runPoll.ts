@@ -6,13 +6,13 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { HttpError, type ValidationError } from "../AppBuilderError.js"
 import type { Run } from "./models/run.js"
 import { orUndefined } from "./requestSchema.js"
-import { checkOptions } from "./runRequest.js"
+import { checkOptions, DurationInput } from "./runRequest.js"
 
 /**
  * The statuses at which a poll stops: the terminal ones and `requires_action`.
@@ -53,20 +53,40 @@ export interface PollOptions {
   readonly timeout?: Duration.DurationInput | undefined
 }
 
-const AnySchedule = Schema.declare(
+/** A `Schedule` stepped with the last queried run. */
+const RunSchedule = Schema.declare(
   (input): input is Schedule.Schedule<unknown, Run> => Schedule.isSchedule(input),
   { title: "a Schedule" }
 )
 
-const DurationInput = Schema.declare(
-  (input): input is Duration.DurationInput => Option.isSome(Duration.decodeUnknown(input)),
-  { title: "a duration (e.g. \"30 seconds\" or a number of milliseconds)" }
-)
-
 const PollCallOptions: Schema.Schema<PollOptions> = Schema.Struct({
-  schedule: Schema.optionalWith(orUndefined(AnySchedule), { exact: true }),
+  schedule: Schema.optionalWith(orUndefined(RunSchedule), { exact: true }),
   timeout: Schema.optionalWith(orUndefined(DurationInput), { exact: true })
 })
+
+/**
+ * Runs `attempt` until it succeeds with `Right`: after each `Left`, waits for the next step of a fresh run
+ * of `schedule` (stepped with the `Left` value); when the schedule ends, fails with `onEnd(last Left)`.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const pollUntil = <A, In, E>(
+  schedule: Schedule.Schedule<unknown, In>,
+  attempt: Effect.Effect<Either.Either<A, In>, E>,
+  onEnd: (last: In) => HttpError
+): Effect.Effect<A, E | HttpError> =>
+  Effect.flatMap(Schedule.driver(schedule), (driver) => {
+    const loop: Effect.Effect<A, E | HttpError> = Effect.flatMap(attempt, (result) =>
+      Either.isRight(result)
+        ? Effect.succeed(result.right)
+        : driver.next(result.left).pipe(
+          Effect.catchAll(() => Effect.fail(onEnd(result.left))),
+          Effect.zipRight(Effect.suspend(() => loop))
+        ))
+    return loop
+  })
 
 /**
  * Queries the run until its status is in {@link settledStatuses}, stepping the schedule (with the last run)
@@ -84,19 +104,15 @@ export const poll = <I, E>(
 ): Effect.Effect<Run, E | HttpError | ValidationError> =>
   Effect.gen(function*() {
     const checked = yield* checkOptions(operation, PollCallOptions, options)
-    const driver = yield* Schedule.driver(checked?.schedule ?? defaultSchedule)
-    const loop: Effect.Effect<Run, E | HttpError> = Effect.flatMap(query(input), (run) =>
-      settledStatuses.has(run.status)
-        ? Effect.succeed(run)
-        : driver.next(run).pipe(
-          Effect.catchAll(() =>
-            Effect.fail(HttpError.timeout({
-              operation,
-              description: `the poll schedule ended before run ${run.id} settled (status ${run.status})`
-            }))
-          ),
-          Effect.zipRight(Effect.suspend(() => loop))
-        ))
+    const loop = pollUntil(
+      checked?.schedule ?? defaultSchedule,
+      Effect.map(query(input), (run) => settledStatuses.has(run.status) ? Either.right(run) : Either.left(run)),
+      (run) =>
+        HttpError.timeout({
+          operation,
+          description: `the poll schedule ended before run ${run.id} settled (status ${run.status})`
+        })
+    )
     const timeout = checked?.timeout
     if (timeout === undefined) return yield* loop
     return yield* Effect.timeoutFail(loop, {

@@ -146,14 +146,24 @@ export const runRequest = <const Streamed extends boolean>(streamed: Streamed) =
 
 /**
  * A duration, as `Duration.decode` reads it: `"30 seconds"`, a number of milliseconds, a `Duration`, …
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
  */
-const DurationInput = Schema.declare(
+export const DurationInput = Schema.declare(
   (input): input is Duration.DurationInput => Option.isSome(Duration.decodeUnknown(input)),
   { title: "a duration (e.g. \"30 seconds\" or a number of milliseconds)" }
 )
 
-/** A `Schedule` (any input, any output). */
-const AnySchedule = Schema.declare(
+/**
+ * A `Schedule` (any input, any output).
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const AnySchedule = Schema.declare(
   (input): input is Schedule.Schedule<unknown, unknown> => Schedule.isSchedule(input),
   { title: "a Schedule" }
 )

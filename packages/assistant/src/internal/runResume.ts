@@ -10,6 +10,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -31,7 +32,7 @@ import {
 import { FinalAnswer, FinalAnswerMessage, Run } from "./models/run.js"
 import type { RunStep } from "./models/runStep.js"
 import { runFailedOf } from "./runFailed.js"
-import { settledStatuses } from "./runPoll.js"
+import * as RunPoll from "./runPoll.js"
 
 // -----------------------------------------------------------------------------
 // what resuming needs
@@ -89,11 +90,7 @@ export interface Options {
  * @category internal
  * @internal
  */
-export const defaultSchedule: Schedule.Schedule<unknown> = Schedule.exponential("250 millis").pipe(
-  Schedule.union(Schedule.spaced("5 seconds")),
-  Schedule.upTo("30 minutes"),
-  Schedule.asVoid
-)
+export const defaultSchedule: Schedule.Schedule<unknown> = RunPoll.defaultSchedule.pipe(Schedule.upTo("30 minutes"))
 
 /**
  * True for the failures after which the run may well go on without us: the stream broke or went silent,
@@ -185,35 +182,19 @@ const observe = (seen: Seen, event: RunEvent): void => {
 // finding and waiting
 // -----------------------------------------------------------------------------
 
-/** Runs `attempt` until it gives a value, stepping a fresh run of the schedule between attempts. */
-const retryUntilSome = <A, E>(
-  schedule: Schedule.Schedule<unknown, unknown>,
-  attempt: Effect.Effect<Option.Option<A>, E>,
-  onEnd: () => HttpError
-): Effect.Effect<A, E | HttpError> =>
-  Effect.flatMap(Schedule.driver(schedule), (driver) => {
-    const loop: Effect.Effect<A, E | HttpError> = Effect.flatMap(attempt, (found) =>
-      Option.isSome(found)
-        ? Effect.succeed(found.value)
-        : driver.next(undefined).pipe(
-          Effect.catchAll(() => Effect.fail(onEnd())),
-          Effect.zipRight(Effect.suspend(() => loop))
-        ))
-    return loop
-  })
-
 /**
  * The run a request started when its answer never named it: the thread's newest run of the assistant
  * created since the request was sent (a thread has one active run at most). Needs the thread's id.
  */
 const findStartedRun = (options: Options): Effect.Effect<Run, ApiError | HttpError> =>
-  retryUntilSome(
+  RunPoll.pollUntil(
     options.schedule,
     Effect.map(
       options.api.listRuns({ threadId: options.threadId, limit: 20, order: "desc" }),
       (page) =>
-        Option.fromNullable(
-          page.data.find((run) => run.assistantId === options.assistantId && run.createdAt >= options.since)
+        Either.fromNullable(
+          page.data.find((run) => run.assistantId === options.assistantId && run.createdAt >= options.since),
+          () => undefined
         )
     ),
     () =>
@@ -231,24 +212,16 @@ const waitFor = (
   options: Options,
   ref: { readonly threadId: string; readonly runId: string },
   isNews: (run: Run) => boolean
-): Effect.Effect<Run, ApiError | HttpError> => {
-  let last: Run | undefined
-  return retryUntilSome(
+): Effect.Effect<Run, ApiError | HttpError> =>
+  RunPoll.pollUntil(
     options.schedule,
-    Effect.map(options.api.query(ref), (run) => {
-      last = run
-      return isNews(run) ? Option.some(run) : Option.none()
-    }),
-    () =>
+    Effect.map(options.api.query(ref), (run) => isNews(run) ? Either.right(run) : Either.left(run)),
+    (run) =>
       HttpError.streamEnded({
         operation: options.operation,
-        description: `the resume schedule ended before run ${ref.runId} settled (status ${last?.status ?? "unknown"})`
+        description: `the resume schedule ended before run ${ref.runId} settled (status ${run.status})`
       })
   )
-}
-
-/** The text of a message. */
-const textOf = (message: Message): string => message.content.map((item) => item.text?.value ?? "").join("")
 
 /**
  * The reply message of a completed run: the message its answer step created (else the last one the
@@ -319,7 +292,7 @@ const rebuild = (
     }
     if (Option.isNone(reply) || reply.value.id !== messageId || replyDone) return
     replyDone = true
-    const full = textOf(reply.value)
+    const full = reply.value.text
     const streamed = seen.messages.get(messageId) ?? emptyStreamed
     // what the message holds beyond what was streamed (a message that does not start with the streamed
     // text cannot be continued: nothing is added rather than text repeated)
@@ -494,7 +467,7 @@ export const followBlocking = (
     const ref = { threadId: options.threadId, runId }
     const run = yield* waitFor(options, ref, (run) =>
       continued === undefined
-        ? settledStatuses.has(run.status)
+        ? RunPoll.settledStatuses.has(run.status)
         : run.isTerminal ||
           (run.status === "requires_action" && !run.toolCalls.some((call) => call.id === continued.toolCallId)))
     if (run.status !== "completed") return run
