@@ -4,7 +4,9 @@
  * It creates an assistant with a weather tool, asks about the weather in a streamed run, shows the
  * tool call the model makes, runs the local tool, submits its output on the same stream, prints the
  * answer as it arrives, then the run's steps. It runs against the in-process emulator (no account, no
- * network); set `APPBUILDER_TOKEN` (and optionally `GATEWAY_URL`) to run it against the real service.
+ * network); set `APPBUILDER_TOKEN` to run it against the AppBuilder service, and `GATEWAY_URL` too to run it
+ * against another gateway, e.g. a local emulator (`pnpm emulator`). Its first lines say which of them it
+ * talks to. Colours are used only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
  *
  *   node --conditions=@effect-appbuilder/source --import tsx examples/demo.ts
  */
@@ -23,10 +25,39 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Runtime from "./Runtime.js"
 
-// -- a little colour (only on a terminal) ------------------------------------------------------------------
+// -- which service, and a little colour ----------------------------------------------------------------------
 
-const tty = process.stdout.isTTY === true
-const paint = (code: string) => (text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text)
+/** The environment variables the demo reads. */
+export type Environment = Readonly<Record<string, string | undefined>>
+
+const isLoopback = (hostname: string): boolean =>
+  hostname === "localhost" || hostname.endsWith(".localhost") || hostname === "[::1]" ||
+  /^127(\.\d{1,3}){3}$/.test(hostname)
+
+/**
+ * What the demo talks to, in words: the in-process emulator (no `APPBUILDER_TOKEN`), a local emulator
+ * (`GATEWAY_URL` on 127.0.0.1 / localhost / ::1), another gateway (any other `GATEWAY_URL`), or the
+ * AppBuilder service. A local gateway is never called "the AppBuilder service".
+ */
+export const describeTarget = (env: Environment): string => {
+  const gateway = env["GATEWAY_URL"] ?? ""
+  if ((env["APPBUILDER_TOKEN"] ?? "") === "") {
+    return gateway === ""
+      ? "the in-process emulator (set APPBUILDER_TOKEN to use the AppBuilder service)"
+      : "the in-process emulator (GATEWAY_URL is used only with APPBUILDER_TOKEN)"
+  }
+  if (gateway === "") return "the AppBuilder service (https://appbuilder.baidu.com)"
+  // the client prepends https:// to a URL without a scheme; do the same to read its host
+  const url = /^http/.test(gateway) ? gateway : `https://${gateway}`
+  if (URL.canParse(url) && isLoopback(new URL(url).hostname)) return `a local emulator at ${gateway} (GATEWAY_URL)`
+  return `the gateway at ${gateway} (GATEWAY_URL)`
+}
+
+/** Colour only on a terminal, and not when `NO_COLOR` is set to anything but the empty string. */
+export const colorEnabled = (isTTY: boolean, env: Environment): boolean => isTTY && (env["NO_COLOR"] ?? "") === ""
+
+const color = colorEnabled(process.stdout.isTTY === true, process.env)
+const paint = (code: string) => (text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text)
 const bold = paint("1")
 const dim = paint("2")
 const cyan = paint("36")
@@ -97,9 +128,7 @@ export const program = Effect.gen(function*() {
   const steps = yield* RunSteps.RunSteps
 
   yield* Console.log(bold("effect-appbuilder demo"))
-  yield* Console.log(
-    dim(Runtime.live ? "against the real AppBuilder service" : "against the in-process emulator (set APPBUILDER_TOKEN to use the real service)")
-  )
+  yield* Console.log(dim(`talking to ${describeTarget(process.env)}`))
   yield* Console.log("")
 
   const assistant = yield* assistants.create({
@@ -142,7 +171,7 @@ export const program = Effect.gen(function*() {
   }
 })
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (Runtime.isMain(import.meta.url)) {
   program.pipe(
     Effect.provide(Runtime.layer({ chunkDelay: "30 millis", chunkSize: 2 })),
     NodeRuntime.runMain

@@ -72,8 +72,13 @@ const worker = Effect.gen(function*() {
   const services = AppBuilder.layer({ baseUrl: env.baseUrl, token: Redacted.make("bce-v3/ALTAK-emulator/demo") }).pipe(
     Layer.provide(NodeHttpClient.layerUndici)
   )
-  const result = yield* loop.run({ id: env.execution, request: { assistantId: env.assistantId, threadId: env.threadId } }).pipe(
-    Effect.provide(loop.layer.pipe(Layer.provideMerge(DurableEngine.layerSqlite({ filename: env.db })), Layer.provide(services)))
+  const result = yield* loop.run({
+    id: env.execution,
+    request: { assistantId: env.assistantId, threadId: env.threadId }
+  }).pipe(
+    Effect.provide(
+      loop.layer.pipe(Layer.provideMerge(DurableEngine.layerSqlite({ filename: env.db })), Layer.provide(services))
+    )
   )
   process.stdout.write(`RESULT ${result.run.status} ${result.steps} ${result.text}\n`)
 })
@@ -170,13 +175,20 @@ export const program = Effect.gen(function*() {
   const at = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`
   const first = yield* spawnWorker(env)
   yield* Console.log(`${at()} worker 1 started (pid ${first.child.pid})`)
-  yield* waitUntil("the outputs were submitted", Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1))
-  yield* Console.log(`${at()} worker 1: tool executed ${yield* toolRuns} time(s), outputs submitted, the run is answering`)
+  yield* waitUntil(
+    "the outputs were submitted",
+    Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
+  )
+  yield* Console.log(
+    `${at()} worker 1: tool executed ${yield* toolRuns} time(s), outputs submitted, the run is answering`
+  )
   first.child.kill("SIGKILL")
   const killed = yield* first.exit
   if (killed.code !== null) return yield* new DemoError({ message: `worker 1 ended before the kill: ${killed.stderr}` })
   const runs = yield* state.runs()
-  yield* Console.log(`${at()} worker 1 killed with SIGKILL; the run on the server: ${runs.map((r) => r.status).join(", ")}`)
+  yield* Console.log(
+    `${at()} worker 1 killed with SIGKILL; the run on the server: ${runs.map((r) => r.status).join(", ")}`
+  )
 
   const before = (yield* state.requests).length
   const second = yield* spawnWorker(env)

@@ -14,10 +14,13 @@ import * as Layer from "effect/Layer"
 import { readdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as BlockingRun from "./blocking-run.js"
-import * as Demo from "./demo.js"
 import * as CancelOnTimeout from "./cancel-on-timeout.js"
+import * as Demo from "./demo.js"
 import * as DurableLoop from "./durable-loop.js"
+import * as FaultInjection from "./fault-injection.js"
 import * as FilesExample from "./files.js"
+import * as LoopbackServer from "./loopback-server.js"
+import * as MessagesPagination from "./messages-pagination.js"
 import * as ResumeAfterDrop from "./resume-after-drop.js"
 import * as RunAll from "./run-all.js"
 import * as StreamWithHandlers from "./stream-with-handlers.js"
@@ -75,6 +78,40 @@ describe("examples", () => {
       const [reply] = (yield* state.threads).flatMap((thread) => thread.messages).filter((m) => m.role === "assistant")
       assert.include(reply?.content ?? "", "北京 的当前温度是30 摄氏度")
     }).pipe(Effect.provide(emulator)))
+
+  it.live("demo: no escape codes when stdout is not a terminal (as here)", () =>
+    Effect.gen(function*() {
+      const lines = yield* captureLines(Demo.program)
+      assert.strictEqual(lines[1], `talking to ${Demo.describeTarget(process.env)}`)
+      assert.notMatch(lines.join("\n"), /\u001b\[/)
+    }).pipe(Effect.provide(emulator)))
+
+  it("demo: says which service it talks to, and never calls a local emulator the AppBuilder service", () => {
+    const token = "bce-v3/ALTAK-x/y"
+    assert.match(Demo.describeTarget({}), /^the in-process emulator /)
+    assert.match(Demo.describeTarget({ GATEWAY_URL: "http://127.0.0.1:8089" }), /^the in-process emulator /)
+    assert.strictEqual(
+      Demo.describeTarget({ APPBUILDER_TOKEN: token }),
+      "the AppBuilder service (https://appbuilder.baidu.com)"
+    )
+    for (const local of ["http://127.0.0.1:8089", "http://localhost:8089/", "http://[::1]:8089", "127.0.0.2:9000"]) {
+      const said = Demo.describeTarget({ APPBUILDER_TOKEN: token, GATEWAY_URL: local })
+      assert.strictEqual(said, `a local emulator at ${local} (GATEWAY_URL)`)
+      assert.notInclude(said, "AppBuilder service")
+    }
+    assert.strictEqual(
+      Demo.describeTarget({ APPBUILDER_TOKEN: token, GATEWAY_URL: "https://gateway.example.com" }),
+      "the gateway at https://gateway.example.com (GATEWAY_URL)"
+    )
+  })
+
+  it("demo: colour only on a terminal, and not with a non-empty NO_COLOR (no-color.org)", () => {
+    assert.isTrue(Demo.colorEnabled(true, {}))
+    assert.isTrue(Demo.colorEnabled(true, { NO_COLOR: "" }))
+    assert.isFalse(Demo.colorEnabled(true, { NO_COLOR: "1" }))
+    assert.isFalse(Demo.colorEnabled(true, { NO_COLOR: "0" }))
+    assert.isFalse(Demo.colorEnabled(false, {}))
+  })
 
   it.live("blocking-run: the answer carries the instructed prefix, and the run's steps are listed", () =>
     Effect.gen(function*() {
@@ -155,14 +192,101 @@ describe("examples", () => {
       assert.strictEqual(lineStarting(lines, "downloaded"), "downloaded to downloads/report.md: # Report")
       assert.match(lineStarting(lines, "mounted on"), /^mounted on asst_\S+: file-\S+$/)
       assert.strictEqual(lineStarting(lines, "unmounted:"), "unmounted: true")
-      assert.deepStrictEqual(lines.filter((line) => line.startsWith("deleted")).map((line) => line.endsWith(": true")), [
-        true,
-        true
-      ])
+      assert.deepStrictEqual(
+        lines.filter((line) => line.startsWith("deleted")).map((line) => line.endsWith(": true")),
+        [
+          true,
+          true
+        ]
+      )
       const state = yield* AppBuilderTest.EmulatorState.EmulatorState
       assert.deepStrictEqual(yield* state.files, [])
       yield* assertClean
     }).pipe(Effect.provide(emulator)))
+})
+
+describe("messages-pagination", () => {
+  it.live("pages of 5 follow the cursors to the end; listAll streams every message, lazily", () =>
+    Effect.gen(function*() {
+      const lines = yield* captureLines(MessagesPagination.program)
+      const messages = (from: number, to: number) =>
+        Array.from({ length: to - from + 1 }, (_, i) => `message ${from + i}`).join(", ")
+      assert.deepStrictEqual(lines, [
+        "thread with 12 messages",
+        "pages of 5 (messages.list, oldest first):",
+        `  page 1: ${messages(1, 5)} (hasMore: true)`,
+        `  page 2: ${messages(6, 10)} (hasMore: true)`,
+        `  page 3: ${messages(11, 12)} (hasMore: false)`,
+        "listAll: 12 messages, from \"message 1\" to \"message 12\"",
+        "the newest 3: message 12, message 11, message 10"
+      ])
+      // 3 pages by hand, 3 pages by listAll, 1 page for the first three: the stream stops early
+      assert.strictEqual(yield* requestCount("/v2/threads/messages/list"), 7)
+      const state = yield* AppBuilderTest.EmulatorState.EmulatorState
+      assert.deepStrictEqual(yield* state.threads, [])
+      yield* assertClean
+    }).pipe(Effect.provide(emulator)))
+})
+
+describe("fault-injection", () => {
+  it.live(
+    "503 + Retry-After is retried after the delay, a dropped stream is resumed, a 500 is a typed error",
+    () =>
+      Effect.gen(function*() {
+        const lines = yield* captureLines(FaultInjection.program)
+        assert.match(lineStarting(lines, "1."), /^1\. thread created: thread_\S+$/)
+        assert.strictEqual(
+          lineStarting(lines, "   answers of POST /v2/threads:"),
+          "   answers of POST /v2/threads: 503, 503, 200"
+        )
+        assert.strictEqual(lineStarting(lines, "   waited"), "   waited at least the 2 x 1 s asked for: true")
+        const events = lineStarting(lines, "2.")
+        assert.match(events, /^2\. events: RunBegin, .*Resumed\(StreamEnded\), .*MessageDelta.*, RunEnd\(completed\)$/)
+        assert.strictEqual(lineStarting(lines, "   the run ended"), "   the run ended completed; runs started: 1")
+        assert.strictEqual(lineStarting(lines, "3."), "3. HttpError Status 500, request id given: true")
+        assert.strictEqual(
+          lineStarting(lines, "   answers of POST /v2/assistants:"),
+          "   answers of POST /v2/assistants: 200, 500"
+        )
+        // the assistant that got a 500 was never created, nor was a second one
+        const state = yield* AppBuilderTest.EmulatorState.EmulatorState
+        assert.deepStrictEqual(yield* state.faults, [])
+        assert.deepStrictEqual(yield* state.threads, [])
+        yield* assertClean
+      }).pipe(Effect.provide(emulator)),
+    { timeout: 30_000 }
+  )
+})
+
+describe("loopback-server", () => {
+  it.live("the SDK talks to the emulator served on 127.0.0.1 over real HTTP, with the token redacted in its log", () =>
+    Effect.gen(function*() {
+      const lines = yield* captureLines(LoopbackServer.program.pipe(Effect.provide(LoopbackServer.layer)))
+      const [, url, port] = lineStarting(lines, "emulator listening on").match(
+        /^emulator listening on (http:\/\/127\.0\.0\.1:(\d+)) \(host 127\.0\.0\.1, port (?:\d+)\)$/
+      ) ?? []
+      assert.isDefined(url)
+      assert.isAbove(Number(port), 0)
+      assert.strictEqual(
+        lineStarting(lines, "blocking run"),
+        "blocking run completed: 你好！我收到了你的消息：你好，你是谁？"
+      )
+      assert.match(
+        lineStarting(lines, "streamed run"),
+        /^streamed run completed after \d+ events: 你好！我收到了你的消息：你的功绩是什么？$/
+      )
+      assert.strictEqual(
+        lineStarting(lines, "the server answered"),
+        "the server answered 5 requests: POST /v2/assistants 200, POST /v2/threads 200, POST /v2/threads/runs 200, " +
+          "POST /v2/threads/messages 200, POST /v2/threads/runs 200"
+      )
+      assert.strictEqual(lineStarting(lines, "authorization as logged:"), "authorization as logged: <redacted>")
+      // the layer is released: the server no longer accepts connections
+      const refused = yield* Effect.tryPromise(() => fetch(`${url}/v2/assistants/list`, { method: "POST" })).pipe(
+        Effect.match({ onFailure: () => true, onSuccess: () => false })
+      )
+      assert.isTrue(refused)
+    }))
 })
 
 describe("resume-after-drop", () => {
@@ -200,23 +324,33 @@ describe("resume-after-drop", () => {
 })
 
 describe("durable-loop", () => {
-  it.live("the worker killed while the run answers: a new worker resumes the loop, the tool ran once, one run", () =>
-    Effect.gen(function*() {
-      const lines = yield* captureLines(DurableLoop.program)
-      assert.isTrue(lines.some((line) => /^\[\d+\.\ds\] worker 1 started/.test(line)), lines.join("\n"))
-      assert.match(lineStarting(lines, "answer:"), /^answer: 好的，已发送 北京 的天气预报。$/)
-      assert.match(lines.find((line) => line.includes("worker 1 killed")) ?? "", /the run on the server: in_progress$/)
-      assert.match(lines.find((line) => line.includes("worker 2 resumed the loop")) ?? "", /run completed, 1 tool round\(s\)$/)
-      // worker 2 neither started a run nor submitted again: it only followed the stored loop
-      const resumed = lines.find((line) => line.includes("worker 2 resumed from the stored activities")) ?? ""
-      assert.include(resumed, "POST /v2/threads/runs/query")
-      assert.notMatch(resumed, /POST \/v2\/threads\/runs(,|$)/)
-      assert.notInclude(resumed, "submit_tool_outputs")
-      assert.strictEqual(lineStarting(lines, "tool executions:"), "tool executions: 1")
-      assert.strictEqual(lineStarting(lines, "runs started:"), "runs started: 1")
-      assert.strictEqual(lineStarting(lines, "outputs submitted:"), "outputs submitted: 1")
-      assert.strictEqual(lineStarting(lines, "runs still active:"), "runs still active: 0")
-    }), { timeout: 120_000 })
+  it.live(
+    "the worker killed while the run answers: a new worker resumes the loop, the tool ran once, one run",
+    () =>
+      Effect.gen(function*() {
+        const lines = yield* captureLines(DurableLoop.program)
+        assert.isTrue(lines.some((line) => /^\[\d+\.\ds\] worker 1 started/.test(line)), lines.join("\n"))
+        assert.match(lineStarting(lines, "answer:"), /^answer: 好的，已发送 北京 的天气预报。$/)
+        assert.match(
+          lines.find((line) => line.includes("worker 1 killed")) ?? "",
+          /the run on the server: in_progress$/
+        )
+        assert.match(
+          lines.find((line) => line.includes("worker 2 resumed the loop")) ?? "",
+          /run completed, 1 tool round\(s\)$/
+        )
+        // worker 2 neither started a run nor submitted again: it only followed the stored loop
+        const resumed = lines.find((line) => line.includes("worker 2 resumed from the stored activities")) ?? ""
+        assert.include(resumed, "POST /v2/threads/runs/query")
+        assert.notMatch(resumed, /POST \/v2\/threads\/runs(,|$)/)
+        assert.notInclude(resumed, "submit_tool_outputs")
+        assert.strictEqual(lineStarting(lines, "tool executions:"), "tool executions: 1")
+        assert.strictEqual(lineStarting(lines, "runs started:"), "runs started: 1")
+        assert.strictEqual(lineStarting(lines, "outputs submitted:"), "outputs submitted: 1")
+        assert.strictEqual(lineStarting(lines, "runs still active:"), "runs still active: 0")
+      }),
+    { timeout: 120_000 }
+  )
 })
 
 describe("run-all", () => {

@@ -11,9 +11,9 @@
  */
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -54,7 +54,9 @@ export const program = Effect.gen(function*() {
   const downloads = `${tmp}/downloads`
   yield* fs.makeDirectory(downloads)
   const written = yield* files.download(fromPath.id, { directory: downloads })
-  yield* Console.log(`downloaded to ${written.slice(tmp.length + 1)}: ${(yield* fs.readFileString(written)).split("\n")[0]}`)
+  yield* Console.log(
+    `downloaded to ${written.slice(tmp.length + 1)}: ${(yield* fs.readFileString(written)).split("\n")[0]}`
+  )
 
   // Mount a file on an assistant, list what is mounted, unmount it.
   const assistant = yield* Effect.acquireRelease(

@@ -57,7 +57,11 @@ export const program = Effect.gen(function*() {
   const threads = yield* Threads.Threads
 
   const assistant = yield* Effect.acquireRelease(
-    assistants.create({ name: "weather_assistant", instructions: "请用友善的语气回答问题", tools: toolkit.definitions }),
+    assistants.create({
+      name: "weather_assistant",
+      instructions: "请用友善的语气回答问题",
+      tools: toolkit.definitions
+    }),
     (created) => Effect.ignore(assistants.delete(created.id))
   )
   const thread = yield* threads.create({ messages: [{ content: "今天北京的天气怎么样？" }] })

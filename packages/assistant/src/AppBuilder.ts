@@ -63,6 +63,18 @@ export const layerServices: Layer.Layer<
 /**
  * The client and every service, from explicit options. Needs an `HttpClient`.
  *
+ * @example
+ * ```ts
+ * import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+ * import * as Layer from "effect/Layer"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const MainLayer = AppBuilder.layer({ token: Redacted.make("bce-v3/ALTAK-…"), timeout: "30 seconds" }).pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -284,7 +284,12 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
       call(operation, () => jsonRequest(path, body), client.execute, Responses.readJson(operation, path, schema))
 
     const upload: Service["upload"] = (operation, path, query, part, schema) =>
-      call(operation, () => multipartRequest(path, query, part), client.execute, Responses.readJson(operation, path, schema))
+      call(
+        operation,
+        () => multipartRequest(path, query, part),
+        client.execute,
+        Responses.readJson(operation, path, schema)
+      )
 
     const postRaw: Service["postRaw"] = (operation, path, body) =>
       call(operation, () => jsonRequest(path, body), scopedClient.execute, Effect.succeed)
@@ -292,7 +297,12 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
     const stream: Service["stream"] = (operation, path, body) =>
       Stream.unwrapScoped(
         Effect.map(
-          call(operation, () => jsonRequest(path, body), scopedClient.execute, Responses.checkEventStream(operation, path)),
+          call(
+            operation,
+            () => jsonRequest(path, body),
+            scopedClient.execute,
+            Responses.checkEventStream(operation, path)
+          ),
           (response) => Responses.eventStreamBytes(operation, response)
         )
       )
@@ -348,12 +358,15 @@ export const layer = (options: Options): Layer.Layer<AppBuilderClient, Validatio
 export const withResponseMeta = <A, E, R>(
   self: Effect.Effect<A, E, R>
 ): Effect.Effect<[A, Option.Option<ResponseMeta>], E, R> =>
-  Effect.flatMap(Ref.make(Option.none<ResponseMeta>()), (collector) =>
-    Effect.flatMap(Attempt.ResponseMetaCollectors, (collectors) =>
-      self.pipe(
-        Effect.provideService(Attempt.ResponseMetaCollectors, [...collectors, collector]),
-        Effect.flatMap((a) => Effect.map(Ref.get(collector), (meta): [A, Option.Option<ResponseMeta>] => [a, meta]))
-      )))
+  Effect.flatMap(
+    Ref.make(Option.none<ResponseMeta>()),
+    (collector) =>
+      Effect.flatMap(Attempt.ResponseMetaCollectors, (collectors) =>
+        self.pipe(
+          Effect.provideService(Attempt.ResponseMetaCollectors, [...collectors, collector]),
+          Effect.flatMap((a) => Effect.map(Ref.get(collector), (meta): [A, Option.Option<ResponseMeta>] => [a, meta]))
+        ))
+  )
 
 /**
  * Runs `self` with another retry policy for every request it makes (the client's policy is replaced,

@@ -19,15 +19,24 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { HttpError } from "./internal/httpError.js"
 
-/**
- * {@link HttpError} (anything that came from the network or the server, with its `reason`, `status`,
- * service `code`, `requestId` and retry policies) and {@link HttpErrorReason} (why it happened:
- * `Transport`, `Timeout`, `OutcomeUnknown`, `Status`, `Api`, `Decode` or `StreamEnded`).
- *
- * @since 0.1.0
- * @category errors
- */
-export { HttpError, HttpErrorReason } from "./internal/httpError.js"
+export {
+  /**
+   * Anything that came from the network or the server, with its `reason`, `status`, service `code`,
+   * `requestId` and retry policies.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  HttpError,
+  /**
+   * Why an {@link HttpError} happened: `Transport`, `Timeout`, `OutcomeUnknown`, `Status`, `Api`, `Decode`
+   * or `StreamEnded`.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  HttpErrorReason
+} from "./internal/httpError.js"
 
 /**
  * One problem found in a request before it was sent.

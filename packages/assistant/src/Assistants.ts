@@ -9,9 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import { FileNotMounted, type HttpError, type ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient } from "./AppBuilderClient.js"
-import { DeletionStatus, ListPage, type ListOptions, ResponseFormat } from "./Common.js"
+import { FileNotMounted, type HttpError, type ValidationError } from "./AppBuilderError.js"
+import { DeletionStatus, type ListOptions, ListPage, ResponseFormat } from "./Common.js"
 import { File } from "./Files.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { AssistantTool } from "./internal/models/tool.js"
@@ -45,11 +45,48 @@ import * as Requests from "./internal/sharedRequests.js"
  * @category models
  */
 export {
+  /**
+   * One turn of an example dialogue of a function tool.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   AssistantExample,
+  /**
+   * A tool of an assistant or a run (only `function` tools exist).
+   *
+   * @since 0.1.0
+   * @category models
+   */
   AssistantTool,
+  /**
+   * The function call of an `AssistantExample`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ExampleFunctionCall,
+  /**
+   * The definition of a function tool.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   FunctionDefinition,
+  /**
+   * The JSON schema of a function tool's input (or output): only `type`, `properties` and
+   * `required` are kept.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   FunctionJsonSchema,
+  /**
+   * The deepest nesting accepted in a function tool's JSON schema.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   MAX_SCHEMA_DEPTH
 } from "./internal/models/tool.js"
 
@@ -169,7 +206,9 @@ const AssistantName = Schema.String.pipe(Schema.filter((name) => {
  * @since 0.1.0
  * @category requests
  */
-export const CreateRequest = Schema.Struct(assistantFields({ model: "ERNIE-4.0T-8K", instructions: "你是百度制作的AI助手" }))
+export const CreateRequest = Schema.Struct(
+  assistantFields({ model: "ERNIE-4.0T-8K", instructions: "你是百度制作的AI助手" })
+)
 
 /**
  * The input of {@link Service.create}.
@@ -387,7 +426,10 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     const body = yield* Endpoint.encode(endpoints.unmountFile, input)
     yield* Endpoint.annotate(endpoints.unmountFile, body)
     // like the official client, check that the file is mounted (listing every mounted file) before deleting
-    const listBody = yield* Endpoint.encode(endpoints.listMountedFiles, { assistantId: body.assistant_id, limit: 2147483647 })
+    const listBody = yield* Endpoint.encode(endpoints.listMountedFiles, {
+      assistantId: body.assistant_id,
+      limit: 2147483647
+    })
     const mounted = yield* Endpoint.send(client, endpoints.listMountedFiles, listBody, { operation: name })
     if (!mounted.data.some((file) => file.id === body.file_id)) {
       return yield* new FileNotMounted({ assistantId: body.assistant_id, fileId: body.file_id })

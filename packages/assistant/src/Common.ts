@@ -262,9 +262,7 @@ export class ModelParameters extends Schema.Class<ModelParameters>("@effect-appb
  * @since 0.1.0
  * @category inputs
  */
-export interface SamplingParametersInput
-  extends Schema.Schema.Type<ReturnType<typeof Requests.SamplingParameters>>
-{}
+export interface SamplingParametersInput extends Schema.Schema.Type<ReturnType<typeof Requests.SamplingParameters>> {}
 
 /**
  * Model parameters as given by the caller. Absent values get the official defaults: chat

@@ -12,8 +12,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { FileWriteError, HttpError, ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient, type Service as ClientService } from "./AppBuilderClient.js"
+import type { FileWriteError, HttpError, ValidationError } from "./AppBuilderError.js"
 import { DeletionStatus } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
 import * as Transfer from "./internal/fileTransfer.js"
@@ -321,8 +321,10 @@ export const make: Effect.Effect<Service, never, AppBuilderClient> = Effect.gen(
     yield* Endpoint.annotate(endpoint, body)
     yield* Transfer.checkDirectory(endpoint.name, target)
     return yield* Effect.scoped(
-      Effect.flatMap(Endpoint.raw(client, endpoint, body), (response) =>
-        Transfer.writeDownload(endpoint.name, response, target))
+      Effect.flatMap(
+        Endpoint.raw(client, endpoint, body),
+        (response) => Transfer.writeDownload(endpoint.name, response, target)
+      )
     )
   })
 

@@ -388,7 +388,29 @@ export const isRunEvent = (u: unknown): u is RunEvent =>
  * @since 0.1.0
  * @category models
  */
-export type { HandleResult, Handlers, StreamRunContext } from "./internal/runEventHandlers.js"
+export type {
+  /**
+   * What `handle` returns once the stream ended.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  HandleResult,
+  /**
+   * One optional effectful callback per official `AssistantEventHandler` callback.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Handlers,
+  /**
+   * The context of the event being handled.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  StreamRunContext
+} from "./internal/runEventHandlers.js"
 
 /**
  * The context before the first event: every field `undefined`.
@@ -419,7 +441,7 @@ export const nextContext: {
  *
  * @example
  * ```ts
- * import type * as Effect from "effect/Effect"
+ * import * as Effect from "effect/Effect"
  * import { RunEvent, Runs } from "@effect-appbuilder/assistant"
  *
  * const program = Effect.gen(function*() {
@@ -458,14 +480,16 @@ export const handle: {
 // accumulation
 // -----------------------------------------------------------------------------
 
-/**
- * What {@link finalRun} returns: the stream's {@link RunEnd}, the run it carries (terminal `status`,
- * `lastError`, usage, …) and the answer text.
- *
- * @since 0.1.0
- * @category models
- */
-export type { FinalRun } from "./internal/runEventAccumulate.js"
+export type {
+  /**
+   * What {@link finalRun} returns: the stream's {@link RunEnd}, the run it carries (terminal `status`,
+   * `lastError`, usage, …) and the answer text.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  FinalRun
+} from "./internal/runEventAccumulate.js"
 
 /**
  * The whole answer text of a run stream: the `text` of every {@link MessageDelta}, concatenated (the

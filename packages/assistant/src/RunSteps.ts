@@ -8,8 +8,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import type { HttpError, ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient } from "./AppBuilderClient.js"
+import type { HttpError, ValidationError } from "./AppBuilderError.js"
 import { ListPage } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { RunStep } from "./internal/models/runStep.js"
@@ -26,10 +26,40 @@ import { Id, listFields, required } from "./internal/requestSchema.js"
  * @category models
  */
 export {
+  /**
+   * A step's action.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ActionInfo,
+  /**
+   * `{message_id}` of the message a step created.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   MessageCreationDetails,
+  /**
+   * A run step (`step-1`, `step-2`, …, ids unique per run only).
+   *
+   * @since 0.1.0
+   * @category models
+   */
   RunStep,
+  /**
+   * What a step did: created a message, or called tools.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   RunStepDetails,
+  /**
+   * One tool invocation reported in a step's details.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ToolInfo
 } from "./internal/models/runStep.js"
 

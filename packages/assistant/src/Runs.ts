@@ -19,8 +19,8 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
 import { AppBuilderClient, type Service as ClientService } from "./AppBuilderClient.js"
+import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
 import { ListPage } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { Run } from "./internal/models/run.js"
@@ -51,13 +51,62 @@ import * as RunSteps from "./RunSteps.js"
  * @category models
  */
 export {
+  /**
+   * The answer of a blocking run (`run.result`); `null` elsewhere.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   FinalAnswer,
+  /**
+   * The message of a `FinalAnswer`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   FinalAnswerMessage,
+  /**
+   * The function part of a `ToolCall`: `arguments` is a string holding compact JSON, `output` is `""`
+   * until submitted.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   FunctionCall,
+  /**
+   * The error of a failed run or step.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   LastError,
+  /**
+   * What a run in `requires_action` waits for.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   RequiredAction,
+  /**
+   * A run: both the `thread.run` object and the `run.result` answer of a blocking run.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   Run,
+  /**
+   * The tool calls awaiting outputs.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   SubmitToolOutputsAction,
+  /**
+   * A call of a function tool asked for by the model.
+   *
+   * @since 0.1.0
+   * @category models
+   */
   ToolCall
 } from "./internal/models/run.js"
 
@@ -277,6 +326,8 @@ export interface Service {
    * created since the call began and still `queued`, `in_progress` or `requires_action`, appears,
    * and cancels it once; it gives up when none appears within `cancelTimeout` (default 5 s): the
    * request never reached the service. The interruption waits for this, `cancelTimeout` at most.
+   * `cancelOnInterrupt: false` leaves the run of an interrupted call to go on (for a caller that finds it
+   * again itself, as `DurableToolLoop` does when the process running it stops).
    *
    * **Resume** (`options.resume`, off by default for this call): when the answer is lost after the request
    * was sent (connection broken, call timed out), the call follows the run instead: it finds the run it
@@ -351,6 +402,26 @@ export interface Service {
 }
 
 /**
+ * The runs service (provided by {@link layer}, or by `AppBuilder.layer` with every other service).
+ *
+ * @example
+ * ```ts
+ * import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
+ * import * as Runs from "@effect-appbuilder/assistant/Runs"
+ * import * as Console from "effect/Console"
+ * import * as Effect from "effect/Effect"
+ * import * as Stream from "effect/Stream"
+ *
+ * // Prints the answer as it arrives. Stopping the stream early cancels the run on the server.
+ * const program = Effect.gen(function*() {
+ *   const runs = yield* Runs.Runs
+ *   yield* runs.stream({ assistantId: "asst_…", threadId: "thread_…" }).pipe(
+ *     Stream.filter(RunEvent.isMessageDelta),
+ *     Stream.runForEach((delta) => Console.log(delta.text))
+ *   )
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -430,6 +501,7 @@ const blockingRun = (client: ClientService, runs: Pick<Service, "list" | "cancel
     const lost = (exit: Exit.Exit<Run, HttpError>): Effect.Effect<void> => {
       if (body.tool_output !== null || body.thread_id === "" || Exit.isSuccess(exit)) return Effect.void
       const interrupted = Cause.isInterruptedOnly(exit.cause)
+      if (interrupted && checked?.cancelOnInterrupt === false) return Effect.void
       if (!interrupted && !Option.exists(Cause.failureOption(exit.cause), outcomeUnknown)) return Effect.void
       return cancelStartedRun(
         runs,
@@ -454,7 +526,9 @@ const blockingRun = (client: ClientService, runs: Pick<Service, "list" | "cancel
           ? undefined
           : { runId: body.tool_output.run_id, toolCallId: body.tool_output.tool_call_id }
       ).pipe(
-        Effect.tapError((failure) => Effect.logDebug(`${endpoint.name}: the lost answer could not be followed`, failure)),
+        Effect.tapError((failure) =>
+          Effect.logDebug(`${endpoint.name}: the lost answer could not be followed`, failure)
+        ),
         Effect.orElseFail(() => error)
       )
     const canFollow = resume !== false && (body.thread_id !== "" || body.tool_output !== null)

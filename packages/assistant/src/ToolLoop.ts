@@ -24,7 +24,7 @@
  *
  * @example
  * ```ts
- * import { Runs, ToolLoop } from "@effect-appbuilder/assistant"
+ * import { ToolLoop } from "@effect-appbuilder/assistant"
  * import { Effect, Schema } from "effect"
  *
  * const weather = ToolLoop.tool("get_cur_whether", {
@@ -33,7 +33,10 @@
  *   handler: ({ location, unit }) => Effect.succeed(`${location} 的当前温度是30 ${unit ?? "摄氏度"}`)
  * })
  *
- * const result = ToolLoop.run({ assistantId, threadId }, { toolkit: ToolLoop.toolkit(weather) })
+ * const result = ToolLoop.run(
+ *   { assistantId: "asst_…", threadId: "thread_…" },
+ *   { toolkit: ToolLoop.toolkit(weather) }
+ * )
  * ```
  *
  * @since 0.1.0
@@ -173,17 +176,25 @@ export const tool = <const Name extends string, A, I, E = never, R = never>(
   const problems: Array<ToolSchema.DefinitionProblem> = []
   // JavaScript callers may pass anything: read the options defensively
   const given: typeof options | undefined = Predicate.isRecord(options) ? options : undefined
-  if (given === undefined) problems.push({ path: [], message: "expected tool options { description, parameters, handler }" })
+  if (given === undefined) {
+    problems.push({ path: [], message: "expected tool options { description, parameters, handler }" })
+  }
   const parameters = given?.parameters
-  const decode = parameters !== undefined && Schema.isSchema(parameters) ? argumentsDecoder<A, I>(parameters) : undefined
+  const decode = parameters !== undefined && Schema.isSchema(parameters)
+    ? argumentsDecoder<A, I>(parameters)
+    : undefined
   // a parameters value that is not a Schema is reported by `jsonSchemaOf`; a missing one here
-  if (given !== undefined && parameters === undefined) problems.push({ path: ["parameters"], message: "expected a Schema" })
+  if (given !== undefined && parameters === undefined) {
+    problems.push({ path: ["parameters"], message: "expected a Schema" })
+  }
   const timeout = given?.timeout === undefined ? Option.none() : Duration.decodeUnknown(given.timeout)
   if (given?.timeout !== undefined && Option.isNone(timeout)) {
     problems.push({ path: ["timeout"], message: "expected a duration (e.g. \"10 seconds\")" })
   }
   const handler = given?.handler
-  if (given !== undefined && typeof handler !== "function") problems.push({ path: ["handler"], message: "expected a function" })
+  if (given !== undefined && typeof handler !== "function") {
+    problems.push({ path: ["handler"], message: "expected a function" })
+  }
   return {
     _tag: "Tool",
     name,
@@ -374,7 +385,16 @@ export const run: {
       const mode = Predicate.isRecord(rawOptions) && rawOptions["mode"] === "blocking" ? "blocking" : "stream"
       return checkLoopArguments("ToolLoop.run", raw, rawOptions).pipe(
         Effect.zipRight(mode === "blocking" ? blockingLoop(input, options) : streamLoop(input, options)),
-        Effect.withSpan("ToolLoop.run", { attributes: { "appbuilder.assistant_id": assistantId, "appbuilder.mode": mode } })
+        Effect.tap((result) =>
+          Effect.annotateCurrentSpan({
+            "appbuilder.thread_id": result.run.threadId,
+            "appbuilder.run_id": result.run.id,
+            "appbuilder.steps": result.steps
+          })
+        ),
+        Effect.withSpan("ToolLoop.run", {
+          attributes: { "appbuilder.assistant_id": assistantId, "appbuilder.mode": mode }
+        })
       )
     })
 )

@@ -2,17 +2,17 @@
  * The accumulation helpers of `RunEvent`: `text`, `accumulateText` and `finalRun`, on hand-made event
  * streams and on the in-process emulator.
  */
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import { runStream } from "../src/internal/runStream.js"
 import { defaultOptions, transcript } from "./fixtures/transcripts.js"
 import * as Emulated from "./utils/Emulated.js"
@@ -37,7 +37,13 @@ const transcriptRunEnd = runStream(Stream.make(transcript("a")), defaultOptions)
   Effect.flatten
 )
 
-const handMade: ReadonlyArray<RunEvent.RunEvent> = [delta(1, "你"), unknown(2), delta(3, ""), delta(4, "好"), delta(5, "！")]
+const handMade: ReadonlyArray<RunEvent.RunEvent> = [
+  delta(1, "你"),
+  unknown(2),
+  delta(3, ""),
+  delta(4, "好"),
+  delta(5, "！")
+]
 
 describe("RunEvent accumulation helpers", () => {
   it.effect("text concatenates the deltas and ignores other events", () =>

@@ -3,17 +3,17 @@
  * definitions sent, both modes, handler failures as outputs or typed failures, arguments that do not
  * decode, success and failure Schemas, and provider-defined tools refused before anything is sent.
  */
-import * as Tool from "@effect/ai/Tool"
-import * as Toolkit from "@effect/ai/Toolkit"
-import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as AiToolkit from "@effect-appbuilder/assistant/AiToolkit"
 import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Tool from "@effect/ai/Tool"
+import * as Toolkit from "@effect/ai/Toolkit"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as Emulated from "./utils/Emulated.js"
 
 class WeatherUnavailable extends Schema.TaggedError<WeatherUnavailable>()("WeatherUnavailable", {
@@ -115,7 +115,11 @@ describe("AiToolkit.toToolkit", () => {
       // the same schema @effect/ai sends to its own providers, reduced to what AppBuilder keeps
       const aiSchema: Record<string, unknown> = { ...Tool.getJsonSchema(GetWeather) }
       const sent: unknown = toolkit.definitions[0]?.function?.parameters
-      assert.deepStrictEqual(sent, { type: aiSchema.type, properties: aiSchema.properties, required: aiSchema.required })
+      assert.deepStrictEqual(sent, {
+        type: aiSchema.type,
+        properties: aiSchema.properties,
+        required: aiSchema.required
+      })
     }).pipe(Effect.provide(sunny)))
 
   it("the description falls back to the parameters Schema's description annotation", () => {
@@ -220,7 +224,10 @@ describe("ToolLoop with an @effect/ai toolkit", () => {
       const ids = yield* setup(`call lookup with {"city":"北京"}`)
       const result = yield* Effect.flatMap(AiToolkit.toToolkit(Kit), (toolkit) =>
         ToolLoop.run(ids, { toolkit, onToolError: "fail" })).pipe(
-          Effect.provide(Kit.toLayer({ lookup: ({ city }) => Effect.fail(new WeatherUnavailable({ city })) }))
+          Effect.provide(Kit.toLayer({
+            lookup: ({ city }) =>
+              Effect.fail(new WeatherUnavailable({ city }))
+          }))
         )
       assert.include(result.text, `error: {"city":"北京","_tag":"WeatherUnavailable"}`)
     }).pipe(Effect.provide(Emulated.layer())))
@@ -235,8 +242,10 @@ describe("ToolLoop with an @effect/ai toolkit", () => {
       const Kit = Toolkit.make(Count)
       const layer = Kit.toLayer({ count: () => Effect.succeed(-1) })
       const ids = yield* setup(`call count`)
-      const error = yield* Effect.flatMap(AiToolkit.toToolkit(Kit), (toolkit) =>
-        ToolLoop.run(ids, { toolkit, onToolError: "fail" })).pipe(Effect.provide(layer), Effect.flip)
+      const error = yield* Effect.flatMap(
+        AiToolkit.toToolkit(Kit),
+        (toolkit) => ToolLoop.run(ids, { toolkit, onToolError: "fail" })
+      ).pipe(Effect.provide(layer), Effect.flip)
       assert.isTrue(AppBuilderError.isToolOutputUnencodable(error), String(error))
       if (AppBuilderError.isToolOutputUnencodable(error)) assert.strictEqual(error.tool, "count")
 

@@ -4,8 +4,17 @@
  *
  * Everything runs against the in-process emulator, whose request log proves that nothing was sent.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import { HttpError, ToolOutputUnencodable, ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Files from "@effect-appbuilder/assistant/Files"
+import * as Messages from "@effect-appbuilder/assistant/Messages"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import { NodeFileSystem } from "@effect/platform-node"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
@@ -16,15 +25,6 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import { HttpError, ToolOutputUnencodable, ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Files from "@effect-appbuilder/assistant/Files"
-import * as Messages from "@effect-appbuilder/assistant/Messages"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import { encodeRequest } from "../src/internal/requestSchema.js"
 import * as Emulated from "./utils/Emulated.js"
 
@@ -47,7 +47,9 @@ const isStream = (u: unknown): u is Stream.Stream<unknown, unknown, FileSystem.F
 const validationErrorOf = (label: string, exit: Exit.Exit<unknown, unknown>): ValidationError => {
   if (Exit.isSuccess(exit)) return assert.fail(`${label}: expected a ValidationError, got a success`)
   const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) return assert.fail(`${label}: expected a ValidationError, got ${Cause.pretty(exit.cause)}`)
+  if (Option.isNone(failure)) {
+    return assert.fail(`${label}: expected a ValidationError, got ${Cause.pretty(exit.cause)}`)
+  }
   if (!(failure.value instanceof ValidationError)) {
     return assert.fail(`${label}: expected a ValidationError, got ${String(failure.value)}`)
   }
@@ -109,7 +111,12 @@ describe("bad input to every service method: a ValidationError, nothing thrown, 
       // [label, method, bad values, how to place the bad value in the argument list]
       const one = (value: unknown): ReadonlyArray<unknown> => [value]
       const table: ReadonlyArray<
-        readonly [string, unknown, ReadonlyArray<readonly [string, unknown]>, (value: unknown) => ReadonlyArray<unknown>]
+        readonly [
+          string,
+          unknown,
+          ReadonlyArray<readonly [string, unknown]>,
+          (value: unknown) => ReadonlyArray<unknown>
+        ]
       > = [
         ["Assistants.create", assistants.create, forObject, one],
         ["Assistants.update", assistants.update, forObject, one],
@@ -121,7 +128,12 @@ describe("bad input to every service method: a ValidationError, nothing thrown, 
         ["Assistants.listMountedFiles", assistants.listMountedFiles, forOptionalObject, one],
         ["Assistants.unmountFile", assistants.unmountFile, forObject, one],
         ["Files.upload", files.upload, forObject, one],
-        ["Files.upload options", files.upload, forOptionalObject, (v) => [{ bytes: new Uint8Array(1), filename: "a.txt" }, v]],
+        [
+          "Files.upload options",
+          files.upload,
+          forOptionalObject,
+          (v) => [{ bytes: new Uint8Array(1), filename: "a.txt" }, v]
+        ],
         ["Files.query", files.query, forId, one],
         ["Files.delete", files.delete, forId, one],
         ["Files.download", files.download, forId, one],
@@ -168,10 +180,14 @@ describe("bad input to every service method: a ValidationError, nothing thrown, 
       const cases: ReadonlyArray<readonly [string, unknown, ReadonlyArray<unknown>, ReadonlyArray<string>]> = [
         ["listAll with a numeric cursor", assistants.listAll, [{ after: 5 }], ["after"]],
         ["list with a fractional limit", assistants.list, [{ limit: 1.5 }], ["limit"]],
-        ["upload of a stream source that holds no Stream", files.upload, [{ stream: "bytes", filename: "a" }], ["stream"]],
+        ["upload of a stream source that holds no Stream", files.upload, [{ stream: "bytes", filename: "a" }], [
+          "stream"
+        ]],
         ["upload of bytes that are not bytes", files.upload, [{ bytes: [1, 2], filename: "a" }], ["bytes"]],
         ["upload with a numeric file name", files.upload, [{ path: "/tmp/x", filename: 7 }], ["filename"]],
-        ["run with a timeout that is not a duration", runs.run, [{ assistantId: "a", threadId: "t" }, { timeout: "soon" }], [
+        ["run with a timeout that is not a duration", runs.run, [{ assistantId: "a", threadId: "t" }, {
+          timeout: "soon"
+        }], [
           "options.timeout"
         ]]
       ]
@@ -207,7 +223,9 @@ describe("model parameters: temperature in (0, 1], top_p in [0, 1], penalty_scor
         assert.deepStrictEqual(fields(above), [`modelParameters.${which}.temperature`, `modelParameters.${which}.topP`])
         const penalty = yield* Effect.flip(run({ modelParameters: { [which]: { penaltyScore: 0.99 } } }))
         assert.deepStrictEqual(fields(penalty), [`modelParameters.${which}.penaltyScore`])
-        for (const ok of [{ temperature: 1, topP: 0, penaltyScore: 1 }, { temperature: 0.001, topP: 1, penaltyScore: 2 }]) {
+        for (
+          const ok of [{ temperature: 1, topP: 0, penaltyScore: 1 }, { temperature: 0.001, topP: 1, penaltyScore: 2 }]
+        ) {
           const body = yield* run({ modelParameters: { [which]: ok } })
           assert.isNotNull(body.model_parameters)
         }
@@ -284,7 +302,11 @@ const cyclic = (): unknown => {
 const unencodable: ReadonlyArray<readonly [string, () => unknown, string]> = [
   ["a BigInt", () => ({ sum: BigInt(3) }), "BigInt"],
   ["a cycle", cyclic, "circular"],
-  ["a throwing toJSON", () => ({ toJSON: () => { throw new Error("no JSON for you") } }), "no JSON for you"]
+  ["a throwing toJSON", () => ({
+    toJSON: () => {
+      throw new Error("no JSON for you")
+    }
+  }), "no JSON for you"]
 ]
 
 const setup = (question: string, tools: ReadonlyArray<ToolLoop.Tool.Any>) =>
@@ -313,9 +335,15 @@ describe("a tool result JSON cannot encode", () => {
 
     it.effect(`${mode} mode, onToolError "fail": a ToolOutputUnencodable naming the tool, and no run left active`, () =>
       Effect.gen(function*() {
-        const add = ToolLoop.tool("add", { description: "adds", parameters: Add, handler: () => Effect.succeed(BigInt(3)) })
+        const add = ToolLoop.tool("add", {
+          description: "adds",
+          parameters: Add,
+          handler: () => Effect.succeed(BigInt(3))
+        })
         const ids = yield* setup(`call add with {"a":1,"b":2}`, [add])
-        const error = yield* Effect.flip(ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(add), mode, onToolError: "fail" }))
+        const error = yield* Effect.flip(
+          ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(add), mode, onToolError: "fail" })
+        )
         assert.isTrue(error instanceof ToolOutputUnencodable, String(error))
         if (error instanceof ToolOutputUnencodable) {
           assert.strictEqual(error.tool, "add")
@@ -355,7 +383,11 @@ const nested = (levels: number): Schema.Schema.AnyNoContext => {
 const unsendable: ReadonlyArray<readonly [string, Schema.Schema.AnyNoContext, string]> = [
   ["a recursive Schema (suspend with an identifier)", CategoryWithId, "recursive"],
   ["a recursive Schema (suspend without an identifier)", CategoryNoId, "no JSON Schema form"],
-  [`a Schema nested deeper than ${Assistants.MAX_SCHEMA_DEPTH} levels`, nested(16), `deeper than ${Assistants.MAX_SCHEMA_DEPTH}`],
+  [
+    `a Schema nested deeper than ${Assistants.MAX_SCHEMA_DEPTH} levels`,
+    nested(16),
+    `deeper than ${Assistants.MAX_SCHEMA_DEPTH}`
+  ],
   ["a Schema with no JSON form (bigint)", Schema.Struct({ n: Schema.BigIntFromSelf }), "no JSON Schema form"]
 ]
 
@@ -383,7 +415,9 @@ describe("tool parameter schemas that cannot be sent", () => {
         const kit = ToolLoop.toolkit(broken)
         yield* state.clearRequests
         for (const mode of ["stream", "blocking"] as const) {
-          const exit = yield* Effect.exit(ToolLoop.run({ assistantId: "asst_1", threadId: "thread_1" }, { toolkit: kit, mode }))
+          const exit = yield* Effect.exit(
+            ToolLoop.run({ assistantId: "asst_1", threadId: "thread_1" }, { toolkit: kit, mode })
+          )
           const error = validationErrorOf(`ToolLoop.run ${mode}`, exit)
           assert.deepStrictEqual(fields(error), ["tools.0.function.parameters"])
           assert.include(error.message, fragment)
@@ -416,12 +450,18 @@ describe("tool parameter schemas that cannot be sent", () => {
       properties["self"] = { type: "object", properties }
       let deep: Record<string, unknown> = { type: "string" }
       for (let i = 0; i < 5000; i++) deep = { type: "object", properties: { a: deep } }
-      for (const [label, parameters, fragment] of [
-        ["cycle", { type: "object", properties }, "cyclic"],
-        ["deep", deep, "deeper than"]
-      ] as const) {
-        const exit = yield* Effect.exit(Effect.flatMap(Assistants.Assistants, (a) =>
-          a.create({ name: "n", tools: [{ function: { name: "f", description: "d", parameters } }] })))
+      for (
+        const [label, parameters, fragment] of [
+          ["cycle", { type: "object", properties }, "cyclic"],
+          ["deep", deep, "deeper than"]
+        ] as const
+      ) {
+        const exit = yield* Effect.exit(
+          Effect.flatMap(
+            Assistants.Assistants,
+            (a) => a.create({ name: "n", tools: [{ function: { name: "f", description: "d", parameters } }] })
+          )
+        )
         const error = validationErrorOf(label, exit)
         assert.deepStrictEqual(fields(error), ["tools.0.function.parameters"])
         assert.include(error.message, fragment)
@@ -435,21 +475,28 @@ describe("tool parameter schemas that cannot be sent", () => {
       const schema = ToolLoop.jsonSchemaOf(untyped<Schema.Schema<unknown>>("{\"ast\":1}"))
       // what would be sent is an empty object schema; the problem travels with it, unseen by JSON
       assert.strictEqual(JSON.stringify(schema), JSON.stringify({ type: "object", properties: {}, required: [] }))
-      const error = yield* Effect.flip(run({ tools: [{ function: { name: "f", description: "d", parameters: schema } }] }))
+      const error = yield* Effect.flip(
+        run({ tools: [{ function: { name: "f", description: "d", parameters: schema } }] })
+      )
       assert.deepStrictEqual(fields(error), ["tools.0.function.parameters"])
-      const noOptions = ToolLoop.tool("t", untyped<{
-        readonly description: string
-        readonly parameters: typeof Add
-        readonly handler: () => Effect.Effect<string>
-      }>("null"))
+      const noOptions = ToolLoop.tool(
+        "t",
+        untyped<{
+          readonly description: string
+          readonly parameters: typeof Add
+          readonly handler: () => Effect.Effect<string>
+        }>("null")
+      )
       assert.strictEqual(noOptions.name, "t")
       const noOptionsError = yield* Effect.flip(run({ tools: ToolLoop.toolkit(noOptions).definitions }))
       assert.deepStrictEqual(fields(noOptionsError), ["tools.0"])
-      const executed = yield* Effect.flip(noOptions.execute(new Runs.ToolCall({
-        id: "call-1",
-        type: "function",
-        function: new Runs.FunctionCall({ name: "t", arguments: "{}", output: "" })
-      })))
+      const executed = yield* Effect.flip(noOptions.execute(
+        new Runs.ToolCall({
+          id: "call-1",
+          type: "function",
+          function: new Runs.FunctionCall({ name: "t", arguments: "{}", output: "" })
+        })
+      ))
       assert.isTrue(executed instanceof ValidationError, String(executed))
       if (executed instanceof ValidationError) assert.deepStrictEqual(fields(executed), ["parameters"])
     }))

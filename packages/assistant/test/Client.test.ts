@@ -1,7 +1,15 @@
+import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Files from "@effect-appbuilder/assistant/Files"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
-import * as Clock from "effect/Clock"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -15,14 +23,6 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
-import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Files from "@effect-appbuilder/assistant/Files"
 import * as RequestHeaders from "../src/internal/headers.js"
 import * as ClientOptions from "../src/internal/options.js"
 import * as Retry from "../src/internal/retry.js"
@@ -125,7 +125,14 @@ describe("AppBuilderClient: error mapping", () => {
       const { exit } = yield* withMock(
         () =>
           json(
-            { error: { code: "not_found", message: "assistant asst_x not found", type: "invalid_request_error", param: "assistant_id" } },
+            {
+              error: {
+                code: "not_found",
+                message: "assistant asst_x not found",
+                type: "invalid_request_error",
+                param: "assistant_id"
+              }
+            },
             { headers: { "x-appbuilder-request-id": "req-123" } }
           ),
         query,
@@ -145,7 +152,9 @@ describe("AppBuilderClient: error mapping", () => {
 
   it.effect("envelope: `params` alias, numeric code, missing keys", () =>
     Effect.gen(function*() {
-      const a = httpErrorOf((yield* withMock(() => json({ error: { code: 400, message: "m", type: "t", params: "p" } }), query)).exit)
+      const a = httpErrorOf(
+        (yield* withMock(() => json({ error: { code: 400, message: "m", type: "t", params: "p" } }), query)).exit
+      )
       assert.strictEqual(a.code, "400")
       assert.strictEqual(a.param, "p")
       const b = httpErrorOf((yield* withMock(() => json({ error: {} }), query)).exit)
@@ -253,7 +262,10 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
       assert.isTrue(Exit.isSuccess(exit))
       const requests = yield* Ref.get(mock.requests)
       assert.strictEqual(requests.length, 2)
-      assert.notStrictEqual(requests[0]!.headers["x-appbuilder-request-id"], requests[1]!.headers["x-appbuilder-request-id"])
+      assert.notStrictEqual(
+        requests[0]!.headers["x-appbuilder-request-id"],
+        requests[1]!.headers["x-appbuilder-request-id"]
+      )
       assert.strictEqual(requests[1]!.headers["x-bce-request-id"], requests[1]!.headers["x-appbuilder-request-id"])
     }))
 
@@ -302,7 +314,11 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
     Effect.gen(function*() {
       const times = yield* Ref.make<ReadonlyArray<number>>([])
       const { fiber } = yield* forkWith(
-        () => Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.update(times, (l) => [...l, now])), Effect.succeed(text("", 502))),
+        () =>
+          Effect.zipRight(
+            Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.update(times, (l) => [...l, now])),
+            Effect.succeed(text("", 502))
+          ),
         create,
         { retry: { baseDelay: "1 second", maxDelay: "1500 millis", maxRetries: 3 } }
       )
@@ -347,7 +363,9 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
   it.effect("a connection that could not be opened is retried, even for a create", () =>
     Effect.gen(function*() {
       // undici's fetch reports a refused connection as TypeError("fetch failed") with the code in its cause
-      const refused = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })
+      const refused = new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })
+      })
       const { attempts, fiber } = yield* forkFlaky(refused, 1, create)
       yield* TestClock.adjust("1 second")
       assert.isTrue(Exit.isSuccess(yield* Fiber.join(fiber)))
@@ -369,7 +387,11 @@ describe("AppBuilderClient: retries and timeouts (TestClock)", () => {
   it.effect("a quota error is never retried", () =>
     Effect.gen(function*() {
       const { count, fiber } = yield* forkWith(
-        () => text(JSON.stringify({ error: { code: 17, message: "Open api daily request limit reached", type: "quota" } }), 429),
+        () =>
+          text(
+            JSON.stringify({ error: { code: 17, message: "Open api daily request limit reached", type: "quota" } }),
+            429
+          ),
         query
       )
       yield* TestClock.adjust("1 minute")
@@ -515,16 +537,23 @@ describe("AppBuilderClient: no duplicated side effect (TestClock)", () => {
 
   it.effect("a stream request (non-idempotent) that fails before its headers is not resent", () =>
     Effect.gen(function*() {
-      const streamed = Effect.flatMap(AppBuilderClient.AppBuilderClient, (client) =>
-        client.stream({ name: "Runs.stream", idempotent: false }, "/v2/threads/runs", { stream: true }).pipe(
-          Stream.runDrain
-        ))
+      const streamed = Effect.flatMap(
+        AppBuilderClient.AppBuilderClient,
+        (client) =>
+          client.stream({ name: "Runs.stream", idempotent: false }, "/v2/threads/runs", { stream: true }).pipe(
+            Stream.runDrain
+          )
+      )
       const broken = yield* forkFlaky(closed, 10, streamed)
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(httpErrorOf(yield* Fiber.join(broken.fiber)).reason, "OutcomeUnknown")
       assert.strictEqual(yield* broken.attempts, 1)
-      const refused = yield* forkFlaky(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }), 1, streamed, () =>
-        new Response("", { headers: { "content-type": "text/event-stream" } }))
+      const refused = yield* forkFlaky(
+        Object.assign(new Error("refused"), { code: "ECONNREFUSED" }),
+        1,
+        streamed,
+        () => new Response("", { headers: { "content-type": "text/event-stream" } })
+      )
       yield* TestClock.adjust("1 second")
       assert.isTrue(Exit.isSuccess(yield* Fiber.join(refused.fiber)))
       assert.strictEqual(yield* refused.attempts, 2)
@@ -561,7 +590,9 @@ describe("AppBuilderClient: stream", () => {
 
   it.effect("#33 a JSON error envelope on a stream request is an Api error", () =>
     Effect.gen(function*() {
-      const { exit } = yield* collect(() => json({ error: { code: "thread_busy", message: "busy", type: "invalid_request_error", param: "thread_id" } }))
+      const { exit } = yield* collect(() =>
+        json({ error: { code: "thread_busy", message: "busy", type: "invalid_request_error", param: "thread_id" } })
+      )
       const error = httpErrorOf(exit)
       assert.strictEqual(error.reason, "Api")
       assert.strictEqual(error.code, "thread_busy")
@@ -604,8 +635,18 @@ describe("secrets", () => {
         context: tracer.context
       })
       const errors: Array<HttpError> = []
-      for (const handler of [() => text(`{"error":"bad token"}`, 401), () => "transport-error" as const, () => text("{", 200)]) {
-        const { exit } = yield* withMock(handler, query.pipe(Effect.tapErrorCause((cause) => Effect.logError("failed", cause))), { retry: false }).pipe(
+      for (
+        const handler of [
+          () => text(`{"error":"bad token"}`, 401),
+          () => "transport-error" as const,
+          () => text("{", 200)
+        ]
+      ) {
+        const { exit } = yield* withMock(
+          handler,
+          query.pipe(Effect.tapErrorCause((cause) => Effect.logError("failed", cause))),
+          { retry: false }
+        ).pipe(
           Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
           Effect.withTracer(recording)
         )

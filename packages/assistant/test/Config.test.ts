@@ -2,6 +2,13 @@
  * `AppBuilderClient.layerConfig` / `AppBuilder.layerConfig`: every option as a `Config` value (or a plain
  * value), the environment defaults, and a missing token explained.
  */
+import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Emulator from "@effect-appbuilder/emulator/Emulator"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
 import { assert, describe, it } from "@effect/vitest"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -12,13 +19,6 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
-import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 
 const withEnv = (entries: ReadonlyArray<readonly [string, string]>) =>
   Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
@@ -45,7 +45,10 @@ describe("layerConfig: a missing token", () => {
       )
       assert.include(String(client), "APPBUILDER_TOKEN is not set: set it to your AppBuilder token, or pass `token`")
       const all = yield* Effect.flip(
-        Effect.provide(Assistants.Assistants, AppBuilder.layerConfig()).pipe(Effect.provide(Emulator.layer()), withEnv([]))
+        Effect.provide(Assistants.Assistants, AppBuilder.layerConfig()).pipe(
+          Effect.provide(Emulator.layer()),
+          withEnv([])
+        )
       )
       assert.include(String(all), "APPBUILDER_TOKEN is not set")
       assert.include(String(all), "AppBuilder.layerConfig")
@@ -70,7 +73,11 @@ describe("layerConfig: every option as a Config", () => {
         streamIdleTimeout: Config.duration("MY_IDLE"),
         secretKeyPrefix: Config.string("MY_PREFIX"),
         platform: Config.string("MY_PLATFORM"),
-        retry: { maxRetries: Config.integer("MY_RETRIES"), baseDelay: Config.duration("MY_BASE"), maxRetryAfter: "5 seconds" }
+        retry: {
+          maxRetries: Config.integer("MY_RETRIES"),
+          baseDelay: Config.duration("MY_BASE"),
+          maxRetryAfter: "5 seconds"
+        }
       }).pipe(withEnv([
         ["MY_TOKEN", "tok"],
         ["MY_URL", "http://gateway.test"],
@@ -114,9 +121,10 @@ describe("layerConfig: every option as a Config", () => {
 
   it.effect("plain values are still accepted (the former overrides), and win over the environment", () =>
     Effect.gen(function*() {
-      const options = yield* AppBuilderClient.config({ token: Redacted.make("plain"), baseUrl: "http://plain.test" }).pipe(
-        withEnv([["APPBUILDER_TOKEN", "env"], ["GATEWAY_URL", "env.test"]])
-      )
+      const options = yield* AppBuilderClient.config({ token: Redacted.make("plain"), baseUrl: "http://plain.test" })
+        .pipe(
+          withEnv([["APPBUILDER_TOKEN", "env"], ["GATEWAY_URL", "env.test"]])
+        )
       assert.strictEqual(Redacted.value(options.token), "plain")
       assert.strictEqual(options.baseUrl, "http://plain.test")
     }))

@@ -1,17 +1,17 @@
-import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as fs from "node:fs"
-import * as nodePath from "node:path"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
 import { encodeRequest } from "../src/internal/requestSchema.js"
+import { A1, A2, F1, M3, R1, R2, R5, S1, T2, T4, T6, weather } from "./utils/FixtureIds.js"
 import { json, type Recorded, withMock } from "./utils/MockHttp.js"
-import { A1, A2, T2, T4, T6, R1, R2, R5, M3, F1, S1, weather } from "./utils/FixtureIds.js"
 
 interface FixtureRequest {
   readonly label: string
@@ -28,8 +28,6 @@ const fixtures: ReadonlyArray<FixtureRequest> = fs
   .map((line) => JSON.parse(line))
 
 const byLabel = (label: string) => fixtures.filter((f) => f.label === label)
-
-
 
 /** A canned answer good enough for every lenient response schema. */
 const answer = (request: Recorded) => {
@@ -49,13 +47,20 @@ interface Case {
   readonly label: string
   /** Leading fixture requests that the SDK does not send (the official pre-queries of content/download). */
   readonly skip?: number
-  readonly run: Effect.Effect<unknown, unknown, Assistants.Assistants | Files.Files | Threads.Threads | Messages.Messages | Runs.Runs | RunSteps.RunSteps>
+  readonly run: Effect.Effect<
+    unknown,
+    unknown,
+    Assistants.Assistants | Files.Files | Threads.Threads | Messages.Messages | Runs.Runs | RunSteps.RunSteps
+  >
 }
 
 const cases: ReadonlyArray<Case> = [
   {
     label: "assistants.create[minimal]",
-    run: Effect.flatMap(Assistants.Assistants, (s) => s.create({ name: "test_assistant", description: "test assistant" }))
+    run: Effect.flatMap(
+      Assistants.Assistants,
+      (s) => s.create({ name: "test_assistant", description: "test assistant" })
+    )
   },
   {
     label: "assistants.create[function_tool]",
@@ -84,8 +89,10 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     label: "assistants.update[required_args_only]",
-    run: Effect.flatMap(Assistants.Assistants, (s) =>
-      s.update({ assistantId: A1, model: "ERNIE-4.0T-8K", name: "Test_Name", description: "test" }))
+    run: Effect.flatMap(
+      Assistants.Assistants,
+      (s) => s.update({ assistantId: A1, model: "ERNIE-4.0T-8K", name: "Test_Name", description: "test" })
+    )
   },
   { label: "assistants.list[defaults]", run: Effect.flatMap(Assistants.Assistants, (s) => s.list()) },
   {
@@ -93,7 +100,10 @@ const cases: ReadonlyArray<Case> = [
     run: Effect.flatMap(Assistants.Assistants, (s) => s.list({ limit: 5, order: "asc", after: A1 }))
   },
   { label: "assistants.query", run: Effect.flatMap(Assistants.Assistants, (s) => s.query(A1)) },
-  { label: "assistants.mount_files", run: Effect.flatMap(Assistants.Assistants, (s) => s.mountFile({ assistantId: A1, fileId: F1 })) },
+  {
+    label: "assistants.mount_files",
+    run: Effect.flatMap(Assistants.Assistants, (s) => s.mountFile({ assistantId: A1, fileId: F1 }))
+  },
   {
     label: "assistants.mounted_files_list[defaults]",
     run: Effect.flatMap(Assistants.Assistants, (s) => s.listMountedFiles({ assistantId: A1 }))
@@ -114,8 +124,10 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     label: "threads.create[message_objects]",
-    run: Effect.flatMap(Threads.Threads, (s) =>
-      s.create({ messages: [{ content: "看看这个文件", role: "user", fileIds: [F1] }] }))
+    run: Effect.flatMap(
+      Threads.Threads,
+      (s) => s.create({ messages: [{ content: "看看这个文件", role: "user", fileIds: [F1] }] })
+    )
   },
   { label: "threads.query", run: Effect.flatMap(Threads.Threads, (s) => s.query(T2)) },
   { label: "threads.update[metadata]", run: Effect.flatMap(Threads.Threads, (s) => s.update({ threadId: T2 })) },
@@ -126,8 +138,10 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     label: "messages.create[role_and_file_ids]",
-    run: Effect.flatMap(Messages.Messages, (s) =>
-      s.create({ threadId: T2, content: "with file", role: "user", fileIds: [F1] }))
+    run: Effect.flatMap(
+      Messages.Messages,
+      (s) => s.create({ threadId: T2, content: "with file", role: "user", fileIds: [F1] })
+    )
   },
   { label: "messages.list[defaults]", run: Effect.flatMap(Messages.Messages, (s) => s.list({ threadId: T2 })) },
   {
@@ -144,7 +158,10 @@ const cases: ReadonlyArray<Case> = [
     run: Effect.flatMap(Messages.Messages, (s) => s.listFiles({ threadId: T2, messageId: M3 }))
   },
   { label: "runs.run[defaults]", run: Effect.flatMap(Runs.Runs, (s) => s.run({ assistantId: A1, threadId: T2 })) },
-  { label: "runs.run[funccall_first]", run: Effect.flatMap(Runs.Runs, (s) => s.run({ assistantId: A2, threadId: T4 })) },
+  {
+    label: "runs.run[funccall_first]",
+    run: Effect.flatMap(Runs.Runs, (s) => s.run({ assistantId: A2, threadId: T4 }))
+  },
   {
     label: "runs.run[tool_output]",
     run: Effect.flatMap(Runs.Runs, (s) =>
@@ -182,10 +199,16 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     label: "runs.cancel",
-    run: Effect.flatMap(Runs.Runs, (s) =>
-      s.cancel({ threadId: "thread_00000000000000000000000000000008", runId: "run_00000000000000000000000000000007" }))
+    run: Effect.flatMap(
+      Runs.Runs,
+      (s) =>
+        s.cancel({ threadId: "thread_00000000000000000000000000000008", runId: "run_00000000000000000000000000000007" })
+    )
   },
-  { label: "runs.cancel[sync=True]", run: Effect.flatMap(Runs.Runs, (s) => s.cancel({ threadId: T2, runId: R1, sync: true })) },
+  {
+    label: "runs.cancel[sync=True]",
+    run: Effect.flatMap(Runs.Runs, (s) => s.cancel({ threadId: T2, runId: R1, sync: true }))
+  },
   { label: "runs.list[defaults]", run: Effect.flatMap(Runs.Runs, (s) => s.list({ threadId: T2 })) },
   {
     label: "runs.list[paging]",
@@ -241,11 +264,25 @@ describe("request bodies match the official client's (fixtures)", () => {
 
   it.effect("upload: multipart exactly as the official client (one part `file`, purpose query)", () =>
     Effect.gen(function*() {
-      for (const [label, purpose] of [["files.create[multipart]", undefined], ["files.create[purpose]", "custom_purpose"]] as const) {
+      for (
+        const [label, purpose] of [["files.create[multipart]", undefined], [
+          "files.create[purpose]",
+          "custom_purpose"
+        ]] as const
+      ) {
         const fixture = byLabel(label)[0]!
         const bytes = new TextEncoder().encode("hello conformance 你好\n")
         const { exit, requests } = yield* withMock(
-          () => json({ id: "file-555044143673413", bytes: bytes.length, object: "file", purpose: "assistant", create_at: 1717645226, filename: "capture_upload.txt", classification_id: "42685563" }),
+          () =>
+            json({
+              id: "file-555044143673413",
+              bytes: bytes.length,
+              object: "file",
+              purpose: "assistant",
+              create_at: 1717645226,
+              filename: "capture_upload.txt",
+              classification_id: "42685563"
+            }),
           Effect.flatMap(Files.Files, (s) => s.upload({ bytes, filename: "capture_upload.txt" }, { purpose }))
         )
         assert.isTrue(Exit.isSuccess(exit))

@@ -2,6 +2,8 @@
  * The error types: `HttpError`'s reason constructors, and `FileWriteError` for a download that arrived
  * but could not be written to disk (not a `ValidationError`: the request was sent and succeeded).
  */
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Files from "@effect-appbuilder/assistant/Files"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
@@ -11,8 +13,6 @@ import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Files from "@effect-appbuilder/assistant/Files"
 import { TOKEN, withMock } from "./utils/MockHttp.js"
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -50,7 +50,11 @@ describe("HttpError constructors", () => {
   })
 
   it("outcomeUnknown says the request may have been processed and is not retryable", () => {
-    const error = HttpError.outcomeUnknown({ operation: "Assistants.create", problem: "connection reset", requestId: "r" })
+    const error = HttpError.outcomeUnknown({
+      operation: "Assistants.create",
+      problem: "connection reset",
+      requestId: "r"
+    })
     assert.strictEqual(error.reason, "OutcomeUnknown")
     assert.include(error.description, "connection reset")
     assert.include(error.description, "outcome unknown")

@@ -10,6 +10,12 @@
  *
  * A last test checks that the tables below cover every label of the fixture file.
  */
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Files from "@effect-appbuilder/assistant/Files"
+import * as Messages from "@effect-appbuilder/assistant/Messages"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
 import { NodeFileSystem } from "@effect/platform-node"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import { afterAll, assert, describe, it } from "@effect/vitest"
@@ -19,14 +25,8 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Files from "@effect-appbuilder/assistant/Files"
-import * as Messages from "@effect-appbuilder/assistant/Messages"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
+import { A1, A2, F1, M3, R1, R2, R5, R6, R7, S1, T2, T4, T6, T7, T8, weather } from "./utils/FixtureIds.js"
 import { json, type Recorded, withMock } from "./utils/MockHttp.js"
-import { A1, A2, T2, T4, T6, T7, T8, R1, R2, R5, R6, R7, M3, F1, S1, weather } from "./utils/FixtureIds.js"
 
 interface FixtureRequest {
   readonly label: string
@@ -104,12 +104,10 @@ const isArrayIndexKey = (key: string) => /^(0|[1-9][0-9]*)$/.test(key)
 const WEATHER_QUESTION = "今天北京的天气怎么样？"
 const WEATHER_ANSWER = "北京 的当前温度是30 摄氏度"
 
-
 /** A complete plain-answer run as server-sent events, ending with `run_end`. */
 const plainRunEvents = fs.readFileSync(nodePath.join(fixtureDirectory, "transcript-a.sse"))
 
-const asksForStream = (request: Recorded) =>
-  isRecord(request.json) && request.json["stream"] === true
+const asksForStream = (request: Recorded) => isRecord(request.json) && request.json["stream"] === true
 
 /** A canned reply good enough for every lenient response schema. */
 const reply = (request: Recorded) => {
@@ -150,8 +148,7 @@ const withThreads = <A, E>(f: (service: Threads.Service) => Effect.Effect<A, E>)
 const withMessages = <A, E>(f: (service: Messages.Service) => Effect.Effect<A, E>) =>
   Effect.flatMap(Messages.Messages, f)
 const withRuns = <A, E>(f: (service: Runs.Service) => Effect.Effect<A, E>) => Effect.flatMap(Runs.Runs, f)
-const withSteps = <A, E>(f: (service: RunSteps.Service) => Effect.Effect<A, E>) =>
-  Effect.flatMap(RunSteps.RunSteps, f)
+const withSteps = <A, E>(f: (service: RunSteps.Service) => Effect.Effect<A, E>) => Effect.flatMap(RunSteps.RunSteps, f)
 
 /** The official example's set-up: an empty thread, then the user's question posted to it. */
 const setUp = (run: string, threadId: string, question: string): Scenario => ({
@@ -376,7 +373,9 @@ const queryStringOf = (query: FixtureRequest["query"]) =>
 describe("the SDK sends the official client's JSON bodies: same keys, same order, same values", () => {
   it("the comparison sees a key order difference at any depth, and compares numbers as numbers", () => {
     assert.deepStrictEqual(differences(JSON.parse("{\"a\":1,\"b\":2}"), JSON.parse("{\"a\": 1.0, \"b\": 2}")), [])
-    assert.deepStrictEqual(differences({ b: 2, a: 1 }, { a: 1, b: 2 }), ["$: sent keys [\"b\",\"a\"], expected [\"a\",\"b\"]"])
+    assert.deepStrictEqual(differences({ b: 2, a: 1 }, { a: 1, b: 2 }), [
+      "$: sent keys [\"b\",\"a\"], expected [\"a\",\"b\"]"
+    ])
     assert.deepStrictEqual(differences({ x: [{ b: 1, a: 1 }] }, { x: [{ a: 1, b: 1 }] }), [
       "$.x[0]: sent keys [\"b\",\"a\"], expected [\"a\",\"b\"]"
     ])

@@ -1,6 +1,16 @@
 /**
  * Every resource's lifecycle, through the SDK, against the emulator (in process, TestClock-driven).
  */
+import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Files from "@effect-appbuilder/assistant/Files"
+import * as Messages from "@effect-appbuilder/assistant/Messages"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
+import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -10,19 +20,9 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { NodeFileSystem } from "@effect/platform-node"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Files from "@effect-appbuilder/assistant/Files"
-import * as Messages from "@effect-appbuilder/assistant/Messages"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as Emulated from "./utils/Emulated.js"
 
 const TestLayer = Emulated.layer()
@@ -60,7 +60,12 @@ describe("lifecycle against the emulator", () => {
       const chinese = yield* assistants.create({ name: "测试", description: "", metadata: { key: "value" } })
       assert.deepStrictEqual(chinese.metadata, { key: "value" })
 
-      const updated = yield* assistants.update({ assistantId: created.id, model: "ERNIE-4.0T-8K", name: "Test_Name", description: "test" })
+      const updated = yield* assistants.update({
+        assistantId: created.id,
+        model: "ERNIE-4.0T-8K",
+        name: "Test_Name",
+        description: "test"
+      })
       assert.strictEqual(updated.name, "Test_Name")
       assert.strictEqual(updated.instructions, "")
       const page = yield* assistants.list()
@@ -70,7 +75,9 @@ describe("lifecycle against the emulator", () => {
 
       const file = yield* files.upload({ bytes: PNG, filename: "test01.png" })
       const before = yield* requestCount
-      const mountMissing = yield* Effect.exit(assistants.mountFile({ assistantId: created.id, fileId: "test_not_exist" }))
+      const mountMissing = yield* Effect.exit(
+        assistants.mountFile({ assistantId: created.id, fileId: "test_not_exist" })
+      )
       assert.strictEqual(httpError(mountMissing).reason, "Api")
       assert.deepStrictEqual(yield* pathsSince(before), ["/v2/storage/files/query"])
 
@@ -81,7 +88,9 @@ describe("lifecycle against the emulator", () => {
       assert.strictEqual(mountedList.data.length, 1)
 
       const before2 = yield* requestCount
-      const unmountMissing = yield* Effect.exit(assistants.unmountFile({ assistantId: created.id, fileId: "test_not_exist" }))
+      const unmountMissing = yield* Effect.exit(
+        assistants.unmountFile({ assistantId: created.id, fileId: "test_not_exist" })
+      )
       assert.isTrue(Exit.isFailure(unmountMissing))
       if (Exit.isFailure(unmountMissing)) {
         const failure = Option.getOrThrow(Cause.failureOption(unmountMissing.cause))
@@ -197,7 +206,11 @@ describe("lifecycle against the emulator", () => {
       const messages = yield* Messages.Messages
       const runs = yield* Runs.Runs
       const steps = yield* RunSteps.RunSteps
-      const assistant = yield* assistants.create({ name: "qin", description: "", instructions: "每句话回复前都加上我是秦始皇" })
+      const assistant = yield* assistants.create({
+        name: "qin",
+        description: "",
+        instructions: "每句话回复前都加上我是秦始皇"
+      })
       const file = yield* files.upload({ bytes: PNG, filename: "test01.png" })
       const thread = yield* threads.create()
       yield* messages.create({ threadId: thread.id, content: "hello world", fileIds: [file.id] })
@@ -240,7 +253,9 @@ describe("lifecycle against the emulator", () => {
       const assistants = yield* Assistants.Assistants
       const runs = yield* Runs.Runs
       const assistant = yield* assistants.create({ name: "inline", description: "" })
-      const fiber = yield* Effect.fork(runs.run({ assistantId: assistant.id, thread: { messages: [{ content: "hello world" }] } }))
+      const fiber = yield* Effect.fork(
+        runs.run({ assistantId: assistant.id, thread: { messages: [{ content: "hello world" }] } })
+      )
       yield* TestClock.adjust("1 minute")
       const run = yield* Fiber.join(fiber)
       assert.strictEqual(run.status, "completed")

@@ -2,23 +2,24 @@
  * `listAll` for every paged list: `Assistants.listAllMountedFiles` and `Messages.listAllFiles` follow the
  * pages of the in-process emulator until the last one.
  */
-import { assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as Emulated from "./utils/Emulated.js"
 
 const uploadFiles = (n: number) =>
   Effect.flatMap(Files.Files, (files) =>
     Effect.forEach(
       Array.from({ length: n }, (_, i) => i),
-      (i) => Effect.map(files.upload({ bytes: new TextEncoder().encode(`file ${i}`), filename: `f${i}.txt` }), (f) => f.id)
+      (i) =>
+        Effect.map(files.upload({ bytes: new TextEncoder().encode(`file ${i}`), filename: `f${i}.txt` }), (f) => f.id)
     ))
 
 /** How many requests the emulator received on `path`. */

@@ -1,21 +1,21 @@
 /**
  * One smoke test per real HttpClient against the emulator on a loopback socket.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { NodeHttpClient } from "@effect/platform-node"
-import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
-import * as Emulator from "@effect-appbuilder/emulator/Emulator"
-import * as Server from "@effect-appbuilder/emulator/Server"
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as Emulator from "@effect-appbuilder/emulator/Emulator"
+import * as Server from "@effect-appbuilder/emulator/Server"
+import { NodeHttpClient } from "@effect/platform-node"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 
@@ -24,20 +24,29 @@ const TOKEN = "bce-v3/ALTAK-loopback/secret"
 const sdkOver = (http: Layer.Layer<HttpClient.HttpClient>) =>
   Layer.unwrapEffect(
     Effect.map(Server.EmulatorServer, (server) =>
-      AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl: `${server.url}/` }).pipe(Layer.provide(http), Layer.orDie)
-    )
+      AppBuilder.layer({ token: Redacted.make(TOKEN), baseUrl: `${server.url}/` }).pipe(
+        Layer.provide(http),
+        Layer.orDie
+      ))
   ).pipe(Layer.provide(Emulator.layerServer({ port: 0, token: TOKEN })), Layer.orDie)
 
 const scenario = Effect.gen(function*() {
   const assistants = yield* Assistants.Assistants
   const files = yield* Files.Files
   const runs = yield* Runs.Runs
-  const assistant = yield* assistants.create({ name: "loopback", description: "", instructions: "每句话回复前都加上我是秦始皇" })
+  const assistant = yield* assistants.create({
+    name: "loopback",
+    description: "",
+    instructions: "每句话回复前都加上我是秦始皇"
+  })
   const bytes = new TextEncoder().encode("hello loopback 你好\n")
   const file = yield* files.upload({ bytes, filename: "hello.txt" })
   const content = yield* files.content(file.id)
   assert.strictEqual(new TextDecoder().decode(content.content), "hello loopback 你好\n")
-  const run = yield* runs.run({ assistantId: assistant.id, thread: { messages: [{ content: "hello world", fileIds: [file.id] }] } })
+  const run = yield* runs.run({
+    assistantId: assistant.id,
+    thread: { messages: [{ content: "hello world", fileIds: [file.id] }] }
+  })
   assert.strictEqual(run.status, "completed")
   assert.include(run.finalAnswer?.text ?? "", "我是秦始皇")
   // a streamed tool call on a real socket: the stream pauses at tool_calls, the output goes over another
@@ -49,7 +58,9 @@ const scenario = Effect.gen(function*() {
   })
   const toolkit = ToolLoop.toolkit(weather)
   const thread = yield* (yield* Threads.Threads).create({ messages: [{ content: "今天北京的天气怎么样？" }] })
-  const tags = yield* ToolLoop.stream({ assistantId: assistant.id, threadId: thread.id, tools: toolkit.definitions }, { toolkit }).pipe(
+  const tags = yield* ToolLoop.stream({ assistantId: assistant.id, threadId: thread.id, tools: toolkit.definitions }, {
+    toolkit
+  }).pipe(
     Stream.map((event) => event._tag),
     Stream.runCollect
   )

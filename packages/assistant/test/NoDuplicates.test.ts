@@ -5,9 +5,16 @@
  * Read-only calls keep retrying such failures; a connection that could not be opened is retried for every
  * call.
  */
+import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+import type * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
+import { NodeHttpClient } from "@effect/platform-node"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -17,13 +24,6 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import * as net from "node:net"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import type * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
-import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Emulated from "./utils/Emulated.js"
 
 const TOKEN = "bce-v3/ALTAK-noduplicates/secret"
@@ -32,7 +32,7 @@ const retry: AppBuilderClient.RetryOptions = { baseDelay: "10 millis", maxDelay:
 
 const inProcess = Emulated.layer({ token: TOKEN, retry })
 
-const overServer = (http: Layer.Layer<HttpClient.HttpClient>) => Emulated.overServer(http, { token: TOKEN, retry: retry })
+const overServer = (http: Layer.Layer<HttpClient.HttpClient>) => Emulated.overServer(http, { token: TOKEN, retry })
 
 const asHttpError = (error: unknown): HttpError => {
   assert.instanceOf(error, HttpError)
@@ -89,7 +89,11 @@ const scenario = (settle: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Ef
     yield* state.injectFault("/v2/threads/runs", Faults.dropAfter(2))
     const streamError = asHttpError(
       yield* Effect.flip(
-        settle(Stream.runDrain(runs.stream({ assistantId: stored[0]!.id, thread: { messages: [{ content: "hi" }] } }, { resume: false })))
+        settle(
+          Stream.runDrain(
+            runs.stream({ assistantId: stored[0]!.id, thread: { messages: [{ content: "hi" }] } }, { resume: false })
+          )
+        )
       )
     )
     assert.strictEqual(streamError.reason, "StreamEnded")
@@ -122,7 +126,9 @@ describe("no duplicated side effect: dropAfter(0) on create and on a blocking ru
     Effect.gen(function*() {
       const state = yield* EmulatorState.EmulatorState
       yield* state.injectFault("/v2/assistants", Faults.latency("5 minutes"))
-      const fiber = yield* Effect.fork(Effect.flip(Effect.flatMap(Assistants.Assistants, (a) => a.create({ name: "slow" }))))
+      const fiber = yield* Effect.fork(
+        Effect.flip(Effect.flatMap(Assistants.Assistants, (a) => a.create({ name: "slow" })))
+      )
       yield* TestClock.adjust("60 seconds")
       const error = asHttpError(yield* Fiber.join(fiber))
       yield* TestClock.adjust("10 minutes")

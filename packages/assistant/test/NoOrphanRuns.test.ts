@@ -5,6 +5,14 @@
  * The in-process emulator is the server (on the TestClock, except the stress test); its run table and request
  * log are the evidence.
  */
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
+import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,14 +22,6 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import { runObject } from "./fixtures/transcripts.js"
 import * as Emulated from "./utils/Emulated.js"
 import { json, layerWith, makeMock, text } from "./utils/MockHttp.js"
@@ -141,6 +141,24 @@ describe("Runs.run stopped in flight", () => {
       assert.deepStrictEqual([...(yield* cancelsByRun).values()], [1])
     }).pipe(Effect.provide(Emulated.layer({ script: thinking("10 seconds") }))))
 
+  it.effect("cancelOnInterrupt: false: interrupted while the run thinks, the run goes on and nothing is cancelled", () =>
+    Effect.gen(function*() {
+      const runs = yield* Runs.Runs
+      const assistantId = yield* makeAssistant
+      const thread = yield* newThread
+      const call = yield* Effect.fork(runs.run({ assistantId, threadId: thread.id }, { cancelOnInterrupt: false }))
+      yield* TestClock.adjust("1 second")
+      const interrupting = yield* Effect.fork(Fiber.interrupt(call))
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.join(interrupting)))
+      assert.strictEqual((yield* aliveRuns).length, 1)
+      assert.deepStrictEqual([...(yield* cancelsByRun).values()], [])
+      // the run goes on to ask for its tool, where a caller that finds it again continues it
+      yield* TestClock.adjust("20 seconds")
+      assert.deepStrictEqual((yield* aliveRuns).map((run) => run.split(":")[1]), ["requires_action"])
+      assert.deepStrictEqual([...(yield* cancelsByRun).values()], [])
+    }).pipe(Effect.provide(Emulated.layer({ script: thinking("10 seconds") }))))
+
   it.effect("held by latency, then interrupted: nothing was created, the search gives up after cancelTimeout", () =>
     Effect.gen(function*() {
       const state = yield* EmulatorState.EmulatorState
@@ -165,7 +183,9 @@ describe("Runs.run stopped in flight", () => {
       const runs = yield* Runs.Runs
       const assistantId = yield* makeAssistant
       const thread = yield* newThread
-      const call = yield* Effect.fork(Effect.flip(runs.run({ assistantId, threadId: thread.id }, { timeout: "2 seconds" })))
+      const call = yield* Effect.fork(
+        Effect.flip(runs.run({ assistantId, threadId: thread.id }, { timeout: "2 seconds" }))
+      )
       yield* TestClock.adjust("3 seconds")
       const error = yield* Fiber.join(call)
       assert.isTrue(AppBuilderError.isHttpError(error))
@@ -257,7 +277,10 @@ describe("at scale", () => {
         // every run call is held 20 ms (a blocking call in flight, a stream before its headers)
         yield* state.injectFault("/v2/threads/runs", Faults.latency(`${LATENCY} millis`, { times: Infinity }))
         const cancels = new Map<string, number>()
-        const kinds = [...Array.from({ length: 200 }, () => "stream" as const), ...Array.from({ length: 150 }, () => "blocking" as const)]
+        const kinds = [
+          ...Array.from({ length: 200 }, () => "stream" as const),
+          ...Array.from({ length: 150 }, () => "blocking" as const)
+        ]
         let stopped = 0
         const BATCH = 100
         for (let from = 0; from < kinds.length; from += BATCH) {

@@ -2,6 +2,13 @@
  * Retry schedules and per-call overrides (`AppBuilderClient.withRetry` / `withTimeout` and their `Stream`
  * variants), on the in-process emulator with the TestClock.
  */
+import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -10,13 +17,6 @@ import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
-import { HttpError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as Emulated from "./utils/Emulated.js"
 
 const emulated = Emulated.layer
@@ -24,8 +24,11 @@ const emulated = Emulated.layer
 const QUERY = "/v2/assistants/query"
 
 const posts = (path: string) =>
-  Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-    Effect.map(state.requests, (requests) => requests.filter((r) => r.method === "POST" && r.path === path).length))
+  Effect.flatMap(
+    EmulatorState.EmulatorState,
+    (state) =>
+      Effect.map(state.requests, (requests) => requests.filter((r) => r.method === "POST" && r.path === path).length)
+  )
 
 /** Creates an assistant (no fault yet), then installs `fault` on its query and returns the query. */
 const queryWith = (fault: Faults.Fault) =>
@@ -82,7 +85,9 @@ describe("retry accepts a Schedule", () => {
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(asHttpError(yield* Fiber.join(fiber)).status, 503)
       assert.strictEqual(yield* posts(QUERY), 2)
-    }).pipe(Effect.provide(emulated({ retry: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(1))) }))))
+    }).pipe(
+      Effect.provide(emulated({ retry: Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(1))) }))
+    ))
 })
 
 describe("AppBuilderClient.withRetry", () => {
@@ -107,7 +112,9 @@ describe("AppBuilderClient.withRetry", () => {
     Effect.gen(function*() {
       const query = yield* queryWith(Faults.status(503, { times: 2 }))
       const inner = yield* Effect.fork(
-        Effect.flip(query.pipe(AppBuilderClient.withRetry(false), AppBuilderClient.withRetry(Schedule.spaced("1 second"))))
+        Effect.flip(
+          query.pipe(AppBuilderClient.withRetry(false), AppBuilderClient.withRetry(Schedule.spaced("1 second")))
+        )
       )
       yield* TestClock.adjust("10 seconds")
       assert.strictEqual(asHttpError(yield* Fiber.join(inner)).status, 503)
@@ -130,7 +137,9 @@ describe("AppBuilderClient.withRetry", () => {
       const forever = Schedule.spaced("10 millis")
       // the connection breaks after the request was written
       yield* state.injectFault("/v2/assistants", Faults.dropAfter(0, { times: 3 }))
-      const dropped = yield* Effect.fork(Effect.flip(assistants.create({ name: "once" }).pipe(AppBuilderClient.withRetry(forever))))
+      const dropped = yield* Effect.fork(
+        Effect.flip(assistants.create({ name: "once" }).pipe(AppBuilderClient.withRetry(forever)))
+      )
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(asHttpError(yield* Fiber.join(dropped)).reason, "OutcomeUnknown")
       assert.strictEqual(yield* posts("/v2/assistants"), 1)
@@ -138,7 +147,10 @@ describe("AppBuilderClient.withRetry", () => {
       yield* state.clearFaults()
       yield* state.injectFault("/v2/assistants", Faults.latency("5 minutes", { times: 3 }))
       const timedOut = yield* Effect.fork(Effect.flip(
-        assistants.create({ name: "slow" }).pipe(AppBuilderClient.withRetry(forever), AppBuilderClient.withTimeout("1 second"))
+        assistants.create({ name: "slow" }).pipe(
+          AppBuilderClient.withRetry(forever),
+          AppBuilderClient.withTimeout("1 second")
+        )
       ))
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(asHttpError(yield* Fiber.join(timedOut)).reason, "OutcomeUnknown")
@@ -160,15 +172,19 @@ describe("AppBuilderClient.withTimeout", () => {
     }).pipe(Effect.provide(emulated({ retry: false }))))
 
   it.effect("the client's timeout accepts any Duration input (millis, a Duration, an hrtime tuple)", () =>
-    Effect.forEach([2000, Duration.seconds(2), [2, 0] as const, "2 seconds"] as const, (timeout) =>
-      Effect.gen(function*() {
-        const query = yield* queryWith(Faults.latency("5 seconds"))
-        const fiber = yield* Effect.fork(Effect.flip(query))
-        yield* TestClock.adjust("1999 millis")
-        assert.isNull(fiber.unsafePoll())
-        yield* TestClock.adjust("1 millis")
-        assert.strictEqual(asHttpError(yield* Fiber.join(fiber)).reason, "Timeout")
-      }).pipe(Effect.provide(emulated({ retry: false, timeout }))), { discard: true }))
+    Effect.forEach(
+      [2000, Duration.seconds(2), [2, 0] as const, "2 seconds"] as const,
+      (timeout) =>
+        Effect.gen(function*() {
+          const query = yield* queryWith(Faults.latency("5 seconds"))
+          const fiber = yield* Effect.fork(Effect.flip(query))
+          yield* TestClock.adjust("1999 millis")
+          assert.isNull(fiber.unsafePoll())
+          yield* TestClock.adjust("1 millis")
+          assert.strictEqual(asHttpError(yield* Fiber.join(fiber)).reason, "Timeout")
+        }).pipe(Effect.provide(emulated({ retry: false, timeout }))),
+      { discard: true }
+    ))
 })
 
 describe("Stream variants", () => {
@@ -187,7 +203,9 @@ describe("Stream variants", () => {
       const state = yield* EmulatorState.EmulatorState
       const events = yield* setup
       yield* state.injectFault("/v2/threads/runs", Faults.status(503, { times: 2 }))
-      const fiber = yield* Effect.fork(Stream.runCount(AppBuilderClient.withRetryStream(events, Schedule.spaced("1 second"))))
+      const fiber = yield* Effect.fork(
+        Stream.runCount(AppBuilderClient.withRetryStream(events, Schedule.spaced("1 second")))
+      )
       yield* assertAttemptsAt("/v2/threads/runs", [1, 2])
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.isSuccess(exit))
@@ -198,12 +216,16 @@ describe("Stream variants", () => {
       const state = yield* EmulatorState.EmulatorState
       const events = yield* setup
       yield* state.injectFault("/v2/threads/runs", Faults.status(503))
-      const refused = yield* Effect.fork(Effect.flip(Stream.runDrain(events.pipe(AppBuilderClient.withRetryStream(false)))))
+      const refused = yield* Effect.fork(
+        Effect.flip(Stream.runDrain(events.pipe(AppBuilderClient.withRetryStream(false))))
+      )
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(asHttpError(yield* Fiber.join(refused)).status, 503)
       assert.strictEqual(yield* posts("/v2/threads/runs"), 1)
       yield* state.injectFault("/v2/threads/runs", Faults.latency("5 seconds"))
-      const slow = yield* Effect.fork(Effect.flip(Stream.runDrain(events.pipe(AppBuilderClient.withTimeoutStream("2 seconds")))))
+      const slow = yield* Effect.fork(
+        Effect.flip(Stream.runDrain(events.pipe(AppBuilderClient.withTimeoutStream("2 seconds"))))
+      )
       yield* TestClock.adjust("1999 millis")
       assert.isNull(slow.unsafePoll())
       yield* TestClock.adjust("1 millis")

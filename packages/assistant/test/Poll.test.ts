@@ -2,18 +2,18 @@
  * `Runs.poll`: queries a run on a schedule (TestClock) until it settles, against the in-process emulator
  * whose model "thinks" 10 seconds before each step.
  */
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as Emulated from "./utils/Emulated.js"
 
 /** A model that thinks for `delay` before every step. */
@@ -153,7 +153,9 @@ describe("Runs.poll", () => {
       const runs = yield* Runs.Runs
       const { ref } = yield* startRun("你好")
       const poll = yield* Effect.fork(
-        Effect.flip(runs.poll(ref, { schedule: Schedule.spaced("1 second").pipe(Schedule.compose(Schedule.recurs(2))) }))
+        Effect.flip(
+          runs.poll(ref, { schedule: Schedule.spaced("1 second").pipe(Schedule.compose(Schedule.recurs(2))) })
+        )
       )
       yield* TestClock.adjust("5 seconds")
       const error = yield* Fiber.join(poll)
@@ -174,7 +176,9 @@ describe("Runs.poll", () => {
       ]
       for (const [call, field] of cases) {
         const error = yield* Effect.flip(call)
-        if (!AppBuilderError.isValidationError(error)) return assert.fail(`expected a ValidationError, got ${String(error)}`)
+        if (!AppBuilderError.isValidationError(error)) {
+          return assert.fail(`expected a ValidationError, got ${String(error)}`)
+        }
         assert.include(error.issues.map((issue) => issue.field).join(","), field)
       }
       assert.strictEqual(yield* queries, 0)

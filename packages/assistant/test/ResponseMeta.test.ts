@@ -2,18 +2,18 @@
  * `AppBuilderClient.withResponseMeta`: the request id (status, operation) of the last response of an
  * effect, checked against the emulator's request log.
  */
+import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as Emulated from "./utils/Emulated.js"
 
 const TestLayer = Emulated.layer()

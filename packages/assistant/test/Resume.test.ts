@@ -3,9 +3,16 @@
  * polling and ends as an undisturbed one would; a streamed tool loop executes each tool once and submits
  * once per round; nothing is sent twice and no run is left going.
  */
+import { HttpError, RunFailed, ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
+import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -14,20 +21,16 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
-import { HttpError, RunFailed, ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import * as Emulated from "./utils/Emulated.js"
 import * as ResumeMatrix from "./utils/ResumeMatrix.js"
 
 const TestLayer = Emulated.layer()
 
 /** Runs `effect` in a fiber and moves the TestClock by `step` until it is done (at most 200 steps). */
-const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "100 millis"): Effect.Effect<A, E, R> =>
+const settle = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  step: Duration.DurationInput = "100 millis"
+): Effect.Effect<A, E, R> =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     for (let i = 0; i < 200; i++) {
@@ -60,7 +63,10 @@ describe("resume after a drop, in process", () => {
 
 const Weather = Schema.Struct({ location: Schema.String, unit: Schema.optional(Schema.String) })
 
-const weatherToolkit = (executed: Ref.Ref<number>, onRun: Effect.Effect<void, never, EmulatorState.EmulatorState> = Effect.void) =>
+const weatherToolkit = (
+  executed: Ref.Ref<number>,
+  onRun: Effect.Effect<void, never, EmulatorState.EmulatorState> = Effect.void
+) =>
   ToolLoop.toolkit(ToolLoop.tool("get_cur_whether", {
     description: "这是一个获得指定地点天气的工具",
     parameters: Weather,
@@ -80,12 +86,13 @@ describe("ToolLoop blocking mode resumes a lost answer", () => {
       // the tool handler may cut the answer of the continuation call that follows it
       const toolkit = weatherToolkit(
         executed,
-        Effect.flatMap(Ref.get(dropNext), (drop) =>
-          drop ? state.injectFault("/v2/threads/runs", Faults.dropAfter(0)) : Effect.void)
+        Effect.flatMap(
+          Ref.get(dropNext),
+          (drop) => drop ? state.injectFault("/v2/threads/runs", Faults.dropAfter(0)) : Effect.void
+        )
       )
       const { assistantId, newThread } = yield* setup("北京今天天气怎么样？", toolkit.definitions)
-      const loop = (threadId: string) =>
-        settle(ToolLoop.run({ assistantId, threadId }, { toolkit, mode: "blocking" }))
+      const loop = (threadId: string) => settle(ToolLoop.run({ assistantId, threadId }, { toolkit, mode: "blocking" }))
       const reference = yield* loop(yield* newThread)
       assert.strictEqual(reference.steps, 1)
       assert.isTrue(reference.text.length > 0)
@@ -141,7 +148,10 @@ describe("what a resume meets", () => {
       const seen = yield* Ref.make<ReadonlyArray<RunEvent.RunEvent>>([])
       // nobody submits the outputs: the run waits, then expires
       const error = yield* Effect.flip(settle(
-        Stream.runForEach(runs.stream({ assistantId, threadId }), (event) => Ref.update(seen, (all) => [...all, event])),
+        Stream.runForEach(
+          runs.stream({ assistantId, threadId }),
+          (event) => Ref.update(seen, (all) => [...all, event])
+        ),
         "5 seconds"
       ))
       assert.instanceOf(error, RunFailed)
@@ -157,14 +167,17 @@ describe("what a resume meets", () => {
       const { assistantId, runs, state, threadId } = yield* cutAfter(1)
       const seen = yield* Ref.make<ReadonlyArray<string>>([])
       const fiber = yield* Effect.fork(
-        Stream.runForEach(runs.stream({ assistantId, threadId }), (event) => Ref.update(seen, (all) => [...all, event._tag]))
+        Stream.runForEach(runs.stream({ assistantId, threadId }), (event) =>
+          Ref.update(seen, (all) => [...all, event._tag]))
       )
       yield* TestClock.adjust("10 seconds")
       assert.deepStrictEqual(yield* Ref.get(seen), ["RunBegin", "Resumed"])
       yield* settle(Fiber.interrupt(fiber))
       yield* TestClock.adjust("10 seconds")
       assert.strictEqual(yield* posts("/v2/threads/runs/cancel"), 1)
-      const run = (yield* state.runs()).find((r) => r.threadId === threadId)
+      const run = (yield* state.runs()).find((r) =>
+        r.threadId === threadId
+      )
       assert.strictEqual(run?.status, "cancelled")
     }).pipe(Effect.provide(Emulated.layer({ script: AppBuilderTest.turns({ reply: "slow", delay: "10 minutes" }) }))))
 
@@ -172,7 +185,11 @@ describe("what a resume meets", () => {
     Effect.gen(function*() {
       const { assistantId, runs, state, threadId } = yield* cutAfter(1)
       const error = yield* Effect.flip(settle(
-        Stream.runDrain(runs.stream({ assistantId, threadId }, { resume: Schedule.spaced("1 second").pipe(Schedule.upTo("5 seconds")) }))
+        Stream.runDrain(
+          runs.stream({ assistantId, threadId }, {
+            resume: Schedule.spaced("1 second").pipe(Schedule.upTo("5 seconds"))
+          })
+        )
       ))
       assert.isTrue(error instanceof HttpError && error.reason === "StreamEnded")
       assert.include(error.message, "the resume schedule ended")
@@ -199,7 +216,8 @@ describe("what a resume meets", () => {
       const { assistantId, runs, threadId } = yield* cutAfter(0)
       const resumed = yield* Ref.make<ReadonlyArray<string>>([])
       const result = yield* settle(RunEvent.handle(runs.stream({ assistantId, threadId }), {
-        onResumed: (event, context) => Ref.update(resumed, (all) => [...all, `${event.reason}:${context.currentRunId ?? "?"}`])
+        onResumed: (event, context) =>
+          Ref.update(resumed, (all) => [...all, `${event.reason}:${context.currentRunId ?? "?"}`])
       }))
       const runId = Option.getOrThrow(result.run).id
       assert.deepStrictEqual(yield* Ref.get(resumed), [`StreamEnded:${runId}`])

@@ -6,8 +6,8 @@
  * schedule (`Runs.defaultResumeSchedule`): with the emulator streaming as fast as it can, the run has
  * settled by the first query, so the whole matrix takes a few seconds per transport.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { NodeHttpClient } from "@effect/platform-node"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Emulated from "./utils/Emulated.js"

@@ -133,7 +133,8 @@ describe("RunEvent.handle", () => {
       const unknown = new RunEvent.Unknown({ event: "x", eventType: "", sendId: 0, status: "", data: "1", raw: 1 })
       const seen = yield* Ref.make<ReadonlyArray<string>>([])
       yield* RunEvent.handle(Stream.make(unknown), {
-        onUnknown: (event, context) => Ref.update(seen, (all) => [...all, event.event, String(context.currentEvent === event)])
+        onUnknown: (event, context) =>
+          Ref.update(seen, (all) => [...all, event.event, String(context.currentEvent === event)])
       })
       assert.deepStrictEqual(yield* Ref.get(seen), ["x", "true"])
     }))

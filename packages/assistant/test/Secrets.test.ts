@@ -4,10 +4,19 @@
  * - no span (attributes, events, how it ended, including the exit's value and cause) and no log line, at
  *   the lowest level, contains the token, on the in-process emulator, undici and fetch.
  */
+import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
+import { ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
+import { NodeHttpClient } from "@effect/platform-node"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -20,15 +29,6 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
-import { ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import * as Emulated from "./utils/Emulated.js"
 
 const TOKEN = "bce-v3/ALTAK-secrets-test/0123456789abcdef"
@@ -99,7 +99,8 @@ describe("a token that cannot go in an HTTP header", () => {
     `${TOKEN}-café`
   ]
   const mock = HttpClient.make((request) =>
-    Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}", { status: 200 }))))
+    Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}", { status: 200 })))
+  )
 
   it.effect("is rejected when the layer is built, with a ValidationError on `token` that does not echo it", () =>
     Effect.gen(function*() {
@@ -221,7 +222,8 @@ const calls = Effect.gen(function*() {
 // no retries: every failure above is seen once, and no backoff waits on the TestClock
 const inProcess = Emulated.layer({ token: TOKEN, retry: false })
 
-const overServer = (http: Layer.Layer<HttpClient.HttpClient>) => Emulated.overServer(http, { token: TOKEN, retry: false })
+const overServer = (http: Layer.Layer<HttpClient.HttpClient>) =>
+  Emulated.overServer(http, { token: TOKEN, retry: false })
 
 /** Runs the calls with the recorder on the client side only (the emulator's own spans are not ours). */
 const check = (layer: Layer.Layer<Assistants.Assistants | Threads.Threads | Runs.Runs | EmulatorState.EmulatorState>) =>

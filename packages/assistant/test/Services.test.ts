@@ -1,3 +1,9 @@
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Files from "@effect-appbuilder/assistant/Files"
+import * as Messages from "@effect-appbuilder/assistant/Messages"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
@@ -9,12 +15,6 @@ import * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Files from "@effect-appbuilder/assistant/Files"
-import * as Messages from "@effect-appbuilder/assistant/Messages"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import { runFailedOf } from "../src/internal/runFailed.js"
 import { json, text, withMock } from "./utils/MockHttp.js"
 
@@ -66,7 +66,10 @@ describe("Runs", () => {
   it.effect("run returns a completed or requires_action run", () =>
     Effect.gen(function*() {
       for (const status of ["completed", "requires_action"]) {
-        const { exit } = yield* withMock(() => runAnswer(status), Effect.flatMap(Runs.Runs, (r) => r.run({ assistantId: "asst_1", threadId: "thread_1" })))
+        const { exit } = yield* withMock(
+          () => runAnswer(status),
+          Effect.flatMap(Runs.Runs, (r) => r.run({ assistantId: "asst_1", threadId: "thread_1" }))
+        )
         assert.strictEqual(successOf(exit).status, status)
       }
     }))
@@ -75,7 +78,10 @@ describe("Runs", () => {
     Effect.gen(function*() {
       for (const status of ["failed", "expired", "cancelled"] as const) {
         const { exit } = yield* withMock(
-          () => runAnswer(status, { last_error: status === "failed" ? { type: "server_error", message: "model crashed" } : null }),
+          () =>
+            runAnswer(status, {
+              last_error: status === "failed" ? { type: "server_error", message: "model crashed" } : null
+            }),
           Effect.flatMap(Runs.Runs, (r) => r.run({ assistantId: "asst_1", threadId: "thread_1" }))
         )
         const error = failureOf(exit)
@@ -84,13 +90,18 @@ describe("Runs", () => {
         assert.strictEqual(error.status, status)
         assert.strictEqual(error.runId, "run_1")
         assert.strictEqual(error.threadId, "thread_1")
-        if (status === "failed") assert.deepStrictEqual(error.lastError, { type: "server_error", message: "model crashed" })
+        if (status === "failed") {
+          assert.deepStrictEqual(error.lastError, { type: "server_error", message: "model crashed" })
+        }
       }
     }))
 
   it.effect("the shared end-of-run check finds no failure in a completed run", () =>
     Effect.gen(function*() {
-      const { exit } = yield* withMock(() => runAnswer("completed"), Effect.flatMap(Runs.Runs, (r) => r.query({ threadId: "thread_1", runId: "run_1" })))
+      const { exit } = yield* withMock(
+        () => runAnswer("completed"),
+        Effect.flatMap(Runs.Runs, (r) => r.query({ threadId: "thread_1", runId: "run_1" }))
+      )
       assert.isTrue(Option.isNone(runFailedOf("Runs.stream", successOf(exit))))
     }))
 })
@@ -143,8 +154,14 @@ describe("Threads.update sends the caller's metadata (spec §8 #10)", () => {
 
 describe("Files", () => {
   const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3])
-  const raw = (status = 200, headers: Record<string, string> = { "content-type": "image/png", "content-disposition": "attachment; filename=test01.png" }) =>
-    () => new Response(bytes, { status, headers })
+  const raw = (
+    status = 200,
+    headers: Record<string, string> = {
+      "content-type": "image/png",
+      "content-disposition": "attachment; filename=test01.png"
+    }
+  ) =>
+  () => new Response(bytes, { status, headers })
 
   it.effect("content returns the bytes and the content type", () =>
     Effect.gen(function*() {
@@ -157,7 +174,10 @@ describe("Files", () => {
 
   it.effect("contentStream streams the bytes", () =>
     Effect.gen(function*() {
-      const { exit } = yield* withMock(raw(), Effect.flatMap(Files.Files, (f) => Stream.runCollect(f.contentStream("file-1"))))
+      const { exit } = yield* withMock(
+        raw(),
+        Effect.flatMap(Files.Files, (f) => Stream.runCollect(f.contentStream("file-1")))
+      )
       const chunks = Chunk.toArray(successOf(exit))
       assert.deepStrictEqual(chunks.flatMap((c) => [...c]), [...bytes])
     }))
@@ -180,7 +200,10 @@ describe("Files", () => {
   it.effect("#32 download into a directory uses the Content-Disposition name; to a path writes there", () =>
     Effect.gen(function*() {
       const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "sdk-download-"))
-      const intoDir = yield* withMock(raw(), Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: dir })))
+      const intoDir = yield* withMock(
+        raw(),
+        Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: dir }))
+      )
       const written = successOf(intoDir.exit)
       assert.strictEqual(written, nodePath.join(dir, "test01.png"))
       assert.deepStrictEqual([...fs.readFileSync(written)], [...bytes])
@@ -188,7 +211,10 @@ describe("Files", () => {
       const toPath = yield* withMock(raw(), Effect.flatMap(Files.Files, (f) => f.download("file-1", { path: target })))
       assert.strictEqual(successOf(toPath.exit), target)
       assert.deepStrictEqual([...fs.readFileSync(target)], [...bytes])
-      const noName = yield* withMock(raw(200, { "content-type": "image/png" }), Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: dir })))
+      const noName = yield* withMock(
+        raw(200, { "content-type": "image/png" }),
+        Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: dir }))
+      )
       const error = failureOf(noName.exit)
       assert.strictEqual(error._tag === "HttpError" ? error.reason : error._tag, "Decode")
     }).pipe(Effect.provide(NodeFileSystem.layer)))
@@ -206,7 +232,10 @@ describe("Files", () => {
       const fromStream = yield* withMock(
         answer,
         Effect.flatMap(Files.Files, (f) =>
-          f.upload({ stream: Stream.make(new TextEncoder().encode("he"), new TextEncoder().encode("llo")), filename: "s.txt" }, { purpose: "test" }))
+          f.upload({
+            stream: Stream.make(new TextEncoder().encode("he"), new TextEncoder().encode("llo")),
+            filename: "s.txt"
+          }, { purpose: "test" }))
       )
       assert.isTrue(Exit.isSuccess(fromStream.exit))
       assert.include(fromStream.requests[0]!.text, `filename="s.txt"\r\n\r\nhello\r\n`)

@@ -126,7 +126,10 @@ describe("transcripts of spec §5.9", () => {
       assert.strictEqual(calls.status, "requires_action")
       assert.strictEqual(calls.toolCalls.length, 1)
       const call = calls.toolCalls[0]!
-      assert.strictEqual(call.id, "call-thread_9c8d7e6f5a4b43c2b1a0f9e8d7c6b5a4-run_7c2d9e4f1a3b45c6d7e8f90a1b2c3d4e-step-1")
+      assert.strictEqual(
+        call.id,
+        "call-thread_9c8d7e6f5a4b43c2b1a0f9e8d7c6b5a4-run_7c2d9e4f1a3b45c6d7e8f90a1b2c3d4e-step-1"
+      )
       assert.strictEqual(call.type, "function")
       assert.strictEqual(call.function?.name, "get_cur_whether")
       assert.strictEqual(call.function?.arguments, "{\"location\":\"北京\",\"unit\":\"摄氏度\"}")
@@ -240,7 +243,11 @@ describe("stream ended early", () => {
 
   it.effect("an upstream HttpError is propagated after the events before it", () =>
     Effect.gen(function*() {
-      const broken = new HttpError({ reason: "Transport", operation: "Runs.stream", description: "the event stream broke" })
+      const broken = new HttpError({
+        reason: "Transport",
+        operation: "Runs.stream",
+        description: "the event stream broke"
+      })
       const results = yield* runStream(
         Stream.make(encode(runBegin)).pipe(Stream.concat(Stream.fail(broken))),
         defaultOptions

@@ -2,6 +2,11 @@
  * `Runs.stream` + `RunEvent.handle` against the in-process emulator (TestClock-driven): the tool-call
  * flow of spec §5.9 (b) on one stream, and cancel-on-interrupt leaving no run in progress.
  */
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -11,11 +16,6 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as Emulated from "./utils/Emulated.js"
 
 const TestLayer = Emulated.layer()
@@ -25,7 +25,11 @@ const weather = Emulated.weatherTool
 const weatherSetup = Effect.gen(function*() {
   const assistants = yield* Assistants.Assistants
   const threads = yield* Threads.Threads
-  const assistant = yield* assistants.create({ name: "weather", instructions: "请用友善的语气回答问题", tools: [weather] })
+  const assistant = yield* assistants.create({
+    name: "weather",
+    instructions: "请用友善的语气回答问题",
+    tools: [weather]
+  })
   const thread = yield* threads.create({ messages: [{ content: "今天北京的天气怎么样？" }] })
   return { assistantId: assistant.id, threadId: thread.id }
 })
@@ -47,7 +51,10 @@ describe("Runs.stream against the emulator", () => {
               yield* runs.submitToolOutputs({
                 threadId: context.currentThreadId ?? "",
                 runId: context.currentRunId ?? "",
-                toolOutputs: event.toolCalls.map((call) => ({ toolCallId: call.id, output: "北京 的当前温度是30 摄氏度" }))
+                toolOutputs: event.toolCalls.map((call) => ({
+                  toolCallId: call.id,
+                  output: "北京 的当前温度是30 摄氏度"
+                }))
               })
             }),
           onMessage: (delta) => Ref.update(answer, (text) => text + delta.text)

@@ -44,7 +44,10 @@ describe("stream events keep every wire field", () => {
       assert.strictEqual(begin.errorInfo, undefined)
       if (!RunEvent.isRunEnd(end)) return assert.fail("expected RunEnd")
       assert.strictEqual(end.detailsType, "run_object")
-      assert.deepStrictEqual(end.errorInfo && { ...end.errorInfo }, { type: "model_error", message: "the model failed" })
+      assert.deepStrictEqual(end.errorInfo && { ...end.errorInfo }, {
+        type: "model_error",
+        message: "the model failed"
+      })
     }))
 
   it.effect("a message event keeps message_index (fast path and schema path alike)", () =>

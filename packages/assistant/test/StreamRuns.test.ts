@@ -86,9 +86,11 @@ const consumeUntilToolCalls = (mock: Mock) =>
     return fiber
   })
 
-
 /** The run was cancelled with exactly one cancel request naming it, and the response body was aborted. */
-const assertCancelledOnce = (mock: Effect.Effect.Success<ReturnType<typeof makeMock>>, body: ReturnType<typeof openBody>) =>
+const assertCancelledOnce = (
+  mock: Effect.Effect.Success<ReturnType<typeof makeMock>>,
+  body: ReturnType<typeof openBody>
+) =>
   Effect.gen(function*() {
     const requests = yield* Ref.get(mock.requests)
     assert.deepStrictEqual(requests.map((r) => r.path), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
@@ -149,10 +151,12 @@ describe("Runs.stream", () => {
       const body = openBody()
       body.push(partOne)
       const mock = yield* makeMock(server(body))
-      const error = yield* withRuns(mock, (runs) =>
-        runs.stream(input).pipe(RunEvent.handle({ onToolCalls: () => Effect.fail(new ToolBroke()) }))).pipe(
-          Effect.flip
-        )
+      const error = yield* withRuns(
+        mock,
+        (runs) => runs.stream(input).pipe(RunEvent.handle({ onToolCalls: () => Effect.fail(new ToolBroke()) }))
+      ).pipe(
+        Effect.flip
+      )
       assert.strictEqual(error._tag, "ToolBroke")
       assert.deepStrictEqual(yield* paths(mock), ["/v2/threads/runs", "/v2/threads/runs/cancel"])
     }))
@@ -178,7 +182,10 @@ describe("Runs.stream", () => {
       const body = openBody()
       body.push(partOne)
       const mock = yield* makeMock(server(body))
-      const fiber = yield* withRuns(mock, (runs) => Stream.runDrain(runs.stream(input, { idleTimeout: "20 seconds", resume: false })))
+      const fiber = yield* withRuns(
+        mock,
+        (runs) => Stream.runDrain(runs.stream(input, { idleTimeout: "20 seconds", resume: false }))
+      )
         .pipe(Effect.flip, Effect.fork)
       yield* TestClock.adjust("20 seconds")
       const error = yield* Fiber.join(fiber)
@@ -231,8 +238,10 @@ describe("Runs.stream", () => {
       const body = openBody()
       body.push(transcriptText("c"))
       const mock = yield* makeMock(server(body))
-      const result = yield* withRuns(mock, (runs) =>
-        runs.stream(input).pipe(Stream.either, Stream.runCollect, Effect.map(Chunk.toArray)))
+      const result = yield* withRuns(
+        mock,
+        (runs) => runs.stream(input).pipe(Stream.either, Stream.runCollect, Effect.map(Chunk.toArray))
+      )
       const last = result[result.length - 1]
       assert.isTrue(last?._tag === "Left" && last.left._tag === "RunFailed" && last.left.status === "cancelled")
       assert.strictEqual(result.filter((e) => e._tag === "Right").length, 5)
@@ -301,7 +310,10 @@ describe("Runs.stream", () => {
               runs.submitToolOutputs({
                 threadId: context.currentThreadId ?? "",
                 runId: context.currentRunId ?? "",
-                toolOutputs: event.toolCalls.map((call) => ({ toolCallId: call.id, output: "北京 的当前温度是30 摄氏度" }))
+                toolOutputs: event.toolCalls.map((call) => ({
+                  toolCallId: call.id,
+                  output: "北京 的当前温度是30 摄氏度"
+                }))
               }),
             onMessage: (delta) => Ref.update(answer, (a) => a + delta.text)
           })

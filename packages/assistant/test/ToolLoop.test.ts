@@ -2,6 +2,13 @@
  * ToolLoop against the in-process emulator (TestClock): both modes, tool errors as outputs or failures,
  * timeouts, maxSteps, bounded concurrency, and cancellation leaving no run alive on the server.
  */
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
+import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -11,13 +18,6 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import * as Emulated from "./utils/Emulated.js"
 
 const layerWith = Emulated.layer
@@ -162,7 +162,11 @@ describe("ToolLoop.run", () => {
   it.effect("an unknown tool fails with UnknownTool under onToolError \"fail\" (not a ValidationError: the run was sent)", () =>
     Effect.gen(function*() {
       const ids = yield* setup("今天北京的天气怎么样？")
-      const other = ToolLoop.tool("other", { description: "x", parameters: Schema.Struct({}), handler: () => Effect.succeed("") })
+      const other = ToolLoop.tool("other", {
+        description: "x",
+        parameters: Schema.Struct({}),
+        handler: () => Effect.succeed("")
+      })
       const error = yield* ToolLoop.run({ ...ids, tools: [weather.definition] }, {
         toolkit: ToolLoop.toolkit(other),
         onToolError: "fail"
@@ -179,7 +183,11 @@ describe("ToolLoop.run", () => {
   it.effect("an unknown tool becomes an output naming it by default", () =>
     Effect.gen(function*() {
       const ids = yield* setup("今天北京的天气怎么样？")
-      const other = ToolLoop.tool("other", { description: "x", parameters: Schema.Struct({}), handler: () => Effect.succeed("") })
+      const other = ToolLoop.tool("other", {
+        description: "x",
+        parameters: Schema.Struct({}),
+        handler: () => Effect.succeed("")
+      })
       const result = yield* ToolLoop.run({ ...ids, tools: [weather.definition] }, { toolkit: ToolLoop.toolkit(other) })
       assert.strictEqual(result.run.status, "completed")
       assert.include(result.text, "error: unknown tool: get_cur_whether")
@@ -214,13 +222,18 @@ describe("ToolLoop.run", () => {
         handler: () => Effect.succeed("")
       })
       for (const mode of ["stream", "blocking"] as const) {
-        const error = yield* ToolLoop.run({ assistantId: "asst_1", threadId: "thread_1", tools: [weather.definition] }, {
-          toolkit: ToolLoop.toolkit(broken),
-          mode
-        }).pipe(Effect.flip)
+        const error = yield* ToolLoop.run(
+          { assistantId: "asst_1", threadId: "thread_1", tools: [weather.definition] },
+          {
+            toolkit: ToolLoop.toolkit(broken),
+            mode
+          }
+        ).pipe(Effect.flip)
         assert.isTrue(AppBuilderError.isValidationError(error), String(error))
         if (AppBuilderError.isValidationError(error)) {
-          assert.deepStrictEqual(error.issues.map((issue) => issue.field), ["options.toolkit.get_cur_whether.parameters"])
+          assert.deepStrictEqual(error.issues.map((issue) => issue.field), [
+            "options.toolkit.get_cur_whether.parameters"
+          ])
         }
       }
       const state = yield* EmulatorState.EmulatorState
@@ -255,7 +268,9 @@ describe("ToolLoop.run", () => {
     it.effect(`${mode} mode: maxSteps stops a runaway loop with MaxStepsExceeded and cancels the run`, () =>
       Effect.gen(function*() {
         const ids = yield* setup("今天北京的天气怎么样？")
-        const error = yield* ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(weather), mode, maxSteps: 2 }).pipe(Effect.flip)
+        const error = yield* ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(weather), mode, maxSteps: 2 }).pipe(
+          Effect.flip
+        )
         assert.isTrue(AppBuilderError.isMaxStepsExceeded(error), String(error))
         assert.isFalse(AppBuilderError.isRunFailed(error))
         const state = yield* EmulatorState.EmulatorState
@@ -271,7 +286,10 @@ describe("ToolLoop.run", () => {
       }).pipe(
         Effect.provide(layerWith({
           script: ScriptedModel.fromTurns(
-            Array.from({ length: 5 }, () => ({ toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }] }))
+            Array.from(
+              { length: 5 },
+              () => ({ toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }] })
+            )
           )
         }))
       ))
@@ -324,7 +342,10 @@ describe("ToolLoop.stream", () => {
     }).pipe(
       Effect.provide(layerWith({
         script: ScriptedModel.fromTurns(
-          Array.from({ length: 3 }, () => ({ toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }] }))
+          Array.from(
+            { length: 3 },
+            () => ({ toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }] })
+          )
         )
       }))
     ))
@@ -339,7 +360,14 @@ describe("ToolLoop.stream", () => {
       const list: Array<string> = [...tags]
       assert.strictEqual(list[0], "RunBegin")
       assert.strictEqual(list[list.length - 1], "RunEnd")
-      const order = ["ToolStepBegin", "ToolCalls", "ToolSubmittedOutput", "ToolStepEnd", "MessageCreation", "MessageDelta"]
+      const order = [
+        "ToolStepBegin",
+        "ToolCalls",
+        "ToolSubmittedOutput",
+        "ToolStepEnd",
+        "MessageCreation",
+        "MessageDelta"
+      ]
       let at = 0
       for (const tag of order) {
         const found = list.indexOf(tag, at)
@@ -350,37 +378,47 @@ describe("ToolLoop.stream", () => {
 })
 
 describe("cancellation", () => {
-  it.effect("100 loops interrupted at random points (both modes) leave no run in progress or requires_action", () =>
-    Effect.gen(function*() {
-      const blocked = ToolLoop.tool("get_cur_whether", {
-        description: "weather",
-        parameters: Weather,
-        handler: () => Effect.never
-      })
-      for (let i = 0; i < 100; i++) {
-        const ids = yield* setup("今天北京的天气怎么样？", [blocked])
-        const mode = i % 2 === 0 ? "stream" : "blocking"
-        const fiber = yield* Effect.fork(ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(blocked), mode }))
-        // let the loop get to a different point each time: before the run, waiting for the tool, ...
-        for (let k = 0; k < i % 4; k++) yield* Effect.yieldNow()
-        yield* TestClock.adjust("10 millis")
-        yield* Fiber.interrupt(fiber)
-      }
-      const state = yield* EmulatorState.EmulatorState
-      assert.deepStrictEqual(yield* noActiveRuns, [])
-      assert.deepStrictEqual((yield* state.runs("in_progress")).length, 0)
-      assert.deepStrictEqual((yield* state.runs("requires_action")).length, 0)
-      assert.isAtLeast((yield* state.runs("cancelled")).length, 50)
-    }).pipe(Effect.provide(TestLayer)), 120_000) // 100 loops on the TestClock: CPU-bound, allow for a busy machine
+  it.effect(
+    "100 loops interrupted at random points (both modes) leave no run in progress or requires_action",
+    () =>
+      Effect.gen(function*() {
+        const blocked = ToolLoop.tool("get_cur_whether", {
+          description: "weather",
+          parameters: Weather,
+          handler: () => Effect.never
+        })
+        for (let i = 0; i < 100; i++) {
+          const ids = yield* setup("今天北京的天气怎么样？", [blocked])
+          const mode = i % 2 === 0 ? "stream" : "blocking"
+          const fiber = yield* Effect.fork(ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(blocked), mode }))
+          // let the loop get to a different point each time: before the run, waiting for the tool, ...
+          for (let k = 0; k < i % 4; k++) yield* Effect.yieldNow()
+          yield* TestClock.adjust("10 millis")
+          yield* Fiber.interrupt(fiber)
+        }
+        const state = yield* EmulatorState.EmulatorState
+        assert.deepStrictEqual(yield* noActiveRuns, [])
+        assert.deepStrictEqual((yield* state.runs("in_progress")).length, 0)
+        assert.deepStrictEqual((yield* state.runs("requires_action")).length, 0)
+        assert.isAtLeast((yield* state.runs("cancelled")).length, 50)
+      }).pipe(Effect.provide(TestLayer)),
+    120_000
+  ) // 100 loops on the TestClock: CPU-bound, allow for a busy machine
 
   for (const mode of ["stream", "blocking"] as const) {
     it.effect(`${mode} mode: a cancel call that hangs cannot hold the interruption beyond cancelTimeout`, () =>
       Effect.gen(function*() {
-        const blocked = ToolLoop.tool("get_cur_whether", { description: "weather", parameters: Weather, handler: () => Effect.never })
+        const blocked = ToolLoop.tool("get_cur_whether", {
+          description: "weather",
+          parameters: Weather,
+          handler: () => Effect.never
+        })
         const ids = yield* setup("今天北京的天气怎么样？", [blocked])
         const state = yield* EmulatorState.EmulatorState
         yield* state.injectFault("/v2/threads/runs/cancel", Faults.latency("1 minute"))
-        const loop = yield* Effect.fork(ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(blocked), mode, cancelTimeout: "3 seconds" }))
+        const loop = yield* Effect.fork(
+          ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(blocked), mode, cancelTimeout: "3 seconds" })
+        )
         yield* TestClock.adjust("10 millis") // the run waits for the tool
         const interrupting = yield* Effect.fork(Fiber.interrupt(loop))
         yield* TestClock.adjust("2999 millis")
@@ -394,7 +432,10 @@ describe("cancellation", () => {
   it.effect("interrupting ToolLoop.stream with Stream.take cancels the run once", () =>
     Effect.gen(function*() {
       const ids = yield* setup("今天北京的天气怎么样？")
-      const taken = yield* ToolLoop.stream(ids, { toolkit: ToolLoop.toolkit(weather) }).pipe(Stream.take(2), Stream.runCollect)
+      const taken = yield* ToolLoop.stream(ids, { toolkit: ToolLoop.toolkit(weather) }).pipe(
+        Stream.take(2),
+        Stream.runCollect
+      )
       assert.strictEqual(taken.length, 2)
       assert.deepStrictEqual(yield* noActiveRuns, [])
       const state = yield* EmulatorState.EmulatorState

@@ -1,17 +1,18 @@
-import { NodeFileSystem } from "@effect/platform-node"
-import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Cause from "effect/Cause"
-import * as Option from "effect/Option"
-import type * as Stream from "effect/Stream"
+import { ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Files from "@effect-appbuilder/assistant/Files"
 import * as Messages from "@effect-appbuilder/assistant/Messages"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as RunSteps from "@effect-appbuilder/assistant/RunSteps"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
-import { ValidationError } from "@effect-appbuilder/assistant/AppBuilderError"
+import { NodeFileSystem } from "@effect/platform-node"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
@@ -157,13 +158,18 @@ describe("client-side validation (spec §2.5, §7)", () => {
       const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "sdk-validation-"))
       const regular = nodePath.join(dir, "regular.txt")
       fs.writeFileSync(regular, "x")
-      const cases: ReadonlyArray<[Effect.Effect<unknown, unknown, Files.Files | import("@effect/platform/FileSystem").FileSystem>, string]> = [
+      const cases: ReadonlyArray<
+        [Effect.Effect<unknown, unknown, Files.Files | FileSystem.FileSystem>, string]
+      > = [
         [Effect.flatMap(Files.Files, (f) => f.query(untyped<string>("123"))), "fileId"],
         [Effect.flatMap(Files.Files, (f) => f.content(untyped<string>("123"))), "fileId"],
         [Effect.flatMap(Files.Files, (f) => f.download(untyped<string>("123"))), "fileId"],
         [Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: untyped<string>("1") })), "directory"],
         [Effect.flatMap(Files.Files, (f) => f.download("")), "fileId"],
-        [Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: nodePath.join(dir, "missing") })), "directory"],
+        [
+          Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: nodePath.join(dir, "missing") })),
+          "directory"
+        ],
         [Effect.flatMap(Files.Files, (f) => f.download("file-1", { directory: regular })), "directory"]
       ]
       for (const [effect, field] of cases) {
@@ -220,7 +226,11 @@ describe("client-side validation (spec §2.5, §7)", () => {
         }))
         assert.deepStrictEqual(fields(error), expected[i])
         const streamed = yield* rejected(
-          encodeRequest("Runs.stream", Runs.StreamRunRequest, { assistantId: "asst_1", threadId: "thread_1", modelParameters })
+          encodeRequest("Runs.stream", Runs.StreamRunRequest, {
+            assistantId: "asst_1",
+            threadId: "thread_1",
+            modelParameters
+          })
         )
         assert.deepStrictEqual(fields(streamed), expected[i])
       }
@@ -235,7 +245,9 @@ describe("client-side validation (spec §2.5, §7)", () => {
           model: "",
           responseFormat: "json",
           instructions: "x".repeat(4097),
-          thread: { messages: [{ content: "hi" }, { content: "answer", role: "assistant", fileIds: new Array(11).fill("f") }] },
+          thread: {
+            messages: [{ content: "hi" }, { content: "answer", role: "assistant", fileIds: new Array(11).fill("f") }]
+          },
           threadID: "oops"
         })))
       }))
@@ -311,8 +323,13 @@ describe("run and file requests are Schemas: every problem at once, nothing sent
   it.effect("a run request: unknown keys (stream included, set by the operation) are reported by name", () =>
     Effect.gen(function*() {
       for (const key of ["threadID", "stream"]) {
-        const error = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
-          runs.run(untyped<Runs.RunInput>(JSON.stringify({ assistantId: "asst_1", threadId: "t", [key]: true })))))
+        const error = yield* rejected(
+          Effect.flatMap(
+            Runs.Runs,
+            (runs) =>
+              runs.run(untyped<Runs.RunInput>(JSON.stringify({ assistantId: "asst_1", threadId: "t", [key]: true })))
+          )
+        )
         assert.deepStrictEqual(fields(error), [key])
         assert.strictEqual(error.operation, "Runs.run")
       }
@@ -325,8 +342,13 @@ describe("run and file requests are Schemas: every problem at once, nothing sent
 
   it.effect("a continuation needs a non-empty runId; a last message by the assistant is allowed with it", () =>
     Effect.gen(function*() {
-      const empty = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
-        runs.run({ assistantId: "asst_1", threadId: "t", toolOutput: { toolCallId: "c", output: "x", runId: " " } })))
+      const empty = yield* rejected(
+        Effect.flatMap(
+          Runs.Runs,
+          (runs) =>
+            runs.run({ assistantId: "asst_1", threadId: "t", toolOutput: { toolCallId: "c", output: "x", runId: " " } })
+        )
+      )
       assert.deepStrictEqual(fields(empty), ["toolOutput.runId"])
       const body = yield* encodeRequest("Runs.run", Runs.RunRequest, {
         assistantId: "asst_1",
@@ -351,10 +373,12 @@ describe("run and file requests are Schemas: every problem at once, nothing sent
 
   it.effect("submitToolOutputs: outputs that are not a list, and every output's own problems", () =>
     Effect.gen(function*() {
-      const notList = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
-        runs.submitToolOutputs(untyped<Runs.SubmitToolOutputsInput>(
-          "{\"threadId\":\"t\",\"runId\":\"r\",\"toolOutputs\":{\"toolCallId\":\"c\"}}"
-        ))))
+      const notList = yield* rejected(
+        Effect.flatMap(Runs.Runs, (runs) =>
+          runs.submitToolOutputs(untyped<Runs.SubmitToolOutputsInput>(
+            "{\"threadId\":\"t\",\"runId\":\"r\",\"toolOutputs\":{\"toolCallId\":\"c\"}}"
+          )))
+      )
       assert.deepStrictEqual(fields(notList), ["toolOutputs"])
       const items = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
         runs.submitToolOutputs({
@@ -368,7 +392,10 @@ describe("run and file requests are Schemas: every problem at once, nothing sent
   it.effect("run options and stream options are checked too: options.<key>", () =>
     Effect.gen(function*() {
       const error = yield* rejected(Effect.flatMap(Runs.Runs, (runs) =>
-        runs.run({ assistantId: "asst_1", threadId: "t" }, { timeout: "10 seconds", cancelTimeout: untyped<number>("\"soon\"") })))
+        runs.run({ assistantId: "asst_1", threadId: "t" }, {
+          timeout: "10 seconds",
+          cancelTimeout: untyped<number>("\"soon\"")
+        })))
       assert.deepStrictEqual(fields(error), ["options.cancelTimeout"])
       assert.include(error.message, "duration")
     }))
@@ -384,7 +411,8 @@ describe("run and file requests are Schemas: every problem at once, nothing sent
       const download = yield* rejected(Effect.flatMap(Files.Files, (files) =>
         files.download(untyped<string>("123"), { directory: untyped<string>("1") })))
       assert.deepStrictEqual(fields(download), ["fileId", "directory"])
-      const emptyPath = yield* rejected(Effect.flatMap(Files.Files, (files) => files.upload({ path: "" })))
+      const emptyPath = yield* rejected(Effect.flatMap(Files.Files, (files) =>
+        files.upload({ path: "" })))
       assert.deepStrictEqual(fields(emptyPath), ["path"])
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

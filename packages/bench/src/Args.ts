@@ -66,7 +66,8 @@ export const quick: Args = {
  * @since 0.1.0
  * @category constants
  */
-export const usage = `usage: pnpm bench [--quick] [--chunks N] [--rounds R] [--loops L] [--concurrent C] [--long-chunks M]
+export const usage =
+  `usage: pnpm bench [--quick] [--chunks N] [--rounds R] [--loops L] [--concurrent C] [--long-chunks M]
                   [--time-limit S]
 
   --quick           smaller sizes, about a minute (chunks 20000, rounds 1, loops 50, concurrent 500,

@@ -123,22 +123,30 @@ export const toolLoop = async (
   let runId = ""
   let events = 0
   const submits: Array<Promise<unknown>> = []
-  await stream(target, { assistant_id: options.assistantId, thread_id: threadId, tools: options.tools }, (_type, data) => {
-    events++
-    const details = data["details"] as Record<string, unknown> | undefined
-    if (data["event_type"] === "run_begin") {
-      runId = (details?.["run_object"] as { id: string }).id
-    } else if (data["event_type"] === "tool_calls") {
-      const calls = details?.["tool_calls"] as ReadonlyArray<ToolCallWire>
-      const outputs = calls.map((call) => ({
-        tool_call_id: call.id,
-        output: options.answer(call.function.name, JSON.parse(call.function.arguments) as Record<string, unknown>)
-      }))
-      submits.push(
-        postJson(target, "/v2/threads/runs/submit_tool_outputs", { thread_id: threadId, run_id: runId, tool_outputs: outputs })
-      )
+  await stream(
+    target,
+    { assistant_id: options.assistantId, thread_id: threadId, tools: options.tools },
+    (_type, data) => {
+      events++
+      const details = data["details"] as Record<string, unknown> | undefined
+      if (data["event_type"] === "run_begin") {
+        runId = (details?.["run_object"] as { id: string }).id
+      } else if (data["event_type"] === "tool_calls") {
+        const calls = details?.["tool_calls"] as ReadonlyArray<ToolCallWire>
+        const outputs = calls.map((call) => ({
+          tool_call_id: call.id,
+          output: options.answer(call.function.name, JSON.parse(call.function.arguments) as Record<string, unknown>)
+        }))
+        submits.push(
+          postJson(target, "/v2/threads/runs/submit_tool_outputs", {
+            thread_id: threadId,
+            run_id: runId,
+            tool_outputs: outputs
+          })
+        )
+      }
     }
-  })
+  )
   await Promise.all(submits)
   return events
 }

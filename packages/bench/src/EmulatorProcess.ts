@@ -11,10 +11,10 @@
  */
 import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as Scope from "effect/Scope"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
@@ -94,7 +94,9 @@ export const start = (
     ).pipe(Command.workingDirectory(root))
 
     const child = yield* Command.start(command).pipe(
-      Effect.mapError((cause) => new EmulatorStartError({ message: `cannot spawn the emulator: ${cause.message}`, cause }))
+      Effect.mapError((cause) =>
+        new EmulatorStartError({ message: `cannot spawn the emulator: ${cause.message}`, cause })
+      )
     )
     const pid = Number(child.pid)
     // Backstop for a crash of this process that skips the finalizers: kill the emulator's group.
@@ -140,7 +142,8 @@ export const start = (
       Effect.raceFirst(exited),
       Effect.timeoutFail({
         duration: options.startTimeoutMillis ?? 60_000,
-        onTimeout: () => new EmulatorStartError({ message: `the emulator did not print its URL in time:\n${output.get()}` })
+        onTimeout: () =>
+          new EmulatorStartError({ message: `the emulator did not print its URL in time:\n${output.get()}` })
       })
     )
     const port = Number(new URL(url).port)

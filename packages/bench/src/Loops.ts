@@ -29,7 +29,8 @@ export const MESSAGE = "北京今天天气怎么样？"
  * @since 0.1.0
  * @category constants
  */
-export const answer = (location: string, unit: string | undefined): string => `${location} 的当前温度是30 ${unit ?? "摄氏度"}`
+export const answer = (location: string, unit: string | undefined): string =>
+  `${location} 的当前温度是30 ${unit ?? "摄氏度"}`
 
 /**
  * @since 0.1.0
@@ -110,5 +111,6 @@ export const baselineLoop = (target: BaselineUndici.Target, assistantId: string)
     assistantId,
     message: MESSAGE,
     tools: wireTools,
-    answer: (_name, args) => answer(String(args["location"]), typeof args["unit"] === "string" ? args["unit"] : undefined)
+    answer: (_name, args) =>
+      answer(String(args["location"]), typeof args["unit"] === "string" ? args["unit"] : undefined)
   })

@@ -38,10 +38,10 @@ import * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
@@ -53,7 +53,7 @@ import * as Scope from "effect/Scope"
 import * as NodeOs from "node:os"
 import * as Undici from "undici"
 import * as Args from "./Args.js"
-import * as BaselineUndici from "./BaselineUndici.js"
+import type * as BaselineUndici from "./BaselineUndici.js"
 import * as EmulatorCpu from "./EmulatorCpu.js"
 import * as EmulatorProcess from "./EmulatorProcess.js"
 import * as Loops from "./Loops.js"
@@ -97,7 +97,9 @@ const program = (args: Args.Args) =>
       `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model ?? "?"}), ${args.quick ? "QUICK: " : ""}` +
         `N = ${chunks}, ${rounds} rounds, ${loops} loops, ${concurrent} concurrent loops, long stream ${longChunks}`
     )
-    if (args.quick) yield* Console.log("note: --quick: smaller sizes than the targets are defined for; figures are indicative")
+    if (args.quick) {
+      yield* Console.log("note: --quick: smaller sizes than the targets are defined for; figures are indicative")
+    }
     if (!Measure.gcExposed) {
       yield* Console.log("note: global.gc is not exposed (run node with --expose-gc): memory figures include garbage")
     }
@@ -190,7 +192,9 @@ const program = (args: Args.Args) =>
     yield* Effect.forEach(variants, (variant) => run("warm-up", variant, quarter))
     const results: Array<Report.RunResult> = []
     for (let r = 1; r <= rounds; r++) {
-      results.push(...yield* Effect.forEach(variants, (variant) => run(`round ${r}`, variant, chunks)))
+      for (const result of yield* Effect.forEach(variants, (variant) => run(`round ${r}`, variant, chunks))) {
+        results.push(result)
+      }
     }
     const of = (variant: Variants.Variant) => results.filter((result) => result.variant === variant.name)
     const cpuPerEvent = (variant: Variants.Variant) =>
@@ -267,7 +271,9 @@ const program = (args: Args.Args) =>
     const checkEvents = (label: string, counts: ReadonlyArray<number>) =>
       counts.every((count) => count === counts[0]) && counts[0]! > 0
         ? Effect.succeed(counts[0]!)
-        : new Variants.BenchError({ message: `${label}: loops saw different event counts: ${[...new Set(counts)].join(", ")}` })
+        : new Variants.BenchError({
+          message: `${label}: loops saw different event counts: ${[...new Set(counts)].join(", ")}`
+        })
     const measureLoops = (label: string, loop: Effect.Effect<number, Variants.RunError>) =>
       Effect.gen(function*() {
         const emulatorBefore = emulatorCpu()
@@ -340,7 +346,10 @@ const program = (args: Args.Args) =>
     // built in its own scope, closed after the concurrent loops: destroying the Agent closes its idle
     // connections at once, so the heap measured afterwards holds what the loops left, not open sockets
     const concurrentScope = yield* Scope.make()
-    const manyLoops = yield* Layer.buildWithScope(Variants.sdkLayer(emulator.url, TOKEN, concurrentHttp), concurrentScope)
+    const manyLoops = yield* Layer.buildWithScope(
+      Variants.sdkLayer(emulator.url, TOKEN, concurrentHttp),
+      concurrentScope
+    )
     const heapBeforeConcurrent = heapAfterGc()
 
     // ------------------------------------------------------------------------------ 4. concurrency
@@ -392,13 +401,20 @@ const program = (args: Args.Args) =>
           emulatorBefore === undefined || emulatorAfter === undefined
             ? "?"
             : millis((emulatorAfter - emulatorBefore) / concurrent)
-        }/loop; rss ${Report.mib(measured.rssBefore)} → peak ${Report.mib(measured.peakRss)} MiB; ${active} runs left active`
+        }/loop; rss ${Report.mib(measured.rssBefore)} → peak ${
+          Report.mib(measured.peakRss)
+        } MiB; ${active} runs left active`
     )
     verdicts.push({
       name: "concurrent loops",
       ok: active === 0 && outcomes.length === concurrent,
-      measured: `${outcomes.length}/${concurrent} completed, ${failures.length} failed, ${active} left active, ${loopsPerSecond.toFixed(0)} loops/s, ` +
-        `first event p50 ${percentile(firstEvent, 0.5).toFixed(0)} ms / p99 ${percentile(firstEvent, 0.99).toFixed(0)} ms`,
+      measured:
+        `${outcomes.length}/${concurrent} completed, ${failures.length} failed, ${active} left active, ${
+          loopsPerSecond.toFixed(0)
+        } loops/s, ` +
+        `first event p50 ${percentile(firstEvent, 0.5).toFixed(0)} ms / p99 ${
+          percentile(firstEvent, 0.99).toFixed(0)
+        } ms`,
       target: `all ${concurrent} complete, none left active`
     })
     verdicts.push({

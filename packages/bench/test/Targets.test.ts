@@ -45,8 +45,21 @@ describe("Args", () => {
 
   it("parses every size, in both forms", () => {
     expect(
-      Args.parse(["--chunks=8", "--rounds", "2", "--loops", "3", "--concurrent", "4", "--long-chunks", "40", "--time-limit=5"])
-    ).toEqual(Either.right({ ...Args.full, chunks: 8, rounds: 2, loops: 3, concurrent: 4, longChunks: 40, timeLimitSeconds: 5 }))
+      Args.parse([
+        "--chunks=8",
+        "--rounds",
+        "2",
+        "--loops",
+        "3",
+        "--concurrent",
+        "4",
+        "--long-chunks",
+        "40",
+        "--time-limit=5"
+      ])
+    ).toEqual(
+      Either.right({ ...Args.full, chunks: 8, rounds: 2, loops: 3, concurrent: 4, longChunks: 40, timeLimitSeconds: 5 })
+    )
   })
 
   it("rejects unknown arguments, missing and invalid values", () => {

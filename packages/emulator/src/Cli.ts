@@ -1,10 +1,14 @@
 /**
- * The command line: `appbuilder-emulator --port 8089 [--host 127.0.0.1] [--token T] [--chunk-delay "5 millis"]
- * [--ping-interval D] [--requires-action-timeout D] [--max-upload-bytes N] [--request-log N]`.
+ * The command line, on `@effect/cli`: `appbuilder-emulator [--port 8089] [--host 127.0.0.1] [--token T]
+ * [--chunk-delay "5 millis"] [--ping-interval D] [--requires-action-timeout D] [--max-upload-bytes N]
+ * [--request-log N]`, plus `@effect/cli`'s `--help` (`-h`), `--version`, `--completions bash|zsh|fish` and
+ * `--wizard`.
  *
- * Prints `listening on http://HOST:PORT` once the server is bound and one line per request
- * (`METHOD PATH STATUS DURATION REQUEST-ID`; tokens are never printed). Bad flags print the usage and
- * end with exit code 2.
+ * Prints `listening on http://HOST:PORT` once the server is bound and one line per request,
+ * `METHOD PATH STATUS [error=CODE "MESSAGE"] DURATIONms REQUEST-ID`: the `error=` mark shows an error
+ * answer even when its status is 200, as the service sends most of them (see {@link requestLogger}; tokens
+ * are never printed). Bad flags print what is wrong and the usage on stderr and end with exit code 2; a
+ * server that cannot start ends with exit code 1.
  *
  * Unlike the in-process layer (no pacing, driven by the caller's clock), the command paces streamed
  * answers like a model: {@link DEFAULT_CHUNK_DELAY} between message chunks unless `--chunk-delay` says
@@ -16,31 +20,52 @@
  *
  * @since 0.1.0
  */
+import type * as CliApp from "@effect/cli/CliApp"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Command from "@effect/cli/Command"
+import * as Descriptor from "@effect/cli/CommandDescriptor"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+import * as Options from "@effect/cli/Options"
+import * as Usage from "@effect/cli/Usage"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { fileURLToPath } from "node:url"
 import * as Emulator from "./Emulator.js"
+import * as RequestLog from "./internal/requestLog.js"
 import * as Router from "./internal/Router.js"
 import * as Server from "./Server.js"
 
 /**
+ * The command's settings, as parsed; `undefined` leaves the emulator's default.
+ *
  * @since 0.1.0
  * @category models
  */
 export interface CliOptions {
   readonly port: number
   readonly host: string
-  readonly token: string | undefined
+  readonly token: Redacted.Redacted<string> | undefined
   readonly chunkDelay: Duration.Duration | undefined
   readonly pingInterval: Duration.Duration | undefined
   readonly requiresActionTimeout: Duration.Duration | undefined
   readonly maxUploadBytes: number | undefined
   readonly requestLog: number | undefined
-  readonly help: boolean
 }
 
 /**
@@ -53,24 +78,12 @@ export interface CliOptions {
 export const DEFAULT_CHUNK_DELAY: Duration.Duration = Duration.millis(30)
 
 /**
+ * The command's name, as installed (`bin`).
+ *
  * @since 0.1.0
  * @category constants
  */
-export const usage = `usage: appbuilder-emulator [options]
-
-  --port N                       port to listen on (default 8089; 0 = any free port)
-  --host H                       address to bind (default 127.0.0.1)
-  --token T                      accept only "Bearer T" (default: any non-empty bearer token)
-  --chunk-delay D                delay before each streamed message chunk (default "30 millis"; 0 = no pacing)
-  --ping-interval D              interval of ping events while a stream waits (default "5 seconds")
-  --requires-action-timeout D    how long a run waits for tool outputs (default "10 minutes")
-  --max-upload-bytes N           largest accepted upload (default 10485760)
-  --request-log N                requests kept in the in-memory request log, oldest dropped first
-                                 (default 10000)
-  -h, --help                     print this help
-
-Durations: a number of milliseconds or "<n> <unit>" with unit nanos, micros, millis, seconds, minutes,
-hours, days or weeks.`
+export const NAME = "appbuilder-emulator"
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(nanos?|micros?|millis?|seconds?|minutes?|hours?|days?|weeks?)$/
 
@@ -107,97 +120,111 @@ export const parseDuration = (text: string): Either.Either<Duration.Duration, st
   }
 }
 
-const parseInteger = (flag: string, text: string, max: number): Either.Either<number, string> =>
-  /^\d+$/.test(text) && Number(text) <= max ? Either.right(Number(text)) : Either.left(`invalid value for ${flag}: ${text}`)
+const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
 
-type Flag =
-  | "--port"
-  | "--host"
-  | "--token"
-  | "--chunk-delay"
-  | "--ping-interval"
-  | "--requires-action-timeout"
-  | "--max-upload-bytes"
-  | "--request-log"
+/** A whole number in `[min, max]`, named in the error. */
+const integerIn = (name: string, min: number, max: number) => (value: number) =>
+  Number.isSafeInteger(value) && value >= min && value <= max
+    ? Effect.succeed(value)
+    : Effect.fail(invalid(`invalid value for --${name}: ${value} (expected ${min} to ${max})`))
 
-const FLAGS: ReadonlySet<string> = new Set<Flag>([
-  "--port",
-  "--host",
-  "--token",
-  "--chunk-delay",
-  "--ping-interval",
-  "--requires-action-timeout",
-  "--max-upload-bytes",
-  "--request-log"
-])
+const counting = (name: string, description: string) =>
+  Options.integer(name).pipe(
+    Options.withDescription(description),
+    Options.mapEffect(integerIn(name, 0, Number.MAX_SAFE_INTEGER)),
+    Options.optional
+  )
 
-const isFlag = (s: string): s is Flag => FLAGS.has(s)
+const duration = (name: string, description: string) =>
+  Options.text(name).pipe(
+    Options.withPseudoName("duration"),
+    Options.withDescription(description),
+    Options.mapEffect((text) =>
+      Either.match(parseDuration(text), {
+        onLeft: (message) => Effect.fail(invalid(`invalid value for --${name}: ${message}`)),
+        onRight: Effect.succeed
+      })
+    ),
+    Options.optional
+  )
+
+const DURATIONS = "A duration is a number of milliseconds or \"<n> <unit>\" with unit nanos, micros, millis, " +
+  "seconds, minutes, hours, days or weeks, e.g. \"5 millis\"."
 
 /**
- * Parses the arguments (a literal `--`, as pnpm passes it, is ignored).
+ * The command's flags.
  *
  * @since 0.1.0
- * @category parsing
+ * @category flags
  */
-export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<CliOptions, string> =>
-  Either.gen(function*() {
-    let options: CliOptions = {
-      port: 8089,
-      host: "127.0.0.1",
-      token: undefined,
-      chunkDelay: undefined,
-      pingInterval: undefined,
-      requiresActionTimeout: undefined,
-      maxUploadBytes: undefined,
-      requestLog: undefined,
-      help: false
-    }
-    const args = argv.filter((arg) => arg !== "--")
-    for (let i = 0; i < args.length; i++) {
-      const arg = args[i]!
-      if (arg === "-h" || arg === "--help") {
-        options = { ...options, help: true }
-        continue
-      }
-      const eq = arg.indexOf("=")
-      const name = eq > 0 ? arg.slice(0, eq) : arg
-      if (!isFlag(name)) return yield* Either.left(`unknown argument: ${arg}`)
-      const value = eq > 0 ? arg.slice(eq + 1) : args[++i]
-      if (value === undefined) return yield* Either.left(`missing value for ${name}`)
-      switch (name) {
-        case "--port":
-          options = { ...options, port: yield* parseInteger(name, value, 65535) }
-          break
-        case "--host":
-          if (value.trim() === "") return yield* Either.left("invalid value for --host: empty")
-          options = { ...options, host: value }
-          break
-        case "--token":
-          if (value === "") return yield* Either.left("invalid value for --token: empty")
-          options = { ...options, token: value }
-          break
-        case "--chunk-delay":
-          options = { ...options, chunkDelay: yield* parseDuration(value) }
-          break
-        case "--ping-interval":
-          options = { ...options, pingInterval: yield* parseDuration(value) }
-          break
-        case "--requires-action-timeout":
-          options = { ...options, requiresActionTimeout: yield* parseDuration(value) }
-          break
-        case "--max-upload-bytes":
-          options = { ...options, maxUploadBytes: yield* parseInteger(name, value, Number.MAX_SAFE_INTEGER) }
-          break
-        case "--request-log":
-          options = { ...options, requestLog: yield* parseInteger(name, value, Number.MAX_SAFE_INTEGER) }
-          break
-      }
-    }
-    return options
-  })
+export const flags = {
+  port: Options.integer("port").pipe(
+    Options.withDescription("Port to listen on (default 8089; 0 = any free port)."),
+    Options.mapEffect(integerIn("port", 0, 65535)),
+    Options.withDefault(8089)
+  ),
+  host: Options.text("host").pipe(
+    Options.withDescription("Address to bind (default 127.0.0.1)."),
+    Options.mapEffect((host) =>
+      host.trim() === "" ? Effect.fail(invalid("invalid value for --host: empty")) : Effect.succeed(host)
+    ),
+    Options.withDefault("127.0.0.1")
+  ),
+  token: Options.redacted("token").pipe(
+    Options.withDescription("Accept only \"Bearer <token>\" (default: any non-empty bearer token)."),
+    Options.optional
+  ),
+  chunkDelay: duration(
+    "chunk-delay",
+    `Delay before each streamed message chunk (default "30 millis"; 0 = no pacing). ${DURATIONS}`
+  ),
+  pingInterval: duration("ping-interval", "Interval of ping events while a stream waits (default \"5 seconds\")."),
+  requiresActionTimeout: duration(
+    "requires-action-timeout",
+    "How long a run waits for tool outputs (default \"10 minutes\")."
+  ),
+  maxUploadBytes: counting("max-upload-bytes", "Largest accepted upload in bytes (default 10485760)."),
+  requestLog: counting(
+    "request-log",
+    "Requests kept in the in-memory request log, oldest dropped first (default 10000)."
+  )
+}
 
 /**
- * Logs one line per request: `METHOD PATH STATUS DURATION REQUEST-ID`.
+ * The parsed flags, before they become {@link CliOptions}.
+ *
+ * @since 0.1.0
+ * @category flags
+ */
+export type Flags = Command.Command.ParseConfig<typeof flags>
+
+const toCliOptions = (parsed: Flags): CliOptions => ({
+  port: parsed.port,
+  host: parsed.host,
+  token: Option.getOrUndefined(parsed.token),
+  chunkDelay: Option.getOrUndefined(parsed.chunkDelay),
+  pingInterval: Option.getOrUndefined(parsed.pingInterval),
+  requiresActionTimeout: Option.getOrUndefined(parsed.requiresActionTimeout),
+  maxUploadBytes: Option.getOrUndefined(parsed.maxUploadBytes),
+  requestLog: Option.getOrUndefined(parsed.requestLog)
+})
+
+/**
+ * The server could not start (e.g. the port is in use).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class StartError extends Data.TaggedError("StartError")<{ readonly message: string }> {}
+
+/**
+ * Logs one line per request: `METHOD PATH STATUS [error=CODE ["MESSAGE"]] DURATIONms REQUEST-ID`.
+ *
+ * The `error=` mark appears for an answer carrying the service's error body (the assistant family's
+ * `{"error": {...}}` envelope or the storage family's `{"request_id", "code", "message"}`), whatever its
+ * status, and for any other non-2xx answer (`error=http_<status>`). A 2xx event stream is never held
+ * back to look inside: a run that fails in band (a `run_end` event with status `failed`) is not marked.
+ * A success costs a look at the body's first bytes. Tokens are never printed.
  *
  * @since 0.1.0
  * @category middleware
@@ -210,7 +237,8 @@ export const requestLogger: HttpMiddleware.HttpMiddleware = HttpMiddleware.make(
     const end = yield* Clock.currentTimeMillis
     const { path } = Router.splitUrl(request.url)
     const requestId = response.headers["x-appbuilder-request-id"] ?? "-"
-    yield* Console.log(`${request.method} ${path} ${response.status} ${end - start}ms ${requestId}`)
+    const mark = RequestLog.formatMark(RequestLog.errorMark(response), request.headers)
+    yield* Console.log(`${request.method} ${path} ${response.status}${mark} ${end - start}ms ${requestId}`)
     return response
   })
 )
@@ -221,7 +249,7 @@ export const requestLogger: HttpMiddleware.HttpMiddleware = HttpMiddleware.make(
  * @since 0.1.0
  * @category programs
  */
-export const serve = (options: CliOptions) =>
+export const serve = (options: CliOptions): Effect.Effect<never, StartError> =>
   Effect.gen(function*() {
     const server = yield* Server.EmulatorServer
     yield* Console.log(`listening on ${server.url}`)
@@ -237,30 +265,135 @@ export const serve = (options: CliOptions) =>
       maxUploadBytes: options.maxUploadBytes,
       requestLogSize: options.requestLog,
       middleware: requestLogger
-    }))
+    })),
+    Effect.mapError((error) =>
+      new StartError({ message: error.cause instanceof Error ? error.cause.message : String(error.cause) })
+    )
   )
 
 /**
- * The whole command: parse, then serve; succeeds with the process exit code (0 after help, 2 after bad
- * flags, 1 when the server cannot start).
+ * The `appbuilder-emulator` command.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command: Command.Command<typeof NAME, never, StartError, Flags> = Command.make(
+  NAME,
+  flags,
+  (parsed) => serve(toCliOptions(parsed))
+).pipe(
+  Command.withDescription(
+    "Serves a local emulator of Baidu AppBuilder's Assistant API. Prints \"listening on http://HOST:PORT\", " +
+      "then one line per request: METHOD PATH STATUS [error=CODE \"MESSAGE\"] DURATIONms REQUEST-ID. " +
+      "SIGINT or SIGTERM stops it (exit code 0)."
+  )
+)
+
+/** pnpm passes a literal `--` through (`pnpm emulator -- --port 0`): it is not an argument. */
+const withoutSeparator = (argv: ReadonlyArray<string>): ReadonlyArray<string> => argv.filter((arg) => arg !== "--")
+
+/**
+ * Parses the arguments as the command does, without running it (a literal `--`, as pnpm passes it, is
+ * ignored). `--help` and the other built-in flags are not settings: they fail here.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseArgs = (
+  argv: ReadonlyArray<string>
+): Effect.Effect<CliOptions, ValidationError.ValidationError, CliApp.CliApp.Environment> =>
+  Descriptor.parse(command.descriptor, [NAME, ...withoutSeparator(argv)], CliConfig.defaultConfig).pipe(
+    Effect.flatMap((directive) =>
+      directive._tag === "BuiltIn"
+        ? Effect.fail(invalid(`not a setting: ${directive.option._tag}`))
+        : directive.leftover.length > 0
+        ? Effect.fail(
+          ValidationError.invalidArgument(HelpDoc.p(`Received unknown argument: '${directive.leftover[0]}'`))
+        )
+        : Effect.succeed(toCliOptions(directive.value))
+    )
+  )
+
+/**
+ * The one-line usage printed after a bad flag.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const usage: string = `usage: ${
+  Usage.enumerate(Command.getUsage(command), CliConfig.defaultConfig)
+    .map((span) => HelpDoc.toAnsiText(HelpDoc.p(span)).trim())
+    .join("\n       ")
+}\n\nRun \`${NAME} --help\` for what each flag does.`
+
+const packageJson = fileURLToPath(new URL("../package.json", import.meta.url))
+const decodeVersion = Schema.decode(Schema.parseJson(Schema.Struct({ version: Schema.String })))
+
+/** The package's version (the same file from `src/` and `dist/`), for `--version`. */
+const version: Effect.Effect<string, never, FileSystem.FileSystem> = FileSystem.FileSystem.pipe(
+  Effect.flatMap((fs) => fs.readFileString(packageJson)),
+  Effect.flatMap(decodeVersion),
+  Effect.map((json) => json.version),
+  Effect.orElseSucceed(() => "unknown")
+)
+
+const ANSI = /\u001b\[[0-9;]*m/g
+
+const plain = (args: ReadonlyArray<unknown>): ReadonlyArray<unknown> =>
+  args.map((arg) => typeof arg === "string" && arg.includes("\u001b") ? arg.replace(ANSI, "") : arg)
+
+/**
+ * The console without colour on the streams that are not terminals, or everywhere when `NO_COLOR` is
+ * set (https://no-color.org): `@effect/cli` always renders its help and errors with ANSI styles.
+ */
+const respectNoColor = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((base) => {
+    const noColor = (process.env["NO_COLOR"] ?? "") !== ""
+    const plainOut = noColor || process.stdout.isTTY !== true
+    const plainErr = noColor || process.stderr.isTTY !== true
+    if (!plainOut && !plainErr) return self
+    return Console.withConsole(self, {
+      ...base,
+      log: (...args: ReadonlyArray<unknown>) => base.log(...(plainOut ? plain(args) : args)),
+      error: (...args: ReadonlyArray<unknown>) => base.error(...(plainErr ? plain(args) : args))
+    })
+  })
+
+/**
+ * What `@effect/cli` needs, and no more (`NodeContext.layer` would also load the worker and child
+ * process modules at every start).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const environment: Layer.Layer<CliApp.CliApp.Environment> = Layer.mergeAll(
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeTerminal.layer
+)
+
+/**
+ * The whole command: parse, then serve; succeeds with the process exit code (0 after `--help` and the
+ * other built-in flags, 2 after bad flags, 1 when the server cannot start).
  *
  * @since 0.1.0
  * @category programs
  */
 export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
-  Either.match(parseArgs(argv), {
-    onLeft: (message) => Effect.as(Console.error(`${message}\n\n${usage}`), 2),
-    onRight: (options) =>
-      options.help
-        ? Effect.as(Console.log(usage), 0)
-        : serve(options).pipe(
-          Effect.catchAll((error) =>
-            Effect.as(
-              Console.error(
-                `cannot start the emulator: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`
-              ),
-              1
-            )
-          )
-        )
-  })
+  Effect.gen(function*() {
+    const run = Command.run(command, {
+      name: NAME,
+      version: yield* version,
+      summary: Span.text("a local emulator of the AppBuilder Assistant API")
+    })
+    // `Command.run` expects `process.argv` (runtime and script first)
+    return yield* run([process.execPath, NAME, ...withoutSeparator(argv)]).pipe(
+      Effect.as(0),
+      Effect.catchAll((error) =>
+        error._tag === "StartError"
+          ? Effect.as(Console.error(`cannot start the emulator: ${error.message}`), 1)
+          // @effect/cli has printed what is wrong
+          : Effect.as(Console.error(usage), 2)
+      )
+    )
+  }).pipe(respectNoColor, Effect.provide(environment))

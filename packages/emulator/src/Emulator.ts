@@ -33,6 +33,29 @@ export interface Options extends EmulatorConfig.Options {
  * An in-process emulator: requests made with the provided `HttpClient` are served by the emulator in
  * the caller's runtime (so `TestClock` applies), whatever the host of the URL.
  *
+ * @example
+ * ```ts
+ * import * as Emulator from "@effect-appbuilder/emulator/Emulator"
+ * import * as HttpClient from "@effect/platform/HttpClient"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import * as Console from "effect/Console"
+ * import * as Effect from "effect/Effect"
+ *
+ * // Create a thread: the request never leaves the process.
+ * const program = Effect.gen(function*() {
+ *   const client = yield* HttpClient.HttpClient
+ *   const response = yield* client.execute(
+ *     HttpClientRequest.post("https://qianfan.baidubce.com/v2/threads").pipe(
+ *       HttpClientRequest.bearerToken("any-token"),
+ *       HttpClientRequest.bodyUnsafeJson({})
+ *     )
+ *   )
+ *   yield* Console.log(yield* response.json) // { id: "thread_…", object: "thread", … }
+ * }).pipe(Effect.provide(Emulator.layer()))
+ *
+ * Effect.runPromise(program)
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -169,11 +169,19 @@ export class Script extends Context.Tag("@effect-appbuilder/emulator/ScriptedMod
   static get Default(): Layer.Layer<Script> {
     return layer
   }
-  /** Same as {@link fromTurns}. */
+  /**
+   * Same as {@link fromTurns}.
+   *
+   * @since 0.1.0
+   */
   static fromTurns(turns: ReadonlyArray<Turn>): Layer.Layer<Script> {
     return fromTurns(turns)
   }
-  /** Same as {@link make}. */
+  /**
+   * Same as {@link make}.
+   *
+   * @since 0.1.0
+   */
   static make(decideStep: (input: TurnInput) => Effect.Effect<Decision>): Layer.Layer<Script> {
     return make(decideStep)
   }
@@ -211,7 +219,7 @@ export type Turn =
 // ---------------------------------------------------------------------------------------------------------
 
 const PREFIX_PHRASE = "每句话回复前都加上"
-const PREFIX_STOP = /[\s，。！？；：、,.!?;:"'“”‘’（）()【】\[\]《》<>]/u
+const PREFIX_STOP = /[\s，。！？；：、,.!?;:"'“”‘’（）()【】[\]《》<>]/u
 
 /**
  * The reply prefix demanded by instructions containing `每句话回复前都加上X` (rule 0), if any.

@@ -1,6 +1,7 @@
 /**
  * Serving the emulator's app on a real HTTP server (`@effect/platform-node`), bound to 127.0.0.1 unless
- * told otherwise. Streamed answers are sent with chunked transfer encoding, one flush per event.
+ * told otherwise. Streamed answers are sent with chunked transfer encoding, one HTTP chunk per event; the
+ * emulator's own event streams are written one batch of pending events per socket write.
  *
  * Stopping the layer stops the server promptly: open event streams end (cleanly, with the chunked
  * terminator), the listening socket closes, and requests still in flight after a short grace period
@@ -9,14 +10,17 @@
  *
  * @since 0.1.0
  */
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -25,6 +29,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
+import * as DirectBody from "./internal/directBody.js"
 import * as Shutdown from "./internal/shutdown.js"
 
 /**
@@ -163,6 +168,23 @@ const endOnShutdown = (
 }
 
 /**
+ * Answers with the app's response. The emulator's own event streams are written to the Node response
+ * here, one write per batch of events (see `DirectBody`): the platform then finds the response ended and
+ * leaves it. Every other response is left to the platform (a streamed body ending when the server stops).
+ */
+const respond = (
+  response: HttpServerResponse.HttpServerResponse,
+  shutdown: Effect.Effect<void>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const writer = DirectBody.writerOf(response)
+    if (writer === undefined || request.method === "HEAD" || !Cookies.isEmpty(response.cookies)) {
+      return Effect.succeed(endOnShutdown(response, shutdown))
+    }
+    return Effect.as(DirectBody.writeNode(NodeHttpServerRequest.toServerResponse(request), response, writer), response)
+  })
+
+/**
  * Stops listening and waits until every connection is closed; connections still open after the grace
  * period are closed by force, so that stopping never hangs on a client that keeps its connection.
  */
@@ -190,23 +212,27 @@ export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeE
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MILLIS,
       headersTimeout: HEADERS_TIMEOUT_MILLIS
     })
-    const serve = Layer.scopedDiscard(Effect.gen(function*() {
-      const app = yield* App
-      const shutdown = yield* Deferred.make<void>()
-      const stopped = Deferred.await(shutdown)
-      const served = Effect.map(
-        Effect.provideService(app, Shutdown.ServerShutdown, stopped),
-        (response) => endOnShutdown(response, stopped)
+    const serve = Layer.scopedDiscard(
+      Effect.gen(function*() {
+        const app = yield* App
+        const shutdown = yield* Deferred.make<void>()
+        const stopped = Deferred.await(shutdown)
+        const served = Effect.flatMap(
+          Effect.provideService(app, Shutdown.ServerShutdown, stopped),
+          (response) => respond(response, stopped)
+        )
+        // released before the platform closes the server: end the streams first, then close
+        yield* Effect.addFinalizer(() =>
+          Effect.zipRight(Deferred.succeed(shutdown, undefined), closeServer(nodeServer))
+        )
+        yield* options.middleware === undefined
+          ? HttpServer.serveEffect()(served)
+          : HttpServer.serveEffect(options.middleware)(served)
+      }).pipe(
+        // the request handlers run in the runtime captured here: their spans redact both auth headers
+        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...REDACTED_HEADERS])
       )
-      // released before the platform closes the server: end the streams first, then close
-      yield* Effect.addFinalizer(() => Effect.zipRight(Deferred.succeed(shutdown, undefined), closeServer(nodeServer)))
-      yield* options.middleware === undefined
-        ? HttpServer.serveEffect()(served)
-        : HttpServer.serveEffect(options.middleware)(served)
-    }).pipe(
-      // the request handlers run in the runtime captured here: their spans redact both auth headers
-      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...REDACTED_HEADERS])
-    ))
+    )
     const server = NodeHttpServer.layer(() => nodeServer, {
       port: options.port ?? 0,
       host: options.host ?? "127.0.0.1",

@@ -3,23 +3,15 @@ import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
-import {
-  assistantBody,
-  call,
-  data,
-  expectApiError,
-  json,
-  PNG,
-  post,
-  postText,
-  str,
-  upload
-} from "./utils/http.js"
+import { assistantBody, call, data, expectApiError, json, PNG, post, postText, str, upload } from "./utils/http.js"
 import type { JsonRecord } from "./utils/http.js"
 
 const withEmulator = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, Emulator.layer())
 
-const assistantCount = Effect.flatMap(EmulatorState.EmulatorState, (state) => Effect.map(state.assistants, (a) => a.length))
+const assistantCount = Effect.flatMap(
+  EmulatorState.EmulatorState,
+  (state) => Effect.map(state.assistants, (a) => a.length)
+)
 
 const uploadFile = (name = "test01.png") => Effect.map(upload(name, PNG), (r) => str(json(r), "id"))
 
@@ -186,7 +178,10 @@ describe("assistants", () => {
           { tools: [tool({ name: "f", description: "d", parameters: { type: "object", required: [1] } })] },
           "tools.0.function.parameters.required"
         ],
-        [{ tools: [tool({ name: "f", description: "d", examples: [[{ role: "user" }]] })] }, "tools.0.function.examples.0.0.content"],
+        [
+          { tools: [tool({ name: "f", description: "d", examples: [[{ role: "user" }]] })] },
+          "tools.0.function.examples.0.0.content"
+        ],
         [{ file_ids: "file-1" }, "file_ids"],
         [{ file_ids: [1] }, "file_ids"],
         [{ file_ids: ["file-000000000000001"] }, "file_ids", "not_found"],
@@ -201,12 +196,15 @@ describe("assistants", () => {
       }
       assert.strictEqual(yield* assistantCount, 0)
       // the limits themselves pass
-      const ok = yield* call("/v2/assistants", assistantBody({
-        name: "a".repeat(128),
-        description: "d".repeat(512),
-        instructions: "x".repeat(4096),
-        metadata: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`${"k".repeat(60)}${i}`, "v".repeat(512)]))
-      }))
+      const ok = yield* call(
+        "/v2/assistants",
+        assistantBody({
+          name: "a".repeat(128),
+          description: "d".repeat(512),
+          instructions: "x".repeat(4096),
+          metadata: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`${"k".repeat(60)}${i}`, "v".repeat(512)]))
+        })
+      )
       assert.strictEqual(ok["object"], "assistant")
       for (const model of ["ERNIE-4.0T-8K", "ERNIE-4.0-8K", "ERNIE-3.5-8K", "DeepSeek-V3.1"]) {
         assert.strictEqual((yield* call("/v2/assistants", assistantBody({ model })))["model"], model)
@@ -220,25 +218,28 @@ describe("assistants", () => {
 
   it.effect("stores tools normalised (schemas keep only type/properties/required)", () =>
     withEmulator(Effect.gen(function*() {
-      const created = yield* call("/v2/assistants", assistantBody({
-        tools: [{
-          function: {
-            name: "get_cur_whether",
-            description: "weather",
-            parameters: {
-              type: "object",
-              description: "dropped",
-              additionalProperties: false,
-              properties: { location: { type: "string", description: "kept" } },
-              required: ["location"]
-            },
-            examples: [[{ content: "hi", function_call: { name: "get_cur_whether", arguments: "{}" } }]]
-          }
-        }, {
-          type: "function",
-          function: { name: "g", description: "", parameters: { properties: {} } }
-        }]
-      }))
+      const created = yield* call(
+        "/v2/assistants",
+        assistantBody({
+          tools: [{
+            function: {
+              name: "get_cur_whether",
+              description: "weather",
+              parameters: {
+                type: "object",
+                description: "dropped",
+                additionalProperties: false,
+                properties: { location: { type: "string", description: "kept" } },
+                required: ["location"]
+              },
+              examples: [[{ content: "hi", function_call: { name: "get_cur_whether", arguments: "{}" } }]]
+            }
+          }, {
+            type: "function",
+            function: { name: "g", description: "", parameters: { properties: {} } }
+          }]
+        })
+      )
       assert.deepStrictEqual(created["tools"], [
         {
           type: "function",
@@ -272,12 +273,15 @@ describe("assistants", () => {
       const fileA = yield* uploadFile("a.txt")
       const fileB = yield* uploadFile("b.txt")
       const tool = { type: "function", function: { name: "f", description: "d" } }
-      const created = yield* call("/v2/assistants", assistantBody({
-        tools: [tool],
-        file_ids: [fileA],
-        metadata: { a: "1" },
-        chat_instructions: "chat"
-      }))
+      const created = yield* call(
+        "/v2/assistants",
+        assistantBody({
+          tools: [tool],
+          file_ids: [fileA],
+          metadata: { a: "1" },
+          chat_instructions: "chat"
+        })
+      )
       const id = str(created, "id")
       const same = yield* call("/v2/assistants/update", {
         assistant_id: id,
@@ -312,9 +316,17 @@ describe("assistants", () => {
       const mounts = yield* call("/v2/assistants/files/list", { assistant_id: id })
       assert.deepStrictEqual(data(mounts).map((m) => m["id"]), [fileB])
       // validation and unknown ids change nothing
-      expectApiError(yield* post("/v2/assistants/update", { model: "ERNIE-3.5-8K" }), "invalid_argument", "assistant_id")
+      expectApiError(
+        yield* post("/v2/assistants/update", { model: "ERNIE-3.5-8K" }),
+        "invalid_argument",
+        "assistant_id"
+      )
       expectApiError(yield* post("/v2/assistants/update", { assistant_id: "asst_x" }), "not_found", "assistant_id")
-      expectApiError(yield* post("/v2/assistants/update", { assistant_id: id, name: "bad name!" }), "invalid_argument", "name")
+      expectApiError(
+        yield* post("/v2/assistants/update", { assistant_id: id, name: "bad name!" }),
+        "invalid_argument",
+        "name"
+      )
       expectApiError(
         yield* post("/v2/assistants/update", { assistant_id: id, name: "ok", file_ids: ["file-nope"] }),
         "not_found",
@@ -364,13 +376,33 @@ describe("assistants", () => {
       const files: Array<string> = []
       for (let i = 0; i < 11; i++) files.push(yield* uploadFile(`f${i}.txt`))
       for (let i = 0; i < 10; i++) yield* call("/v2/assistants/files", { assistant_id: a, file_id: files[i]! })
-      expectApiError(yield* post("/v2/assistants/files", { assistant_id: a, file_id: files[0]! }), "invalid_argument", "file_id")
-      expectApiError(yield* post("/v2/assistants/files", { assistant_id: a, file_id: files[10]! }), "invalid_argument", "file_id")
-      expectApiError(yield* post("/v2/assistants/files", { assistant_id: "asst_x", file_id: files[0]! }), "not_found", "assistant_id")
-      expectApiError(yield* post("/v2/assistants/files", { assistant_id: a, file_id: "" }), "invalid_argument", "file_id")
+      expectApiError(
+        yield* post("/v2/assistants/files", { assistant_id: a, file_id: files[0]! }),
+        "invalid_argument",
+        "file_id"
+      )
+      expectApiError(
+        yield* post("/v2/assistants/files", { assistant_id: a, file_id: files[10]! }),
+        "invalid_argument",
+        "file_id"
+      )
+      expectApiError(
+        yield* post("/v2/assistants/files", { assistant_id: "asst_x", file_id: files[0]! }),
+        "not_found",
+        "assistant_id"
+      )
+      expectApiError(
+        yield* post("/v2/assistants/files", { assistant_id: a, file_id: "" }),
+        "invalid_argument",
+        "file_id"
+      )
       expectApiError(yield* post("/v2/assistants/files", { assistant_id: a }), "invalid_argument", "file_id")
       expectApiError(yield* post("/v2/assistants/files/list", { assistant_id: "asst_x" }), "not_found", "assistant_id")
-      expectApiError(yield* post("/v2/assistants/files/delete", { assistant_id: "asst_x", file_id: files[0]! }), "not_found", "assistant_id")
+      expectApiError(
+        yield* post("/v2/assistants/files/delete", { assistant_id: "asst_x", file_id: files[0]! }),
+        "not_found",
+        "assistant_id"
+      )
       yield* call("/v2/assistants/files", { assistant_id: b, file_id: files[10]! })
       const all = yield* call("/v2/assistants/files/list", { assistant_id: "", limit: 100, order: "asc" })
       assert.strictEqual(data(all).length, 11)

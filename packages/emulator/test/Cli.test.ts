@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
@@ -27,7 +28,9 @@ const bin = path.join(root, "packages/emulator/dist/bin.js")
 
 /** Starts the `appbuilder-emulator` command with `args`. */
 const start = (args: ReadonlyArray<string>): Running => {
-  if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm check\` (tsc -b) first, as \`pnpm test\` does`)
+  if (!fs.existsSync(bin)) {
+    throw new Error(`${bin} is missing: run \`pnpm check\` (tsc -b) first, as \`pnpm test\` does`)
+  }
   const child = spawn(
     process.execPath,
     [bin, ...args],
@@ -176,56 +179,53 @@ const stopsWithOpenStreams = (signal: NodeJS.Signals) =>
   )
 
 describe("cli", () => {
-  it("parses flags (ignoring pnpm's literal --)", () => {
-    const parsed = Cli.parseArgs([
-      "--",
-      "--port",
-      "8090",
-      "--host=0.0.0.0",
-      "--token",
-      "T",
-      "--chunk-delay",
-      "5 millis",
-      "--ping-interval",
-      "2 seconds",
-      "--requires-action-timeout",
-      "1500",
-      "--max-upload-bytes",
-      "1024"
-    ])
-    assert.isTrue(Either.isRight(parsed))
-    if (Either.isRight(parsed)) {
-      const o = parsed.right
+  it.effect("parses flags (ignoring pnpm's literal --)", () =>
+    Effect.gen(function*() {
+      const o = yield* Cli.parseArgs([
+        "--",
+        "--port",
+        "8090",
+        "--host=0.0.0.0",
+        "--token",
+        "T",
+        "--chunk-delay",
+        "5 millis",
+        "--ping-interval",
+        "2 seconds",
+        "--requires-action-timeout",
+        "1500",
+        "--max-upload-bytes",
+        "1024"
+      ])
       assert.strictEqual(o.port, 8090)
       assert.strictEqual(o.host, "0.0.0.0")
-      assert.strictEqual(o.token, "T")
+      assert.strictEqual(o.token === undefined ? undefined : Redacted.value(o.token), "T")
       assert.isTrue(o.chunkDelay !== undefined && Duration.toMillis(o.chunkDelay) === 5)
       assert.isTrue(o.pingInterval !== undefined && Duration.toMillis(o.pingInterval) === 2000)
       assert.isTrue(o.requiresActionTimeout !== undefined && Duration.toMillis(o.requiresActionTimeout) === 1500)
       assert.strictEqual(o.maxUploadBytes, 1024)
-    }
-    const more = Either.getOrNull(Cli.parseArgs(["--request-log", "50", "--chunk-delay", "0"]))
-    assert.strictEqual(more?.requestLog, 50)
-    assert.strictEqual(more?.chunkDelay === undefined ? undefined : Duration.toMillis(more.chunkDelay), 0)
-    assert.isUndefined(Either.getOrNull(Cli.parseArgs([]))?.chunkDelay, "the command applies DEFAULT_CHUNK_DELAY")
-    assert.include(Cli.usage, "--request-log N")
-    const defaults = Cli.parseArgs([])
-    assert.deepStrictEqual(Either.getOrNull(Either.map(defaults, (o) => [o.port, o.host])), [8089, "127.0.0.1"])
-    for (
-      const bad of [
-        ["--port"],
-        ["--port", "x"],
-        ["--port", "70000"],
-        ["--nope"],
-        ["--chunk-delay", "soon"],
-        ["--max-upload-bytes", "-1"],
-        ["--request-log", "many"],
-        ["positional"]
-      ]
-    ) {
-      assert.isTrue(Either.isLeft(Cli.parseArgs(bad)), bad.join(" "))
-    }
-  })
+      const more = yield* Cli.parseArgs(["--request-log", "50", "--chunk-delay", "0"])
+      assert.strictEqual(more.requestLog, 50)
+      assert.strictEqual(more.chunkDelay === undefined ? undefined : Duration.toMillis(more.chunkDelay), 0)
+      const defaults = yield* Cli.parseArgs([])
+      assert.isUndefined(defaults.chunkDelay, "the command applies DEFAULT_CHUNK_DELAY")
+      assert.include(Cli.usage, "--request-log integer")
+      assert.deepStrictEqual([defaults.port, defaults.host], [8089, "127.0.0.1"])
+      for (
+        const bad of [
+          ["--port"],
+          ["--port", "x"],
+          ["--port", "70000"],
+          ["--nope"],
+          ["--chunk-delay", "soon"],
+          ["--max-upload-bytes", "-1"],
+          ["--request-log", "many"],
+          ["positional"]
+        ]
+      ) {
+        assert.isTrue(Either.isLeft(yield* Effect.either(Cli.parseArgs(bad))), bad.join(" "))
+      }
+    }).pipe(Effect.provide(Cli.environment)))
 
   it.live("starts, serves and logs requests, and stops cleanly on SIGTERM", () =>
     Effect.acquireUseRelease(
@@ -246,8 +246,24 @@ describe("cli", () => {
             fetch(`${url}/v2/threads`, { method: "POST", headers: { authorization: "Bearer wrong" }, body: "{}" })
           )
           assert.strictEqual(denied.status, 401)
+          // an error answered with HTTP 200; the unknown id the client sent happens to be its token
+          const missing = yield* Effect.promise(() =>
+            fetch(`${url}/v2/threads/query`, {
+              method: "POST",
+              headers: { authorization: "Bearer secret-token", "x-appbuilder-request-id": "cli-rid-2" },
+              body: "{\"thread_id\": \"secret-token\"}"
+            }).then((r) => r.json() as Promise<{ readonly error?: { readonly code?: string } }>)
+          )
+          assert.strictEqual(missing.error?.code, "not_found")
           yield* waitFor(running, /POST \/v2\/threads 200 \d+ms cli-rid-1\n/)
-          yield* waitFor(running, /POST \/v2\/threads 401 \d+ms [0-9a-f-]{36}\n/)
+          yield* waitFor(
+            running,
+            /POST \/v2\/threads\/query 200 error=not_found "thread <redacted> not found" \d+ms cli-rid-2\n/
+          )
+          yield* waitFor(
+            running,
+            /POST \/v2\/threads 401 error=unauthorized "missing or invalid Authorization header" \d+ms [0-9a-f-]{36}\n/
+          )
           assert.notInclude(running.stdout(), "secret-token")
           running.child.kill("SIGTERM")
           const code = yield* Effect.promise(() => running.exit)
@@ -268,11 +284,17 @@ describe("cli", () => {
       cleanup
     ), 30_000)
 
-  it.live("SIGINT stops within 2 s while streams are open or wait at requires_action", () =>
-    stopsWithOpenStreams("SIGINT"), 30_000)
+  it.live(
+    "SIGINT stops within 2 s while streams are open or wait at requires_action",
+    () => stopsWithOpenStreams("SIGINT"),
+    30_000
+  )
 
-  it.live("SIGTERM stops within 2 s while streams are open or wait at requires_action", () =>
-    stopsWithOpenStreams("SIGTERM"), 30_000)
+  it.live(
+    "SIGTERM stops within 2 s while streams are open or wait at requires_action",
+    () => stopsWithOpenStreams("SIGTERM"),
+    30_000
+  )
 
   it.live("a port in use ends with exit code 1 and a message", () =>
     Effect.acquireUseRelease(
@@ -289,6 +311,42 @@ describe("cli", () => {
       cleanup
     ), 30_000)
 
+  it.live(
+    "--help lists every flag (no colour under NO_COLOR) and --version prints the version",
+    () =>
+      Effect.gen(function*() {
+        const help = start(["--help"])
+        assert.strictEqual(yield* Effect.promise(() => help.exit), 0)
+        const text = help.stdout()
+        for (
+          const flag of [
+            "--port integer",
+            "--host text",
+            "--token redacted",
+            "--chunk-delay duration",
+            "--ping-interval duration",
+            "--requires-action-timeout duration",
+            "--max-upload-bytes integer",
+            "--request-log integer",
+            "--completions",
+            "--version",
+            "-h, --help"
+          ]
+        ) {
+          assert.include(text, flag)
+        }
+        assert.include(text, "error=CODE")
+        assert.notInclude(text, "\u001b[", "NO_COLOR: no ANSI styles")
+        const version = start(["--version"])
+        assert.strictEqual(yield* Effect.promise(() => version.exit), 0)
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "packages/emulator/package.json"), "utf8")) as {
+          readonly version: string
+        }
+        assert.strictEqual(version.stdout().trim(), pkg.version)
+      }),
+    60_000
+  )
+
   it.live("bad flags print the usage and exit with code 2", () =>
     Effect.acquireUseRelease(
       Effect.sync(() => start(["--port", "nope"])),
@@ -296,8 +354,8 @@ describe("cli", () => {
         Effect.gen(function*() {
           const code = yield* Effect.promise(() => running.exit)
           assert.strictEqual(code, 2)
-          assert.include(running.stderr(), "invalid value for --port: nope")
-          assert.include(running.stderr(), "usage: appbuilder-emulator [options]")
+          assert.include(running.stderr(), "'nope' is not a integer")
+          assert.include(running.stderr(), "usage: appbuilder-emulator [--port integer] [--host text]")
           assert.notInclude(running.stderr(), "pnpm")
         }),
       cleanup

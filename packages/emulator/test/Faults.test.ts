@@ -73,7 +73,10 @@ describe("faults", () => {
       assert.strictEqual(yield* threadCount, 1)
       assert.deepStrictEqual(yield* s.faults, [])
       // other paths are not affected
-      yield* s.injectFault("/v2/threads/query", Faults.status(429, { body: "slow down", retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT" }))
+      yield* s.injectFault(
+        "/v2/threads/query",
+        Faults.status(429, { body: "slow down", retryAfter: "Wed, 21 Oct 2015 07:28:00 GMT" })
+      )
       assert.strictEqual((yield* post("/v2/threads", { messages: [] })).status, 200)
       const limited = yield* post("/v2/threads/query", { thread_id: "x" })
       assert.strictEqual(limited.status, 429)
@@ -87,13 +90,21 @@ describe("faults", () => {
         const s = yield* state
         assert.strictEqual((yield* s.faults).length, 2)
         assert.strictEqual((yield* post("/v2/threads", { messages: [] })).status, 500)
-        assert.deepStrictEqual((yield* s.faults).map((f) => [f.path, f.remaining]), [["/v2/threads", 1], ["/v2/assistants", 3]])
+        assert.deepStrictEqual((yield* s.faults).map((f) => [f.path, f.remaining]), [["/v2/threads", 1], [
+          "/v2/assistants",
+          3
+        ]])
         yield* s.clearFaults("/v2/threads")
         assert.strictEqual((yield* post("/v2/threads", { messages: [] })).status, 200)
         yield* s.clearFaults()
         assert.deepStrictEqual(yield* s.faults, [])
       }),
-      { faults: { "//v2/threads": Faults.status(500, { times: 2 }), "/v2/assistants": [Faults.status(502, { times: 3 })] } }
+      {
+        faults: {
+          "//v2/threads": Faults.status(500, { times: 2 }),
+          "/v2/assistants": [Faults.status(502, { times: 3 })]
+        }
+      }
     ))
 
   it.effect("latency delays the answer on the TestClock", () =>
@@ -193,12 +204,18 @@ describe("faults", () => {
       const result = yield* client.execute(
         HttpClientRequest.post(`${BASE}/v2/threads/runs`).pipe(
           HttpClientRequest.setHeaders(AUTH),
-          HttpClientRequest.bodyText(JSON.stringify(runBody(assistantId, threadId, { stream: true })), "application/json")
+          HttpClientRequest.bodyText(
+            JSON.stringify(runBody(assistantId, threadId, { stream: true })),
+            "application/json"
+          )
         )
       ).pipe(
         Effect.tap((response) => assert.strictEqual(response.status, 200)),
         Effect.flatMap((response) =>
-          Stream.runForEach(response.stream, (chunk) => Effect.sync(() => received.push(new TextDecoder().decode(chunk))))
+          Stream.runForEach(
+            response.stream,
+            (chunk) => Effect.sync(() => received.push(new TextDecoder().decode(chunk)))
+          )
         ),
         Effect.scoped,
         Effect.either

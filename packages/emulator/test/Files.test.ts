@@ -186,7 +186,11 @@ describe("files", () => {
       for (const [name, type, mime] of cases) {
         const id = str(json(yield* upload(name, "x")), "id")
         assert.strictEqual((yield* call("/v2/storage/files/query", { file_id: id }))["file_type"], type, name)
-        assert.strictEqual((yield* post("/v2/storage/files/content", { file_id: id })).headers["content-type"], mime, name)
+        assert.strictEqual(
+          (yield* post("/v2/storage/files/content", { file_id: id })).headers["content-type"],
+          mime,
+          name
+        )
       }
     })))
 
@@ -223,7 +227,10 @@ describe("files", () => {
       const messages = yield* call("/v2/threads/messages/list", { thread_id: thread })
       const message = data(messages)[0]!
       assert.deepStrictEqual(message["file_ids"], [keep])
-      const files = yield* call("/v2/threads/messages/files/list", { thread_id: thread, message_id: str(message, "id") })
+      const files = yield* call("/v2/threads/messages/files/list", {
+        thread_id: thread,
+        message_id: str(message, "id")
+      })
       assert.deepStrictEqual(data(files).map((f) => f["id"]), [keep])
     })))
 })

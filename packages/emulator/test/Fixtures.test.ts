@@ -119,7 +119,12 @@ describe("official client fixtures", () => {
       map.set(placeholder("asst", 2), str(json(yield* execute(request(withTool, map))), "id"))
       const thread = str(yield* call("/v2/threads", { messages: [] }), "id")
       map.set(placeholder("thread", 2), thread)
-      const message = yield* call("/v2/threads/messages", { thread_id: thread, role: "user", content: "hi", file_ids: [] })
+      const message = yield* call("/v2/threads/messages", {
+        thread_id: thread,
+        role: "user",
+        content: "hi",
+        file_ids: []
+      })
       map.set(placeholder("msg", 3), str(message, "id"))
 
       let open: OpenStream | undefined
@@ -154,7 +159,9 @@ describe("official client fixtures", () => {
         if (fixture.path === "/v2/storage/files/download" || fixture.path === "/v2/storage/files/content") continue
         const body = json(response)
         assert.isUndefined(body["error"], `${fixture.label}: ${response.text}`)
-        if (fixture.path.startsWith("/v2/storage")) assert.isUndefined(body["code"], `${fixture.label}: ${response.text}`)
+        if (fixture.path.startsWith("/v2/storage")) {
+          assert.isUndefined(body["code"], `${fixture.label}: ${response.text}`)
+        }
         const runPlaceholder = RUN_OF_LABEL[fixture.label]
         if (runPlaceholder !== undefined) map.set(runPlaceholder, str(body, "id"))
         if (fixture.label === "runs.run[funccall_first]") assert.strictEqual(body["status"], "requires_action")
@@ -163,7 +170,9 @@ describe("official client fixtures", () => {
           assert.strictEqual(body["id"], map.get(placeholder("run", 2)))
         }
         if (fixture.label.startsWith("(setup") && fixture.path === "/v2/threads" && next !== undefined) {
-          const unmapped = (next.body_text.match(PLACEHOLDER) ?? []).find((id) => id.startsWith("thread_") && !map.has(id))
+          const unmapped = (next.body_text.match(PLACEHOLDER) ?? []).find((id) =>
+            id.startsWith("thread_") && !map.has(id)
+          )
           if (unmapped !== undefined) map.set(unmapped, str(body, "id"))
         }
         if (open !== undefined) {

@@ -15,10 +15,37 @@ import { createAssistant, createThread, runBody } from "./utils/runs.js"
 const PATHS = App.routes.map((route) => route.path)
 
 const FIELDS = [
-  "assistant_id", "thread_id", "run_id", "step_id", "message_id", "file_id", "model", "name", "description",
-  "response_format", "instructions", "thought_instructions", "chat_instructions", "tools", "file_ids", "metadata",
-  "limit", "order", "after", "before", "messages", "role", "content", "stream", "model_parameters", "thread",
-  "tool_output", "tool_outputs", "user_info", "user_loc", "sync"
+  "assistant_id",
+  "thread_id",
+  "run_id",
+  "step_id",
+  "message_id",
+  "file_id",
+  "model",
+  "name",
+  "description",
+  "response_format",
+  "instructions",
+  "thought_instructions",
+  "chat_instructions",
+  "tools",
+  "file_ids",
+  "metadata",
+  "limit",
+  "order",
+  "after",
+  "before",
+  "messages",
+  "role",
+  "content",
+  "stream",
+  "model_parameters",
+  "thread",
+  "tool_output",
+  "tool_outputs",
+  "user_info",
+  "user_loc",
+  "sync"
 ] as const
 
 const bodies = (ids: ReadonlyArray<string>) => {
@@ -44,15 +71,23 @@ describe("fuzz", () => {
       const threadId = yield* createThread([{ content: "hello", role: "user", file_ids: [] }])
       const ids = [assistantId, threadId, "asst_00000000000000000000000000000000", "file-123456789012345"]
       const requests = FastCheck.sample(
-        FastCheck.tuple(FastCheck.constantFrom(...PATHS), bodies(ids), FastCheck.integer({ min: 0, max: 4 }).map((n) => n === 0)),
+        FastCheck.tuple(
+          FastCheck.constantFrom(...PATHS),
+          bodies(ids),
+          FastCheck.integer({ min: 0, max: 4 }).map((n) => n === 0)
+        ),
         { numRuns: 600, seed: 20261122 }
       )
       for (const [path, body, garble] of requests) {
         const text = JSON.stringify(body)
-        const response = garble ? yield* postText(path, text.slice(0, Math.max(1, text.length - 1))) : yield* postText(path, text)
+        const response = garble
+          ? yield* postText(path, text.slice(0, Math.max(1, text.length - 1)))
+          : yield* postText(path, text)
         assert.include([200, 400, 404], response.status, `${path} ${text} → ${response.status} ${response.text}`)
         const isBinary = path.endsWith("/download") || path.endsWith("/content")
-        if (!(isBinary && response.status === 200) && !response.headers["content-type"]?.startsWith("text/event-stream")) {
+        if (
+          !(isBinary && response.status === 200) && !response.headers["content-type"]?.startsWith("text/event-stream")
+        ) {
           assert.doesNotThrow(() => JSON.parse(response.text), `${path} ${text} → ${response.text}`)
         }
       }

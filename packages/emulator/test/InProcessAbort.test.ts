@@ -21,7 +21,10 @@ describe("in-process client: aborted streamed answers", () => {
       const status = yield* client.execute(
         HttpClientRequest.post(`${BASE}/v2/threads/runs`).pipe(
           HttpClientRequest.setHeaders(AUTH),
-          HttpClientRequest.bodyText(JSON.stringify(runBody(assistantId, threadId, { stream: true })), "application/json")
+          HttpClientRequest.bodyText(
+            JSON.stringify(runBody(assistantId, threadId, { stream: true })),
+            "application/json"
+          )
         )
       ).pipe(Effect.map((response) => response.status), Effect.scoped) // the body is never read
       assert.strictEqual(status, 200)

@@ -1,4 +1,4 @@
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -29,11 +29,15 @@ const app = (closed: Deferred.Deferred<void>) =>
     }
     const body = yield* Effect.orDie(request.arrayBuffer)
     return HttpServerResponse.text(
-      `${request.method} ${request.url} ${request.headers["content-type"] ?? "-"} ${body.byteLength} ${request.headers["x-test"] ?? "-"}`
+      `${request.method} ${request.url} ${request.headers["content-type"] ?? "-"} ${body.byteLength} ${
+        request.headers["x-test"] ?? "-"
+      }`
     )
   })
 
-const withClient = <A, E, R>(f: (client: HttpClient.HttpClient, closed: Deferred.Deferred<void>) => Effect.Effect<A, E, R>) =>
+const withClient = <A, E, R>(
+  f: (client: HttpClient.HttpClient, closed: Deferred.Deferred<void>) => Effect.Effect<A, E, R>
+) =>
   Effect.gen(function*() {
     const closed = yield* Deferred.make<void>()
     return yield* f(InProcessClient.make(app(closed)), closed)
@@ -57,12 +61,18 @@ describe("in-process client", () => {
           "POST /v2/x?y=1 application/json 8 yes"
         )
         assert.strictEqual(
-          yield* text(client, HttpClientRequest.post("http://h/b").pipe(HttpClientRequest.bodyUint8Array(new Uint8Array(5)))),
+          yield* text(
+            client,
+            HttpClientRequest.post("http://h/b").pipe(HttpClientRequest.bodyUint8Array(new Uint8Array(5)))
+          ),
           "POST /b application/octet-stream 5 -"
         )
         const form = new FormData()
         form.append("file", new Blob(["hello"]), "a.txt")
-        const multipart = yield* text(client, HttpClientRequest.post("http://h/f").pipe(HttpClientRequest.bodyFormData(form)))
+        const multipart = yield* text(
+          client,
+          HttpClientRequest.post("http://h/f").pipe(HttpClientRequest.bodyFormData(form))
+        )
         assert.match(multipart, /^POST \/f multipart\/form-data; boundary=\S+ \d+ -$/)
         const streamed = yield* text(
           client,

@@ -141,8 +141,16 @@ describe("validity rules shared with the SDK", () => {
       assert.isUndefined((yield* call("/v2/threads/runs", runBody(assistantId, threadId, { model: null })))["error"])
       for (const model of ["ERNIE-Bot", "gpt-4", ""]) {
         expectApiError(yield* post("/v2/assistants", assistantBody({ model })), "invalid_argument", "model")
-        expectApiError(yield* post("/v2/assistants/update", { assistant_id: assistantId, model }), "invalid_argument", "model")
-        expectApiError(yield* post("/v2/threads/runs", runBody(assistantId, threadId, { model })), "invalid_argument", "model")
+        expectApiError(
+          yield* post("/v2/assistants/update", { assistant_id: assistantId, model }),
+          "invalid_argument",
+          "model"
+        )
+        expectApiError(
+          yield* post("/v2/threads/runs", runBody(assistantId, threadId, { model })),
+          "invalid_argument",
+          "model"
+        )
       }
     })))
 
@@ -183,7 +191,11 @@ describe("validity rules shared with the SDK", () => {
       const assistantId = yield* createAssistant()
       const threadId = yield* createThread([{ role: "user", content: "hi" }])
       const other = { type: "code_interpreter", function: { name: "f", description: "d" } }
-      expectApiError(yield* post("/v2/assistants", assistantBody({ tools: [other] })), "invalid_argument", "tools.0.type")
+      expectApiError(
+        yield* post("/v2/assistants", assistantBody({ tools: [other] })),
+        "invalid_argument",
+        "tools.0.type"
+      )
       expectApiError(
         yield* post("/v2/assistants/update", { assistant_id: assistantId, tools: [other] }),
         "invalid_argument",

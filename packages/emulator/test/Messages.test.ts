@@ -41,22 +41,42 @@ describe("messages", () => {
       const base = { thread_id: thread, role: "user", content: "hi", file_ids: [] }
       expectApiError(yield* post("/v2/threads/messages", { ...base, role: "custom" }), "invalid_argument", "role")
       expectApiError(yield* post("/v2/threads/messages", { ...base, file_ids: files }), "invalid_argument", "file_ids")
-      expectApiError(yield* post("/v2/threads/messages", { ...base, role: "custom", file_ids: files }), "invalid_argument", "role")
+      expectApiError(
+        yield* post("/v2/threads/messages", { ...base, role: "custom", file_ids: files }),
+        "invalid_argument",
+        "role"
+      )
       assert.strictEqual(yield* messageCount(thread), 0)
     })))
 
   it.effect("#12 lifecycle: create, list, query, update, files", () =>
     withEmulator(Effect.gen(function*() {
       const thread = yield* newThread
-      const created = yield* call("/v2/threads/messages", { thread_id: thread, role: "user", content: "hello world?", file_ids: [] })
+      const created = yield* call("/v2/threads/messages", {
+        thread_id: thread,
+        role: "user",
+        content: "hello world?",
+        file_ids: []
+      })
       const id = str(created, "id")
-      const list = yield* call("/v2/threads/messages/list", { thread_id: thread, limit: 1, order: "desc", after: "", before: "" })
+      const list = yield* call("/v2/threads/messages/list", {
+        thread_id: thread,
+        limit: 1,
+        order: "desc",
+        after: "",
+        before: ""
+      })
       assert.strictEqual(data(list).length, 1)
       assert.strictEqual(list["has_more"], false)
       assert.strictEqual(list["first_id"], id)
       const queried = yield* call("/v2/threads/messages/query", { thread_id: thread, message_id: id })
       assert.deepStrictEqual(queried, created)
-      const updated = yield* call("/v2/threads/messages/update", { thread_id: thread, message_id: id, content: "你好", file_ids: [] })
+      const updated = yield* call("/v2/threads/messages/update", {
+        thread_id: thread,
+        message_id: id,
+        content: "你好",
+        file_ids: []
+      })
       assert.deepStrictEqual(updated["content"], [{ type: "text", text: { value: "你好", annotations: [] } }])
       assert.strictEqual(updated["created_at"], created["created_at"])
       const files = yield* call("/v2/threads/messages/files/list", {
@@ -87,13 +107,23 @@ describe("messages", () => {
       }
       assert.strictEqual(yield* messageCount(thread), 0)
       const id = str(yield* call("/v2/threads/messages", { thread_id: thread, content: "x" }), "id")
-      for (const path of ["/v2/threads/messages/query", "/v2/threads/messages/update", "/v2/threads/messages/files/list"]) {
+      for (
+        const path of ["/v2/threads/messages/query", "/v2/threads/messages/update", "/v2/threads/messages/files/list"]
+      ) {
         expectApiError(yield* post(path, { thread_id: thread, message_id: "msg_nope" }), "not_found", "message_id")
         expectApiError(yield* post(path, { thread_id: thread }), "invalid_argument", "message_id")
         expectApiError(yield* post(path, { thread_id: "thread_nope", message_id: id }), "not_found", "thread_id")
       }
-      expectApiError(yield* post("/v2/threads/messages/list", { thread_id: thread, order: "random" }), "invalid_argument", "order")
-      expectApiError(yield* post("/v2/threads/messages/list", { thread_id: thread, after: "msg_nope" }), "not_found", "after")
+      expectApiError(
+        yield* post("/v2/threads/messages/list", { thread_id: thread, order: "random" }),
+        "invalid_argument",
+        "order"
+      )
+      expectApiError(
+        yield* post("/v2/threads/messages/list", { thread_id: thread, after: "msg_nope" }),
+        "not_found",
+        "after"
+      )
       expectApiError(
         yield* post("/v2/threads/messages/update", { thread_id: thread, message_id: id, content: 1 }),
         "invalid_argument",
@@ -101,7 +131,11 @@ describe("messages", () => {
       )
       // a message of another thread is not found in this one
       const other = yield* newThread
-      expectApiError(yield* post("/v2/threads/messages/query", { thread_id: other, message_id: id }), "not_found", "message_id")
+      expectApiError(
+        yield* post("/v2/threads/messages/query", { thread_id: other, message_id: id }),
+        "not_found",
+        "message_id"
+      )
     })))
 
   it.effect("update: null content and empty file_ids leave values unchanged", () =>
@@ -110,10 +144,19 @@ describe("messages", () => {
       const a = str(json(yield* upload("a.txt", "a")), "id")
       const b = str(json(yield* upload("b.txt", "b")), "id")
       const id = str(yield* call("/v2/threads/messages", { thread_id: thread, content: "x", file_ids: [a] }), "id")
-      const same = yield* call("/v2/threads/messages/update", { thread_id: thread, message_id: id, content: null, file_ids: [] })
+      const same = yield* call("/v2/threads/messages/update", {
+        thread_id: thread,
+        message_id: id,
+        content: null,
+        file_ids: []
+      })
       assert.deepStrictEqual(same["file_ids"], [a])
       assert.deepStrictEqual(same["content"], [{ type: "text", text: { value: "x", annotations: [] } }])
-      const replaced = yield* call("/v2/threads/messages/update", { thread_id: thread, message_id: id, file_ids: [b, a] })
+      const replaced = yield* call("/v2/threads/messages/update", {
+        thread_id: thread,
+        message_id: id,
+        file_ids: [b, a]
+      })
       assert.deepStrictEqual(replaced["file_ids"], [b, a])
       expectApiError(
         yield* post("/v2/threads/messages/update", { thread_id: thread, message_id: id, file_ids: ["file-404"] }),
@@ -129,12 +172,18 @@ describe("messages", () => {
       for (let i = 0; i < 3; i++) files.push(str(json(yield* upload(`f${i}.txt`, "x")), "id"))
       const ids: Array<string> = []
       for (let i = 0; i < 3; i++) {
-        ids.push(str(yield* call("/v2/threads/messages", { thread_id: thread, content: `m${i}`, file_ids: files }), "id"))
+        ids.push(
+          str(yield* call("/v2/threads/messages", { thread_id: thread, content: `m${i}`, file_ids: files }), "id")
+        )
       }
       const desc = yield* call("/v2/threads/messages/list", { thread_id: thread, limit: 2 })
       assert.deepStrictEqual(data(desc).map((m) => m["id"]), [ids[2], ids[1]])
       assert.strictEqual(desc["has_more"], true)
-      const next = yield* call("/v2/threads/messages/list", { thread_id: thread, limit: 2, after: str(desc, "last_id") })
+      const next = yield* call("/v2/threads/messages/list", {
+        thread_id: thread,
+        limit: 2,
+        after: str(desc, "last_id")
+      })
       assert.deepStrictEqual(data(next).map((m) => m["id"]), [ids[0]])
       const asc = yield* call("/v2/threads/messages/list", { thread_id: thread, order: "asc", after: ids[0]! })
       assert.deepStrictEqual(data(asc).map((m) => m["id"]), [ids[1], ids[2]])
@@ -165,14 +214,28 @@ describe("messages", () => {
       assert.include(str(busy, "message"), threadId)
       assert.strictEqual(yield* messageCount(threadId), 1)
       // a validation error still comes first
-      expectApiError(yield* post("/v2/threads/messages", { thread_id: threadId, role: "x", content: "more" }), "invalid_argument", "role")
+      expectApiError(
+        yield* post("/v2/threads/messages", { thread_id: threadId, role: "x", content: "more" }),
+        "invalid_argument",
+        "role"
+      )
       yield* call("/v2/threads/runs/cancel", { thread_id: threadId, run_id: str(run, "id"), sync: true })
-      assert.strictEqual((yield* call("/v2/threads/messages", { thread_id: threadId, content: "今天北京的天气怎么样？" }))["role"], "user")
+      assert.strictEqual(
+        (yield* call("/v2/threads/messages", { thread_id: threadId, content: "今天北京的天气怎么样？" }))["role"],
+        "user"
+      )
       // an expired run frees the thread too
       const second = yield* call("/v2/threads/runs", runBody(assistantId, threadId))
       assert.strictEqual(second["status"], "requires_action")
-      expectApiError(yield* post("/v2/threads/messages", { thread_id: threadId, content: "x" }), "thread_busy", "thread_id")
+      expectApiError(
+        yield* post("/v2/threads/messages", { thread_id: threadId, content: "x" }),
+        "thread_busy",
+        "thread_id"
+      )
       yield* TestClock.adjust("10 minutes")
-      assert.strictEqual((yield* call("/v2/threads/messages", { thread_id: threadId, content: "x" }))["object"], "thread.message")
+      assert.strictEqual(
+        (yield* call("/v2/threads/messages", { thread_id: threadId, content: "x" }))["object"],
+        "thread.message"
+      )
     })))
 })

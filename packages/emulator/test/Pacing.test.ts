@@ -69,17 +69,21 @@ describe("pacing", () => {
     assert.isAtMost(millis, 50)
   })
 
-  it.live("cancelling after the first event that follows queued ends cancelled at the command's pace", () =>
-    Effect.gen(function*() {
-      const { url } = yield* Server.EmulatorServer
-      const events = yield* cancelAfterQueued(url)
-      const last = events[events.length - 1]!
-      assert.strictEqual(last.data["event_type"], "run_end")
-      assert.strictEqual(last.data["status"], "cancelled")
-      assert.isTrue(events.some((e) => e.data["event_type"] === "run_cancelling"))
-      const runs = yield* (yield* EmulatorState.EmulatorState).runs()
-      assert.deepStrictEqual(runs.map((run) => run.status), ["cancelled"])
-    }).pipe(
-      Effect.provide(Emulator.layerServer({ token: "pacing-token", chunkDelay: Cli.DEFAULT_CHUNK_DELAY }))
-    ), 10_000)
+  it.live(
+    "cancelling after the first event that follows queued ends cancelled at the command's pace",
+    () =>
+      Effect.gen(function*() {
+        const { url } = yield* Server.EmulatorServer
+        const events = yield* cancelAfterQueued(url)
+        const last = events[events.length - 1]!
+        assert.strictEqual(last.data["event_type"], "run_end")
+        assert.strictEqual(last.data["status"], "cancelled")
+        assert.isTrue(events.some((e) => e.data["event_type"] === "run_cancelling"))
+        const runs = yield* (yield* EmulatorState.EmulatorState).runs()
+        assert.deepStrictEqual(runs.map((run) => run.status), ["cancelled"])
+      }).pipe(
+        Effect.provide(Emulator.layerServer({ token: "pacing-token", chunkDelay: Cli.DEFAULT_CHUNK_DELAY }))
+      ),
+    10_000
+  )
 })

@@ -45,7 +45,9 @@ describe("router", () => {
       })
       assert.strictEqual(unknown.headers["content-type"], "application/json; charset=utf-8")
       assert.match(unknown.headers["x-appbuilder-request-id"] ?? "", UUID)
-      const get = yield* execute(HttpClientRequest.get(`${BASE}/v2/assistants/list`).pipe(HttpClientRequest.setHeaders(AUTH)))
+      const get = yield* execute(
+        HttpClientRequest.get(`${BASE}/v2/assistants/list`).pipe(HttpClientRequest.setHeaders(AUTH))
+      )
       expectApiError(get, "not_found", "", 404)
       // no auth needed to learn that a path does not exist
       expectApiError(yield* post("/v2/nope", {}, {}), "not_found", "", 404)
@@ -72,7 +74,8 @@ describe("router", () => {
       assert.strictEqual((yield* post("/v2/threads", body, { authorization: "Bearer anything" })).status, 200)
       assert.strictEqual((yield* post("/v2/threads", body, { "x-appbuilder-authorization": "Bearer x" })).status, 200)
       assert.strictEqual(
-        (yield* post("/v2/threads", body, { authorization: "Basic a", "x-appbuilder-authorization": "Bearer x" })).status,
+        (yield* post("/v2/threads", body, { authorization: "Basic a", "x-appbuilder-authorization": "Bearer x" }))
+          .status,
         200
       )
       // storage routes too, including uploads
@@ -87,10 +90,16 @@ describe("router", () => {
       Effect.gen(function*() {
         const body = { messages: [] }
         assert.strictEqual((yield* post("/v2/threads", body, { authorization: `Bearer ${TOKEN}` })).status, 200)
-        assert.strictEqual((yield* post("/v2/threads", body, { "x-appbuilder-authorization": `Bearer ${TOKEN}` })).status, 200)
+        assert.strictEqual(
+          (yield* post("/v2/threads", body, { "x-appbuilder-authorization": `Bearer ${TOKEN}` })).status,
+          200
+        )
         expectApiError(yield* post("/v2/threads", body, { authorization: "Bearer other" }), "unauthorized", "", 401)
         expectApiError(
-          yield* post("/v2/threads", body, { authorization: "Bearer other", "x-appbuilder-authorization": `Bearer ${TOKEN}` }),
+          yield* post("/v2/threads", body, {
+            authorization: "Bearer other",
+            "x-appbuilder-authorization": `Bearer ${TOKEN}`
+          }),
           "unauthorized",
           "",
           401

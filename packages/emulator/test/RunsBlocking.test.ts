@@ -79,7 +79,12 @@ describe("blocking runs", () => {
       const assistantId = yield* createAssistant({ instructions: "每句话回复前都加上我是秦始皇" })
       const fileId = pickString(json(yield* upload("test01.png", "png bytes")), "id")
       const threadId = yield* createThread()
-      yield* call("/v2/threads/messages", { thread_id: threadId, role: "user", content: "hello world", file_ids: [fileId] })
+      yield* call("/v2/threads/messages", {
+        thread_id: threadId,
+        role: "user",
+        content: "hello world",
+        file_ids: [fileId]
+      })
       const result = yield* run(runBody(assistantId, threadId, {
         model_parameters: {
           chat_parameters: { temperature: 0.8, top_p: 0.8, penalty_score: 1.0 },
@@ -135,7 +140,11 @@ describe("blocking runs", () => {
         message_creation: { message_id: pick(result, "final_answer", "message", "message_id") }
       })
       assert.notStrictEqual(pick(step, "completed_at"), 0)
-      const queriedStep = yield* call("/v2/threads/runs/steps/query", { thread_id: threadId, run_id: runId, step_id: "step-1" })
+      const queriedStep = yield* call("/v2/threads/runs/steps/query", {
+        thread_id: threadId,
+        run_id: runId,
+        step_id: "step-1"
+      })
       assert.strictEqual(queriedStep["id"], "step-1")
       assert.deepStrictEqual(queriedStep, step)
     }).pipe(Effect.provide(Emulator.layer())))
@@ -184,7 +193,10 @@ describe("blocking runs", () => {
         tools: [fnTool("lookup")],
         thread: { messages: [{ content: "second", role: "user", file_ids: [] }] }
       }))
-      assert.strictEqual(pick(result, "final_answer", "message", "content", 0, "text", "value"), "喵，你好！我收到了你的消息：second")
+      assert.strictEqual(
+        pick(result, "final_answer", "message", "content", 0, "text", "value"),
+        "喵，你好！我收到了你的消息：second"
+      )
       const queried = yield* call("/v2/threads/runs/query", { thread_id: threadId, run_id: result["id"] ?? "" })
       assert.strictEqual(queried["model"], "DeepSeek-V3.1")
       assert.strictEqual(queried["instructions"], "每句话回复前都加上喵")
@@ -192,7 +204,12 @@ describe("blocking runs", () => {
       const assistant = yield* call("/v2/assistants/query", { assistant_id: assistantId })
       assert.strictEqual(assistant["instructions"], "orig")
       const state = yield* EmulatorState.EmulatorState
-      assert.deepStrictEqual((yield* state.messages(threadId)).map((m) => m.role), ["user", "assistant", "user", "assistant"])
+      assert.deepStrictEqual((yield* state.messages(threadId)).map((m) => m.role), [
+        "user",
+        "assistant",
+        "user",
+        "assistant"
+      ])
     }).pipe(Effect.provide(Emulator.layer())))
 
   it.effect("a second run without a new user message is an invalid_conversation; so is an empty thread", () =>
@@ -230,11 +247,17 @@ describe("blocking runs", () => {
         function: { name: "get_cur_whether", arguments: "{\"location\":\"北京\",\"unit\":\"摄氏度\"}", output: "" }
       })
       // busy meanwhile
-      const busy = envelope(yield* post("/v2/threads/messages", { thread_id: threadId, role: "user", content: "x", file_ids: [] }))
+      const busy = envelope(
+        yield* post("/v2/threads/messages", { thread_id: threadId, role: "user", content: "x", file_ids: [] })
+      )
       assert.deepStrictEqual([busy["code"], busy["param"]], ["thread_busy", "thread_id"])
       yield* TestClock.adjust("3 seconds")
       const second = yield* run(runBody(assistantId, threadId, {
-        tool_output: { tool_call_id: `call-${threadId}-${runId}-step-1`, output: "北京 的当前温度是30 摄氏度", run_id: runId }
+        tool_output: {
+          tool_call_id: `call-${threadId}-${runId}-step-1`,
+          output: "北京 的当前温度是30 摄氏度",
+          run_id: runId
+        }
       }))
       assert.strictEqual(second["id"], runId)
       assert.strictEqual(second["status"], "completed")
@@ -243,14 +266,20 @@ describe("blocking runs", () => {
       assert.strictEqual(second["thread_id"], threadId)
       assert.strictEqual(second["created_at"], first["created_at"])
       assert.strictEqual(Number(second["started_at"]) - Number(first["started_at"]), 3000)
-      assert.include(pickString(second, "final_answer", "message", "content", 0, "text", "value"), "北京 的当前温度是30 摄氏度")
+      assert.include(
+        pickString(second, "final_answer", "message", "content", 0, "text", "value"),
+        "北京 的当前温度是30 摄氏度"
+      )
       const steps = yield* call("/v2/threads/runs/steps/list", { ...listBody(threadId), order: "asc", run_id: runId })
       const data = pickArray(steps, "data")
       assert.deepStrictEqual(data.map((s) => [pick(s, "id"), pick(s, "type"), pick(s, "status")]), [
         ["step-1", "tool_calls", "completed"],
         ["step-2", "message_creation", "completed"]
       ])
-      assert.strictEqual(pick(data[0], "step_details", "tool_calls", 0, "function", "output"), "北京 的当前温度是30 摄氏度")
+      assert.strictEqual(
+        pick(data[0], "step_details", "tool_calls", 0, "function", "output"),
+        "北京 的当前温度是30 摄氏度"
+      )
       const state = yield* EmulatorState.EmulatorState
       assert.deepStrictEqual((yield* state.messages(threadId)).map((m) => m.role), ["user", "assistant"])
     }).pipe(Effect.provide(Emulator.layer())))
@@ -276,9 +305,14 @@ describe("blocking runs", () => {
         [pick(calls[0], "id")]
       )
       // the answered call cannot be answered again
-      const again = envelope(yield* post("/v2/threads/runs", runBody(assistantId, threadId, {
-        tool_output: { tool_call_id: pickString(calls[1], "id"), output: "x", run_id: runId }
-      })))
+      const again = envelope(
+        yield* post(
+          "/v2/threads/runs",
+          runBody(assistantId, threadId, {
+            tool_output: { tool_call_id: pickString(calls[1], "id"), output: "x", run_id: runId }
+          })
+        )
+      )
       assert.deepStrictEqual([again["code"], again["param"]], ["invalid_run_state", "tool_call_id"])
       const third = yield* run(runBody(assistantId, threadId, {
         tool_output: { tool_call_id: pickString(calls[0], "id"), output: "12:00", run_id: runId }
@@ -324,7 +358,10 @@ describe("blocking runs", () => {
       const threadId = yield* createThread([{ content: "please fail" }])
       const result = yield* run(runBody(assistantId, threadId))
       assert.strictEqual(result["status"], "failed")
-      assert.deepStrictEqual(result["last_error"], { type: "server_error", message: "the scripted model was asked to fail" })
+      assert.deepStrictEqual(result["last_error"], {
+        type: "server_error",
+        message: "the scripted model was asked to fail"
+      })
       assert.notStrictEqual(result["failed_at"], 0)
       assert.strictEqual(result["final_answer"], null)
       const steps = yield* call("/v2/threads/runs/steps/list", { ...listBody(threadId), run_id: result["id"] ?? "" })

@@ -7,14 +7,30 @@ import * as TestClock from "effect/TestClock"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
 import { call, post } from "./utils/http.js"
-import { createAssistant, createThread, pick, pickArray, pickString, runBody, setClock, weatherSetup } from "./utils/runs.js"
+import {
+  createAssistant,
+  createThread,
+  pick,
+  pickArray,
+  pickString,
+  runBody,
+  setClock,
+  weatherSetup
+} from "./utils/runs.js"
 import * as Sse from "./utils/sse.js"
 
 const cancel = (threadId: string, runId: string, sync = false) =>
   call("/v2/threads/runs/cancel", { thread_id: threadId, run_id: runId, sync })
 
 const steps = (threadId: string, runId: string) =>
-  call("/v2/threads/runs/steps/list", { thread_id: threadId, run_id: runId, limit: 20, order: "asc", after: "", before: "" })
+  call("/v2/threads/runs/steps/list", {
+    thread_id: threadId,
+    run_id: runId,
+    limit: 20,
+    order: "asc",
+    after: "",
+    before: ""
+  })
     .pipe(Effect.map((list) => pickArray(list, "data")))
 
 /** Reads the next event while the clock moves by `step`. */
@@ -122,10 +138,14 @@ describe("cancel (spec §3.27, §5.6)", () => {
       const events = [yield* Sse.take(stream), yield* Sse.take(stream), yield* Sse.take(stream)]
       const runId = pickString(Sse.dataOf(events[0]!), "details", "run_object", "id")
       for (let i = 0; i < 3; i++) events.push(yield* takeAfter(stream, "1 second"))
-      assert.deepStrictEqual(events.slice(3).map((e) => pick(Sse.dataOf(e), "content", 0, "text", "value")), ["1 ", "2 ", "3 "])
+      assert.deepStrictEqual(events.slice(3).map((e) => pick(Sse.dataOf(e), "content", 0, "text", "value")), [
+        "1 ",
+        "2 ",
+        "3 "
+      ])
       const answer = yield* cancel(threadId, runId)
       assert.strictEqual(answer["status"], "cancelling")
-      events.push(...(yield* stream.rest))
+      for (const event of yield* stream.rest) events.push(event)
       const kinds = Sse.checkGrammar(events)
       assert.deepStrictEqual(kinds.slice(-3), ["run_cancelling", "tool_step_end", "run_end"])
       assert.strictEqual(kinds.filter((k) => k === "message").length, 3)

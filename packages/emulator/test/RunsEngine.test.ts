@@ -95,7 +95,10 @@ describe("RunEngine", () => {
       const steps = run.steps.map((s) => [s.id, s.status, s.completedAt - s.startedAt])
       assert.deepStrictEqual(steps, [["step-1", "completed", 1000], ["step-2", "completed", 1000]])
     }).pipe(Effect.provide(layer({
-      script: ScriptedModel.Script.fromTurns([{ useDefault: true, delay: "1 second" }, { reply: "好", delay: "1 second" }])
+      script: ScriptedModel.Script.fromTurns([{ useDefault: true, delay: "1 second" }, {
+        reply: "好",
+        delay: "1 second"
+      }])
     }))))
 
   it.effect("run timestamps are never 0, even on a TestClock at the epoch", () =>

@@ -44,11 +44,13 @@ describe("expiry of runs waiting for tools (spec §5.6, §6.1)", () => {
       assert.strictEqual(pick(steps, "data", 0, "status"), "expired")
       assert.strictEqual(pick(steps, "data", 0, "expired_at"), queried["expired_at"])
       // too late for outputs; the thread accepts messages again
-      const late = json(yield* post("/v2/threads/runs/submit_tool_outputs", {
-        thread_id: threadId,
-        run_id: runId,
-        tool_outputs: [{ tool_call_id: `call-${threadId}-${runId}-step-1`, output: "x", run_id: "" }]
-      }))
+      const late = json(
+        yield* post("/v2/threads/runs/submit_tool_outputs", {
+          thread_id: threadId,
+          run_id: runId,
+          tool_outputs: [{ tool_call_id: `call-${threadId}-${runId}-step-1`, output: "x", run_id: "" }]
+        })
+      )
       assert.strictEqual(pick(late, "error", "code"), "invalid_run_state")
       yield* addMessage(threadId, "北京的天气还好吗？")
       assert.strictEqual((yield* call("/v2/threads/runs", runBody(assistantId, threadId)))["status"], "requires_action")
@@ -67,14 +69,21 @@ describe("expiry of runs waiting for tools (spec §5.6, §6.1)", () => {
       yield* TestClock.adjust("1 minute")
       const events = [...head, ...(yield* Fiber.join(rest))]
       const kinds = Sse.checkGrammar(events)
-      assert.deepStrictEqual(Sse.withoutPings(kinds), ["run_begin", "tool_step_begin", "tool_calls", "tool_step_end", "run_end"])
+      assert.deepStrictEqual(Sse.withoutPings(kinds), [
+        "run_begin",
+        "tool_step_begin",
+        "tool_calls",
+        "tool_step_end",
+        "run_end"
+      ])
       // one ping every 5 s (the one due at the deadline itself may come before or after the expiry)
       assert.include([11, 12], kinds.filter((k) => k === "ping").length)
       const end = Sse.dataOf(events[events.length - 1]!)
       assert.strictEqual(end["status"], "expired")
       assert.strictEqual(Sse.dataOf(events[events.length - 2]!)["status"], "expired")
       assert.strictEqual(
-        Number(pick(end, "details", "run_object", "expired_at")) - Number(pick(end, "details", "run_object", "started_at")),
+        Number(pick(end, "details", "run_object", "expired_at")) -
+          Number(pick(end, "details", "run_object", "started_at")),
         60000
       )
       assert.match(pickString(end, "message"), /^run end\. duration:60s logId:[0-9a-f-]{36}$/)
@@ -118,7 +127,7 @@ describe("pings (spec §5.3, §5.6)", () => {
       })
       const rest = yield* stream.rest
       assert.strictEqual(Sse.dataOf(rest[0]!)["send_id"], 4)
-      events.push(...rest)
+      for (const event of rest) events.push(event)
       const kinds = Sse.checkGrammar(events)
       assert.strictEqual(kinds.filter((k) => k === "ping").length, 3)
       assert.strictEqual(pickArray(Sse.dataOf(rest[0]!), "details", "tool_calls").length, 1)

@@ -59,7 +59,10 @@ describe("official client fixtures: runs", () => {
       assert.strictEqual(fixtures.filter((f) => !f.label.startsWith("(setup")).length, 17)
       const map = new Map<string, string>()
       map.set(placeholder("asst", 1), yield* createAssistant())
-      map.set(placeholder("asst", 2), yield* createAssistant({ instructions: "请用友善的语气回答问题", tools: [WEATHER_TOOL] }))
+      map.set(
+        placeholder("asst", 2),
+        yield* createAssistant({ instructions: "请用友善的语气回答问题", tools: [WEATHER_TOOL] })
+      )
       for (const n of [2, 4, 6, 7, 8]) map.set(placeholder("thread", n), yield* createThread())
       map.set(placeholder("step", 1), "step-1")
       const thread2 = map.get(placeholder("thread", 2))!
@@ -67,8 +70,10 @@ describe("official client fixtures: runs", () => {
       const seen: Array<string> = []
       for (const fixture of fixtures) {
         seen.push(fixture.label)
-        if (fixture.body_text.includes(placeholder("thread", 2)) && fixture.label.startsWith("runs.") &&
-          (fixture.label.includes("run[defaults]") || fixture.label.includes("stream_run[text]"))) {
+        if (
+          fixture.body_text.includes(placeholder("thread", 2)) && fixture.label.startsWith("runs.") &&
+          (fixture.label.includes("run[defaults]") || fixture.label.includes("stream_run[text]"))
+        ) {
           yield* addMessage(thread2, "hello world")
         }
         const isStream = fixture.path === "/v2/threads/runs" && fixture.body_text.includes("\"stream\": true")
@@ -111,7 +116,10 @@ describe("official client fixtures: runs", () => {
           const data = body["data"]
           assert.isTrue(Array.isArray(data) && data.length === 2 && data.every(isRecord))
         }
-        if (open !== undefined && (fixture.label.startsWith("runs.submit_tool_outputs") || fixture.label === "runs.cancel")) {
+        if (
+          open !== undefined &&
+          (fixture.label.startsWith("runs.submit_tool_outputs") || fixture.label === "runs.cancel")
+        ) {
           const rest = yield* open.rest
           const last = Sse.dataOf(rest[rest.length - 1]!)
           assert.strictEqual(last["status"], fixture.label === "runs.cancel" ? "cancelled" : "completed", fixture.label)

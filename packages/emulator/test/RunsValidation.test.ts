@@ -2,13 +2,15 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorState from "../src/EmulatorState.js"
-import { envelope, json, post, upload, type JsonRecord, type JsonValue } from "./utils/http.js"
+import { envelope, json, type JsonRecord, type JsonValue, post, upload } from "./utils/http.js"
 import { createAssistant, createThread, pickString, runBody, weatherSetup } from "./utils/runs.js"
 import * as Sse from "./utils/sse.js"
 
 interface Case {
   readonly name: string
-  readonly body: (ids: { readonly assistantId: string; readonly threadId: string; readonly fileId: string }) => JsonRecord
+  readonly body: (
+    ids: { readonly assistantId: string; readonly threadId: string; readonly fileId: string }
+  ) => JsonRecord
   readonly code: string
   readonly param: string
 }
@@ -25,14 +27,54 @@ const base = (ids: { readonly assistantId: string; readonly threadId: string }, 
   runBody(ids.assistantId, ids.threadId, extra)
 
 const cases: ReadonlyArray<Case> = [
-  { name: "assistant_id missing", body: (ids) => ({ ...base(ids), assistant_id: null }), code: "invalid_argument", param: "assistant_id" },
-  { name: "assistant_id empty", body: (ids) => base({ ...ids, assistantId: "" }), code: "invalid_argument", param: "assistant_id" },
-  { name: "unknown assistant", body: (ids) => base({ ...ids, assistantId: "asst_nope" }), code: "not_found", param: "assistant_id" },
-  { name: "unknown thread", body: (ids) => base({ ...ids, threadId: "thread_nope" }), code: "not_found", param: "thread_id" },
-  { name: "no thread_id and no thread", body: (ids) => base({ ...ids, threadId: "" }), code: "invalid_argument", param: "thread_id" },
-  { name: "thread_id not a string", body: (ids) => base(ids, { thread_id: 3 }), code: "invalid_argument", param: "thread_id" },
-  { name: "thread not an object", body: (ids) => base(ids, { thread: "x" }), code: "invalid_argument", param: "thread" },
-  { name: "thread.messages not an array", body: (ids) => base(ids, { thread: { messages: {} } }), code: "invalid_argument", param: "thread.messages" },
+  {
+    name: "assistant_id missing",
+    body: (ids) => ({ ...base(ids), assistant_id: null }),
+    code: "invalid_argument",
+    param: "assistant_id"
+  },
+  {
+    name: "assistant_id empty",
+    body: (ids) => base({ ...ids, assistantId: "" }),
+    code: "invalid_argument",
+    param: "assistant_id"
+  },
+  {
+    name: "unknown assistant",
+    body: (ids) => base({ ...ids, assistantId: "asst_nope" }),
+    code: "not_found",
+    param: "assistant_id"
+  },
+  {
+    name: "unknown thread",
+    body: (ids) => base({ ...ids, threadId: "thread_nope" }),
+    code: "not_found",
+    param: "thread_id"
+  },
+  {
+    name: "no thread_id and no thread",
+    body: (ids) => base({ ...ids, threadId: "" }),
+    code: "invalid_argument",
+    param: "thread_id"
+  },
+  {
+    name: "thread_id not a string",
+    body: (ids) => base(ids, { thread_id: 3 }),
+    code: "invalid_argument",
+    param: "thread_id"
+  },
+  {
+    name: "thread not an object",
+    body: (ids) => base(ids, { thread: "x" }),
+    code: "invalid_argument",
+    param: "thread"
+  },
+  {
+    name: "thread.messages not an array",
+    body: (ids) => base(ids, { thread: { messages: {} } }),
+    code: "invalid_argument",
+    param: "thread.messages"
+  },
   {
     name: "thread message without content",
     body: (ids) => base(ids, { thread_id: "", thread: { messages: [{ role: "user" }] } }),
@@ -47,7 +89,8 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     name: "thread message with 11 files",
-    body: (ids) => base(ids, { thread: { messages: [{ content: "x", file_ids: Array.from({ length: 11 }, () => ids.fileId) }] } }),
+    body: (ids) =>
+      base(ids, { thread: { messages: [{ content: "x", file_ids: Array.from({ length: 11 }, () => ids.fileId) }] } }),
     code: "invalid_argument",
     param: "thread.messages.0.file_ids"
   },
@@ -58,8 +101,18 @@ const cases: ReadonlyArray<Case> = [
     param: "thread.messages.0.file_ids"
   },
   { name: "unknown model", body: (ids) => base(ids, { model: "gpt-4" }), code: "invalid_argument", param: "model" },
-  { name: "bad response_format", body: (ids) => base(ids, { response_format: "json" }), code: "invalid_argument", param: "response_format" },
-  { name: "instructions too long", body: (ids) => base(ids, { instructions: "x".repeat(4097) }), code: "invalid_argument", param: "instructions" },
+  {
+    name: "bad response_format",
+    body: (ids) => base(ids, { response_format: "json" }),
+    code: "invalid_argument",
+    param: "response_format"
+  },
+  {
+    name: "instructions too long",
+    body: (ids) => base(ids, { instructions: "x".repeat(4097) }),
+    code: "invalid_argument",
+    param: "instructions"
+  },
   {
     name: "thought_instructions too long",
     body: (ids) => base(ids, { thought_instructions: "x".repeat(4097) }),
@@ -78,8 +131,18 @@ const cases: ReadonlyArray<Case> = [
     code: "invalid_argument",
     param: "metadata"
   },
-  { name: "metadata key too long", body: (ids) => base(ids, { metadata: { ["key".repeat(64)]: "v" } }), code: "invalid_argument", param: "metadata" },
-  { name: "metadata value too long", body: (ids) => base(ids, { metadata: { k: "value".repeat(512) } }), code: "invalid_argument", param: "metadata" },
+  {
+    name: "metadata key too long",
+    body: (ids) => base(ids, { metadata: { ["key".repeat(64)]: "v" } }),
+    code: "invalid_argument",
+    param: "metadata"
+  },
+  {
+    name: "metadata value too long",
+    body: (ids) => base(ids, { metadata: { k: "value".repeat(512) } }),
+    code: "invalid_argument",
+    param: "metadata"
+  },
   { name: "11 tools", body: (ids) => base(ids, { tools: tools(11) }), code: "invalid_argument", param: "tools" },
   {
     name: "tool without a name",
@@ -87,8 +150,18 @@ const cases: ReadonlyArray<Case> = [
     code: "invalid_argument",
     param: "tools.0.function.name"
   },
-  { name: "tool of another type", body: (ids) => base(ids, { tools: [{ type: "code", function: { name: "a", description: "d" } }] }), code: "invalid_argument", param: "tools.0.type" },
-  { name: "stream not a boolean", body: (ids) => base(ids, { stream: "yes" }), code: "invalid_argument", param: "stream" },
+  {
+    name: "tool of another type",
+    body: (ids) => base(ids, { tools: [{ type: "code", function: { name: "a", description: "d" } }] }),
+    code: "invalid_argument",
+    param: "tools.0.type"
+  },
+  {
+    name: "stream not a boolean",
+    body: (ids) => base(ids, { stream: "yes" }),
+    code: "invalid_argument",
+    param: "stream"
+  },
   {
     name: "chat temperature 0 (DOC range (0, 1])",
     body: (ids) => base(ids, { model_parameters: mp({ temperature: 0 }) }),
@@ -155,7 +228,12 @@ const cases: ReadonlyArray<Case> = [
     code: "invalid_run_state",
     param: "run_id"
   },
-  { name: "user_info not an object", body: (ids) => base(ids, { user_info: "u" }), code: "invalid_argument", param: "user_info" }
+  {
+    name: "user_info not an object",
+    body: (ids) => base(ids, { user_info: "u" }),
+    code: "invalid_argument",
+    param: "user_info"
+  }
 ]
 
 const setup = Effect.gen(function*() {
@@ -229,7 +307,11 @@ describe("run request validation (spec §2.6, §3.24)", () => {
         ["x", "invalid_argument", "tool_outputs"],
         [[{ output: "x" }], "invalid_argument", "tool_outputs.0.tool_call_id"],
         [[{ tool_call_id: "call-nope", output: "x", run_id: "" }], "invalid_run_state", "tool_call_id"],
-        [[{ tool_call_id: callId, output: "a" }, { tool_call_id: callId, output: "b" }], "invalid_argument", "tool_outputs"]
+        [
+          [{ tool_call_id: callId, output: "a" }, { tool_call_id: callId, output: "b" }],
+          "invalid_argument",
+          "tool_outputs"
+        ]
       ]
       for (const [outputs, code, param] of submitCases) {
         const error = envelope(yield* submit(outputs))
@@ -238,7 +320,11 @@ describe("run request validation (spec §2.6, §3.24)", () => {
       const unknownRun = envelope(yield* submit([{ tool_call_id: callId, output: "x" }], "run_nope"))
       assert.deepStrictEqual([unknownRun["code"], unknownRun["param"]], ["not_found", "run_id"])
       const unknownThread = envelope(
-        yield* post("/v2/threads/runs/submit_tool_outputs", { thread_id: "thread_nope", run_id: runId, tool_outputs: [] })
+        yield* post("/v2/threads/runs/submit_tool_outputs", {
+          thread_id: "thread_nope",
+          run_id: runId,
+          tool_outputs: []
+        })
       )
       assert.strictEqual(unknownThread["code"], "invalid_argument")
       assert.deepStrictEqual(yield* footprint, before)
@@ -247,9 +333,14 @@ describe("run request validation (spec §2.6, §3.24)", () => {
       assert.strictEqual(ok["status"], "in_progress")
       const late = envelope(yield* submit([{ tool_call_id: callId, output: "晴" }]))
       assert.deepStrictEqual([late["code"], late["param"]], ["invalid_run_state", "run_id"])
-      const lateContinuation = envelope(yield* post("/v2/threads/runs", runBody(assistantId, threadId, {
-        tool_output: { tool_call_id: callId, output: "x", run_id: runId }
-      })))
+      const lateContinuation = envelope(
+        yield* post(
+          "/v2/threads/runs",
+          runBody(assistantId, threadId, {
+            tool_output: { tool_call_id: callId, output: "x", run_id: runId }
+          })
+        )
+      )
       assert.deepStrictEqual([lateContinuation["code"], lateContinuation["param"]], ["invalid_run_state", "run_id"])
     }).pipe(Effect.provide(Emulator.layer())))
 
@@ -264,11 +355,13 @@ describe("run request validation (spec §2.6, §3.24)", () => {
       const threadId = yield* createThread([{ content: "call a, call b" }])
       const first = json(yield* post("/v2/threads/runs", runBody(assistantId, threadId)))
       const runId = pickString(first, "id")
-      const error = envelope(yield* post("/v2/threads/runs/submit_tool_outputs", {
-        thread_id: threadId,
-        run_id: runId,
-        tool_outputs: [{ tool_call_id: `call-${threadId}-${runId}-step-1`, output: "x", run_id: "" }]
-      }))
+      const error = envelope(
+        yield* post("/v2/threads/runs/submit_tool_outputs", {
+          thread_id: threadId,
+          run_id: runId,
+          tool_outputs: [{ tool_call_id: `call-${threadId}-${runId}-step-1`, output: "x", run_id: "" }]
+        })
+      )
       assert.deepStrictEqual([error["code"], error["param"]], ["invalid_run_state", "tool_outputs"])
     }).pipe(Effect.provide(Emulator.layer())))
 
@@ -284,7 +377,12 @@ describe("run request validation (spec §2.6, §3.24)", () => {
         ["/v2/threads/runs/query", { thread_id: threadId, run_id: "run_nope" }, "not_found", "run_id"],
         ["/v2/threads/runs/query", { thread_id: "thread_nope", run_id: runId }, "not_found", "thread_id"],
         ["/v2/threads/runs/steps/list", { thread_id: threadId, run_id: "run_nope" }, "not_found", "run_id"],
-        ["/v2/threads/runs/steps/query", { thread_id: threadId, run_id: runId, step_id: "step-9" }, "not_found", "step_id"],
+        [
+          "/v2/threads/runs/steps/query",
+          { thread_id: threadId, run_id: runId, step_id: "step-9" },
+          "not_found",
+          "step_id"
+        ],
         ["/v2/threads/runs/steps/query", { thread_id: threadId, run_id: runId }, "invalid_argument", "step_id"],
         ["/v2/threads/runs/cancel", { thread_id: threadId, run_id: "run_nope", sync: false }, "not_found", "run_id"],
         ["/v2/threads/runs/cancel", { thread_id: threadId, run_id: runId, sync: "no" }, "invalid_argument", "sync"]
@@ -297,11 +395,18 @@ describe("run request validation (spec §2.6, §3.24)", () => {
 
   it.scoped("a validation error on a stream request is a JSON envelope, not SSE", () =>
     Effect.gen(function*() {
-      const stream = yield* Sse.open(runBody("asst_nope", "", { stream: true, thread: { messages: [{ content: "x" }] } }))
+      const stream = yield* Sse.open(
+        runBody("asst_nope", "", { stream: true, thread: { messages: [{ content: "x" }] } })
+      )
       assert.strictEqual(stream.status, 200)
       assert.strictEqual(stream.headers["content-type"], "application/json; charset=utf-8")
       assert.deepStrictEqual(JSON.parse(yield* stream.text), {
-        error: { code: "not_found", message: "assistant asst_nope not found", type: "invalid_request_error", param: "assistant_id" }
+        error: {
+          code: "not_found",
+          message: "assistant asst_nope not found",
+          type: "invalid_request_error",
+          param: "assistant_id"
+        }
       })
     }).pipe(Effect.provide(Emulator.layer())))
 })

@@ -45,7 +45,10 @@ describe("ScriptedModel default rules", () => {
 
   it("rule 3: the weather question calls get_cur_whether with the exact arguments", () => {
     const decision = ScriptedModel.decide(input("今天北京的天气怎么样？", { tools: [WEATHER_TOOL] }))
-    assert.deepStrictEqual(calls(decision), [{ name: "get_cur_whether", arguments: "{\"location\":\"北京\",\"unit\":\"摄氏度\"}" }])
+    assert.deepStrictEqual(calls(decision), [{
+      name: "get_cur_whether",
+      arguments: "{\"location\":\"北京\",\"unit\":\"摄氏度\"}"
+    }])
     // without the tool, or without 北京, it is a plain answer
     assert.strictEqual(ScriptedModel.decide(input("今天北京的天气怎么样？"))._tag, "Reply")
     assert.strictEqual(ScriptedModel.decide(input("今天上海的天气怎么样？", { tools: [WEATHER_TOOL] }))._tag, "Reply")
@@ -63,7 +66,11 @@ describe("ScriptedModel default rules", () => {
       { name: "get_time", arguments: "{}" }
     ])
     assert.deepStrictEqual(
-      calls(ScriptedModel.decide(input("call get_time {\"zone\":\"东八区\"} and then Call lookup with {\"q\":\"a}b\"}", { tools }))),
+      calls(
+        ScriptedModel.decide(
+          input("call get_time {\"zone\":\"东八区\"} and then Call lookup with {\"q\":\"a}b\"}", { tools })
+        )
+      ),
       [{ name: "get_time", arguments: "{\"zone\":\"东八区\"}" }, { name: "lookup", arguments: "{\"q\":\"a}b\"}" }]
     )
     // invalid JSON → {}; unknown names and "recall" are ignored
@@ -120,7 +127,10 @@ describe("ScriptedModel default rules", () => {
 
   it("uses the last user message", () => {
     const text = replyText(ScriptedModel.decide(input("", {
-      messages: [{ role: "user", content: "first" }, { role: "assistant", content: "x" }, { role: "user", content: "second" }]
+      messages: [{ role: "user", content: "first" }, { role: "assistant", content: "x" }, {
+        role: "user",
+        content: "second"
+      }]
     })))
     assert.isTrue(text.endsWith("second"))
   })
@@ -144,7 +154,10 @@ describe("Script service", () => {
         { name: "c", arguments: "{}" }
       ])
       assert.strictEqual(Duration.toMillis(first.delay), 1500)
-      assert.deepStrictEqual([...((yield* script.decide(input("x"))) as { chunks: Iterable<string> }).chunks], ["p", "q"])
+      assert.deepStrictEqual([...((yield* script.decide(input("x"))) as { chunks: Iterable<string> }).chunks], [
+        "p",
+        "q"
+      ])
       const third = yield* script.decide(input("x", { chunkSize: 2 }))
       assert.deepStrictEqual([...(third as { chunks: Iterable<string> }).chunks], ["ab", "c"])
       const fourth = yield* script.decide(input("x"))
@@ -152,7 +165,10 @@ describe("Script service", () => {
       assert.strictEqual(replyText(yield* script.decide(input("y"))), "你好！我收到了你的消息：y")
       assert.strictEqual(replyText(yield* script.decide(input("z"))), "你好！我收到了你的消息：z")
     }).pipe(Effect.provide(ScriptedModel.Script.fromTurns([
-      { toolCalls: [{ name: "a", arguments: { k: 1 } }, { name: "b", arguments: "raw" }, { name: "c" }], delay: "1.5 seconds" },
+      {
+        toolCalls: [{ name: "a", arguments: { k: 1 } }, { name: "b", arguments: "raw" }, { name: "c" }],
+        delay: "1.5 seconds"
+      },
       { reply: ["p", "q"] },
       { reply: "abc" },
       { fail: { type: "boom", message: "no" } },

@@ -45,7 +45,9 @@ describe("secrets on the loopback server", () => {
       })
       const logger = Logger.make((options) => {
         logs.push(Logger.logfmtLogger.log(options))
-        logs.push(serialise({ message: options.message, cause: String(options.cause), annotations: options.annotations }))
+        logs.push(
+          serialise({ message: options.message, cause: String(options.cause), annotations: options.annotations })
+        )
       })
       const requests = yield* Effect.gen(function*() {
         const { url } = yield* Server.EmulatorServer
@@ -95,7 +97,9 @@ describe("secrets on the loopback server", () => {
       )
       assert.isAbove(logs.length, 0)
       assert.strictEqual(requests.length, 5)
-      for (const [where, text] of [["spans", recorded], ["logs", logs.join("\n")], ["request log", serialise(requests)]]) {
+      for (
+        const [where, text] of [["spans", recorded], ["logs", logs.join("\n")], ["request log", serialise(requests)]]
+      ) {
         assert.notInclude(text, TOKEN, where)
         assert.notInclude(text, "ALTAK-secret", where)
       }

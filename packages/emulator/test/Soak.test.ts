@@ -26,7 +26,7 @@ const CONCURRENCY = 16
 const BOUND_BYTES = 32 * 1024 * 1024
 
 /** A full garbage collection (exposes `gc` at run time when the process was started without it). */
-const collect = (): (() => void) => {
+const collect = (): () => void => {
   const exposed: unknown = Reflect.get(globalThis, "gc")
   if (typeof exposed === "function") return () => exposed()
   v8.setFlagsFromString("--expose-gc")
@@ -59,7 +59,8 @@ const makeClient = (url: string) => {
       }, (response) => {
         const chunks: Array<Buffer> = []
         response.on("data", (chunk: Buffer) => chunks.push(chunk))
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }))
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }))
         response.on("error", reject)
       })
       request.on("error", reject)
@@ -76,8 +77,14 @@ const idOf = (answer: Answer): string => {
 }
 
 /** One cycle: 10 requests of every kind; what it creates it deletes. */
-const cycle = async (post: (path: string, body: unknown) => Promise<Answer>, check: (a: Answer) => Answer, n: number) => {
-  const assistantId = idOf(check(await post("/v2/assistants", { model: "ERNIE-4.0T-8K", name: `soak_${n % 100}`, instructions: "i" })))
+const cycle = async (
+  post: (path: string, body: unknown) => Promise<Answer>,
+  check: (a: Answer) => Answer,
+  n: number
+) => {
+  const assistantId = idOf(
+    check(await post("/v2/assistants", { model: "ERNIE-4.0T-8K", name: `soak_${n % 100}`, instructions: "i" }))
+  )
   check(await post("/v2/assistants/query", { assistant_id: assistantId }))
   check(await post("/v2/assistants/list", { limit: 5 }))
   const threadId = idOf(check(await post("/v2/threads", { messages: [{ role: "user", content: `hello ${n}` }] })))
@@ -145,16 +152,22 @@ describe("soak", () => {
       })
       const requests = yield* state.requests
       const { failures, heap, seconds, sent } = result
-      console.log(`soak: ${sent} requests in ${seconds.toFixed(1)} s; heapUsed after gc after warm-up ${
-        (heap["warm"]! / 2 ** 20).toFixed(1)
-      } MiB, at the end ${(heap["end"]! / 2 ** 20).toFixed(1)} MiB (rss ${(heap["rssWarm"]! / 2 ** 20).toFixed(1)} / ${(heap["rssEnd"]! / 2 ** 20).toFixed(1)} MiB); request log ${requests.length}`)
+      console.log(
+        `soak: ${sent} requests in ${seconds.toFixed(1)} s; heapUsed after gc after warm-up ${
+          (heap["warm"]! / 2 ** 20).toFixed(1)
+        } MiB, at the end ${(heap["end"]! / 2 ** 20).toFixed(1)} MiB (rss ${
+          (heap["rssWarm"]! / 2 ** 20).toFixed(1)
+        } / ${(heap["rssEnd"]! / 2 ** 20).toFixed(1)} MiB); request log ${requests.length}`
+      )
       assert.strictEqual(sent, TOTAL)
       assert.deepStrictEqual(failures.slice(0, 5), [])
       assert.strictEqual(requests.length, Math.min(TOTAL, LOG_SIZE))
       assert.isBelow(heap["end"]! - heap["warm"]!, BOUND_BYTES)
       // resident memory is the process's: meaningful only when the soak runs alone (`pnpm soak`, as CI does),
       // not inside the whole suite where other test files share the process
-      if (process.env["SOAK_REQUESTS"] !== undefined) assert.isBelow(heap["rssEnd"]! - heap["rssWarm"]!, 2 * BOUND_BYTES)
+      if (process.env["SOAK_REQUESTS"] !== undefined) {
+        assert.isBelow(heap["rssEnd"]! - heap["rssWarm"]!, 2 * BOUND_BYTES)
+      }
       assert.strictEqual((yield* state.assistants).length, 0)
       assert.strictEqual((yield* state.threads).length, 0)
       assert.strictEqual((yield* state.activeRuns).length, 0)

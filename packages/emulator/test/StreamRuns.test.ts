@@ -45,7 +45,9 @@ describe("streamed runs", () => {
       assert.deepStrictEqual(kinds.slice(0, 3), ["run_begin", "tool_step_begin", "message_creation"])
       const last = Sse.dataOf(events[events.length - 1]!)
       assert.deepStrictEqual([last["status"], last["event_type"]], ["completed", "run_end"])
-      const text = events.filter((e) => e.event === "message").map((e) => pickString(Sse.dataOf(e), "content", 0, "text", "value"))
+      const text = events.filter((e) => e.event === "message").map((e) =>
+        pickString(Sse.dataOf(e), "content", 0, "text", "value")
+      )
       assert.deepStrictEqual(text, ["你好！我收到了你", "的消息：hell", "o world"])
       const state = yield* EmulatorState.EmulatorState
       const messages = yield* state.messages(threadId)
@@ -65,12 +67,17 @@ describe("streamed runs", () => {
       while (call0 === undefined) {
         const event = yield* Sse.take(stream)
         events.push(event)
-        if (Sse.dataOf(event)["status"] === "requires_action") call0 = pick(Sse.dataOf(event), "details", "tool_calls", 0)
+        if (Sse.dataOf(event)["status"] === "requires_action") {
+          call0 = pick(Sse.dataOf(event), "details", "tool_calls", 0)
+        }
       }
-      assert.deepStrictEqual(JSON.parse(pickString(call0, "function", "arguments")), { location: "北京", unit: "摄氏度" })
+      assert.deepStrictEqual(JSON.parse(pickString(call0, "function", "arguments")), {
+        location: "北京",
+        unit: "摄氏度"
+      })
       const answer = yield* submit(threadId, runId, [[pickString(call0, "id"), "北京 的当前温度是30 摄氏度"]])
       assert.strictEqual(answer["object"], "thread.run")
-      events.push(...(yield* stream.rest))
+      for (const event of yield* stream.rest) events.push(event)
       const kinds = Sse.checkGrammar(events)
       assert.deepStrictEqual(Sse.withoutPings(kinds), [
         "run_begin",
@@ -85,11 +92,16 @@ describe("streamed runs", () => {
         "run_end"
       ])
       const submitted = Sse.dataOf(events[3]!)
-      assert.strictEqual(pick(submitted, "details", "tool_calls", 0, "function", "output"), "北京 的当前温度是30 摄氏度")
+      assert.strictEqual(
+        pick(submitted, "details", "tool_calls", 0, "function", "output"),
+        "北京 的当前温度是30 摄氏度"
+      )
       assert.strictEqual(pick(Sse.dataOf(events[5]!), "details", "run_step_object", "id"), "step-2")
       const last = Sse.dataOf(events[events.length - 1]!)
       assert.deepStrictEqual([last["status"], last["event_type"]], ["completed", "run_end"])
-      const reply = events.filter((e) => e.event === "message").map((e) => pickString(Sse.dataOf(e), "content", 0, "text", "value")).join("")
+      const reply = events.filter((e) => e.event === "message").map((e) =>
+        pickString(Sse.dataOf(e), "content", 0, "text", "value")
+      ).join("")
       assert.include(reply, "北京 的当前温度是30 摄氏度")
     }).pipe(Effect.provide(Emulator.layer())))
 
@@ -130,9 +142,12 @@ describe("streamed runs", () => {
       const firstStream = yield* Sse.open(runBody(assistantId, threadId, { stream: true }))
       const head = [yield* Sse.take(firstStream), yield* Sse.take(firstStream), yield* Sse.take(firstStream)]
       const runId = runIdOf(head[0]!)
-      const result = yield* call("/v2/threads/runs", runBody(assistantId, threadId, {
-        tool_output: { tool_call_id: `call-${threadId}-${runId}-step-1`, output: "晴", run_id: runId }
-      }))
+      const result = yield* call(
+        "/v2/threads/runs",
+        runBody(assistantId, threadId, {
+          tool_output: { tool_call_id: `call-${threadId}-${runId}-step-1`, output: "晴", run_id: runId }
+        })
+      )
       assert.strictEqual(result["status"], "completed")
       assert.strictEqual(result["object"], "run.result")
       assert.isTrue(Option.isNone(yield* firstStream.next))
@@ -157,7 +172,9 @@ describe("streamed runs", () => {
       yield* submit(threadId, runId, [[`call-${threadId}-${runId}-step-1-2`, "B"]])
       const events = [begin, ...(yield* stream.rest)]
       assert.strictEqual(Sse.dataOf(events[events.length - 1]!)["status"], "completed")
-      const outputs = pickArray(Sse.dataOf(events[1]!), "details", "tool_calls").map((c) => pick(c, "function", "output"))
+      const outputs = pickArray(Sse.dataOf(events[1]!), "details", "tool_calls").map((c) =>
+        pick(c, "function", "output")
+      )
       assert.deepStrictEqual(outputs, ["A", "B"])
     }).pipe(Effect.provide(Emulator.layer())))
 
@@ -197,7 +214,9 @@ describe("streamed runs", () => {
       ])
       assert.strictEqual(pick(Sse.dataOf(events[events.length - 1]!), "details", "error_info", "message"), "quota")
     }).pipe(Effect.provide(Emulator.layer({
-      script: ScriptedModel.Script.fromTurns([{ useDefault: true }, { fail: { type: "quota_error", message: "quota" } }])
+      script: ScriptedModel.Script.fromTurns([{ useDefault: true }, {
+        fail: { type: "quota_error", message: "quota" }
+      }])
     }))))
 
   it.scoped("chunkDelay paces the chunks on the Clock", () =>

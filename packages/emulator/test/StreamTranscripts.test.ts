@@ -42,7 +42,10 @@ describe("stream transcripts (spec §5.9)", () => {
       assert.strictEqual(pick(reply, "role"), "assistant")
       assert.strictEqual(pick(reply, "assistant_id"), assistantId)
       assert.strictEqual(pick(reply, "run_id"), pick(Sse.dataOf(events[0]!), "details", "run_object", "id"))
-      assert.deepStrictEqual(pick(reply, "content"), [{ type: "text", text: { value: "我是秦始皇，你好！\n很高兴见到你。", annotations: [] } }])
+      assert.deepStrictEqual(pick(reply, "content"), [{
+        type: "text",
+        text: { value: "我是秦始皇，你好！\n很高兴见到你。", annotations: [] }
+      }])
     }).pipe(
       Effect.provide(Emulator.layer({
         script: ScriptedModel.Script.fromTurns([{ reply: ["我是秦始皇，", "你好！\n很高兴", "见到你。"] }])
@@ -76,7 +79,9 @@ describe("stream transcripts (spec §5.9)", () => {
       compareWith("b", [...part1, ping, ...part2])
     }).pipe(
       Effect.provide(Emulator.layer({
-        script: ScriptedModel.Script.fromTurns([{ useDefault: true }, { reply: ["北京今天的气温是30摄氏度，", "出门记得防晒哦！"] }])
+        script: ScriptedModel.Script.fromTurns([{ useDefault: true }, {
+          reply: ["北京今天的气温是30摄氏度，", "出门记得防晒哦！"]
+        }])
       }))
     ))
 
@@ -112,4 +117,5 @@ describe("stream transcripts (spec §5.9)", () => {
 })
 
 /** The answer of submit_tool_outputs in transcript (b). */
-const SUBMIT_ANSWER = `{"id":"run_7c2d9e4f1a3b45c6d7e8f90a1b2c3d4e","object":"thread.run","assistant_id":"asst_3f6b2a1c9d8e4f70a1b2c3d4e5f60718","thread_id":"thread_9c8d7e6f5a4b43c2b1a0f9e8d7c6b5a4","model":"ERNIE-4.0T-8K","instructions":"请用友善的语气回答问题","thought_instructions":"","chat_instructions":"","tools":[{"type":"function","function":{"name":"get_cur_whether","description":"这是一个获得指定地点天气的工具","parameters":{"type":"object","properties":{"location":{"type":"string","description":"省，市名，例如：河北省"},"unit":{"type":"string","enum":["摄氏度","华氏度"]}},"required":["location"]},"responses":null,"examples":null}}],"file_ids":null,"status":"in_progress","required_action":null,"last_error":null,"final_answer":null,"created_at":1717646001100,"started_at":1717646001131,"expired_at":0,"cancelled_at":0,"failed_at":0,"completed_at":0}`
+const SUBMIT_ANSWER =
+  `{"id":"run_7c2d9e4f1a3b45c6d7e8f90a1b2c3d4e","object":"thread.run","assistant_id":"asst_3f6b2a1c9d8e4f70a1b2c3d4e5f60718","thread_id":"thread_9c8d7e6f5a4b43c2b1a0f9e8d7c6b5a4","model":"ERNIE-4.0T-8K","instructions":"请用友善的语气回答问题","thought_instructions":"","chat_instructions":"","tools":[{"type":"function","function":{"name":"get_cur_whether","description":"这是一个获得指定地点天气的工具","parameters":{"type":"object","properties":{"location":{"type":"string","description":"省，市名，例如：河北省"},"unit":{"type":"string","enum":["摄氏度","华氏度"]}},"required":["location"]},"responses":null,"examples":null}}],"file_ids":null,"status":"in_progress","required_action":null,"last_error":null,"final_answer":null,"created_at":1717646001100,"started_at":1717646001131,"expired_at":0,"cancelled_at":0,"failed_at":0,"completed_at":0}`

@@ -91,7 +91,11 @@ describe("threads", () => {
         "invalid_argument",
         "metadata"
       )
-      expectApiError(yield* post("/v2/threads/update", { thread_id: id, metadata: 123 }), "invalid_argument", "metadata")
+      expectApiError(
+        yield* post("/v2/threads/update", { thread_id: id, metadata: 123 }),
+        "invalid_argument",
+        "metadata"
+      )
       assert.deepStrictEqual((yield* call("/v2/threads/query", { thread_id: id }))["metadata"], { k: "v" })
       // absent metadata changes nothing
       assert.deepStrictEqual((yield* call("/v2/threads/update", { thread_id: id }))["metadata"], { k: "v" })

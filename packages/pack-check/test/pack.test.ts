@@ -7,10 +7,21 @@
  * user's program and a user's test code against them with `skipLibCheck: false` under
  * `moduleResolution` `nodenext` and `bundler`, runs both with node (a tool loop on the in-process
  * emulator; the test kit's layer, scripted turns and assertion), and starts the installed
- * `appbuilder-emulator` bin.
+ * `appbuilder-emulator` bin. Packs `@effect-appbuilder/cli` too, installs it in the same project (its
+ * dependencies on the SDK and the emulator resolve to the same tarballs) and runs its `appbuilder` bin
+ * (`npx appbuilder …`, `npx @effect-appbuilder/cli …`) against the in-process emulator.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -64,7 +75,9 @@ const tarEntries = async (tarball: string): Promise<ReadonlyArray<string>> =>
   expectSuccess("tar tzf", await run("tar", ["tzf", tarball], root)).split("\n").filter((line) => line !== "")
 
 const tarManifest = async (tarball: string): Promise<Record<string, unknown>> =>
-  JSON.parse(expectSuccess("tar xzf", await run("tar", ["xzf", tarball, "-O", "package/package.json"], root))) as Record<
+  JSON.parse(
+    expectSuccess("tar xzf", await run("tar", ["xzf", tarball, "-O", "package/package.json"], root))
+  ) as Record<
     string,
     unknown
   >
@@ -73,6 +86,8 @@ let work = ""
 let project = ""
 const packages = ["assistant", "emulator", "testing"] as const
 const tarballs: Record<(typeof packages)[number], string> = { assistant: "", emulator: "", testing: "" }
+/** The `appbuilder` command's package: an application (its dependencies are not peers), packed apart. */
+let cliTarball = ""
 
 /** The peer dependencies each package requires (optional peers are listed in `peerDependenciesMeta`). */
 const requiredPeers: Record<(typeof packages)[number], ReadonlyArray<string>> = {
@@ -89,7 +104,7 @@ describe("the packed packages", () => {
     mkdirSync(packs)
     mkdirSync(project)
     // one after the other: the builds share the machine's cores
-    for (const name of packages) {
+    const pack = async (name: string): Promise<string> => {
       const dir = join(root, "packages", name)
       const before = new Set(readdirSync(packs))
       expectSuccess(
@@ -98,8 +113,10 @@ describe("the packed packages", () => {
       )
       const created = readdirSync(packs).filter((file) => !before.has(file) && file.endsWith(".tgz"))
       assert.strictEqual(created.length, 1, `pnpm pack (${name}) made ${created.join(", ")}`)
-      tarballs[name] = join(packs, created[0]!)
+      return join(packs, created[0]!)
     }
+    for (const name of packages) tarballs[name] = await pack(name)
+    cliTarball = await pack("cli")
 
     for (const file of readdirSync(fixture)) copyFileSync(join(fixture, file), join(project, file))
     const pin = (pkg: string) => workspaceVersion(pkg, "packages/emulator")
@@ -114,12 +131,14 @@ describe("the packed packages", () => {
             "@effect-appbuilder/assistant": `file:${tarballs.assistant}`,
             "@effect-appbuilder/emulator": `file:${tarballs.emulator}`,
             "@effect-appbuilder/testing": `file:${tarballs.testing}`,
+            "@effect-appbuilder/cli": `file:${cliTarball}`,
             "effect": pin("effect"),
             "@effect/platform": pin("@effect/platform"),
             "@effect/platform-node": pin("@effect/platform-node")
           },
           devDependencies: { "@types/node": workspaceVersion("@types/node", ".") },
-          // the test kit depends on the SDK and the emulator by version: use the packed ones, not a registry's
+          // the test kit and the cli depend on the SDK and the emulator by version: use the packed ones, not a
+          // registry's
           pnpm: {
             overrides: {
               "@effect-appbuilder/assistant": `file:${tarballs.assistant}`,
@@ -148,10 +167,14 @@ describe("the packed packages", () => {
   it("ship dist, sources, a README and a LICENSE, and resolve to dist only", async () => {
     for (const name of packages) {
       const entries = await tarEntries(tarballs[name])
-      for (const required of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "src/index.ts"]) {
+      for (
+        const required of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "src/index.ts"]
+      ) {
         assert.include(entries, `package/${required}`, `${name} tarball lacks ${required}`)
       }
-      const unexpected = entries.filter((entry) => /^package\/(test|build|node_modules|\.tsbuildinfo)\/|tsconfig/.test(entry))
+      const unexpected = entries.filter((entry) =>
+        /^package\/(test|build|node_modules|\.tsbuildinfo)\/|tsconfig/.test(entry)
+      )
       assert.deepStrictEqual(unexpected, [], `${name} tarball ships files users do not need`)
       // a module deleted from src/ but left in dist/ by an earlier build would ship too
       const stale = entries.filter((entry) =>
@@ -173,7 +196,10 @@ describe("the packed packages", () => {
     }
     // the SDK does not depend on the emulator nor on the test kit; the test kit depends on both, by version
     const assistant = await tarManifest(tarballs.assistant)
-    assert.deepStrictEqual(Object.keys(assistant["dependencies"] ?? {}).filter((dep) => dep.startsWith("@effect-appbuilder/")), [])
+    assert.deepStrictEqual(
+      Object.keys(assistant["dependencies"] ?? {}).filter((dep) => dep.startsWith("@effect-appbuilder/")),
+      []
+    )
     const testing = await tarManifest(tarballs.testing)
     const testingDependencies = (testing["dependencies"] ?? {}) as Record<string, string>
     for (const dep of ["@effect-appbuilder/assistant", "@effect-appbuilder/emulator"]) {
@@ -195,7 +221,7 @@ describe("the packed packages", () => {
   it("type-check a program with skipLibCheck off, under nodenext and bundler resolution", async () => {
     const [nodenext, bundler] = await timed("tsc (nodenext and bundler)", () =>
       Promise.all([
-      run(process.execPath, [tsc, "-p", "tsconfig.nodenext.json"], project),
+        run(process.execPath, [tsc, "-p", "tsconfig.nodenext.json"], project),
         run(process.execPath, [tsc, "-p", "tsconfig.bundler.json"], project)
       ]))
     expectSuccess("tsc (nodenext)", nodenext)
@@ -271,5 +297,66 @@ describe("the packed packages", () => {
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
     }
+  })
+
+  it("ship the appbuilder command with its bin", async () => {
+    const entries = await tarEntries(cliTarball)
+    for (const required of ["package.json", "README.md", "LICENSE", "dist/bin.js", "dist/Cli.js", "src/Cli.ts"]) {
+      assert.include(entries, `package/${required}`, `cli tarball lacks ${required}`)
+    }
+    assert.deepStrictEqual(
+      entries.filter((entry) => /^package\/(test|node_modules|\.tsbuildinfo)\/|tsconfig/.test(entry)),
+      []
+    )
+    const manifest = await tarManifest(cliTarball)
+    assert.deepStrictEqual(manifest["bin"], { appbuilder: "./dist/bin.js" })
+    const text = JSON.stringify(manifest)
+    assert.notInclude(text, "@effect-appbuilder/source")
+    assert.notInclude(text, "workspace:")
+    const dependencies = (manifest["dependencies"] ?? {}) as Record<string, string>
+    for (const dep of ["@effect-appbuilder/assistant", "@effect-appbuilder/emulator"]) {
+      assert.match(dependencies[dep] ?? "", /^\^?\d+\.\d+\.\d+/, `cli: ${dep} by version`)
+    }
+  })
+
+  it("run the installed appbuilder command against the in-process emulator", async () => {
+    const npx = (args: ReadonlyArray<string>) => timed(`npx ${args.join(" ")}`, () => run("npx", args, project))
+    const help = expectSuccess("appbuilder --help", await npx(["appbuilder", "--help"]))
+    for (const command of ["chat", "assistants list", "files upload", "runs cancel"]) assert.include(help, command)
+    assert.notInclude(help, "\u001b[", "NO_COLOR is respected")
+
+    const created = expectSuccess(
+      "appbuilder assistants create",
+      await npx([
+        "appbuilder",
+        "assistants",
+        "create",
+        "--name",
+        "pack-check",
+        "--description",
+        "tarball",
+        "--emulator"
+      ])
+    )
+    assert.match(created, /^id\s+asst_\w+$/m)
+    assert.match(created, /^name\s+pack-check$/m)
+    // each invocation starts a fresh in-process emulator: the list is a valid, empty page
+    const list = await npx(["@effect-appbuilder/cli", "assistants", "list", "--json", "--emulator"])
+    const listed = JSON.parse(expectSuccess("appbuilder assistants list --json", list)) as {
+      readonly object?: unknown
+      readonly data?: unknown
+    }
+    assert.deepStrictEqual([listed.object, listed.data], ["list", []])
+
+    const missing = await npx(["appbuilder", "assistants", "get", "asst_missing", "--emulator"])
+    assert.strictEqual(missing.code, 1, missing.stderr)
+    // npx may add its own warnings (e.g. about pnpm's npm_config_* variables): look at the command's lines only
+    const errorLines = missing.stderr.split("\n").filter((line) =>
+      line.trim() !== "" && !/^npm (warn|notice)/.test(line)
+    )
+    assert.strictEqual(errorLines.length, 1, missing.stderr)
+    assert.match(errorLines[0]!, /^appbuilder: error: Assistants\.query: .*request_id=\S+$/)
+    const usage = await npx(["appbuilder", "assistants", "create"])
+    assert.strictEqual(usage.code, 2, usage.stderr)
   })
 })

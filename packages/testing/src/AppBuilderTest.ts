@@ -6,16 +6,18 @@
  * ```ts
  * import * as Threads from "@effect-appbuilder/assistant/Threads"
  * import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
- * import { assert, it } from "@effect/vitest"
+ * import * as Console from "effect/Console"
  * import * as Effect from "effect/Effect"
  *
- * it.effect("creates a thread", () =>
- *   Effect.gen(function*() {
- *     const threads = yield* Threads.Threads
- *     const thread = yield* threads.create()
- *     assert.match(thread.id, /^thread_/)
- *     yield* AppBuilderTest.assertNoActiveRuns
- *   }).pipe(Effect.provide(AppBuilderTest.layer())))
+ * // The body of a test: with @effect/vitest, `it.effect("creates a thread", () => createsAThread)`.
+ * const createsAThread = Effect.gen(function*() {
+ *   const threads = yield* Threads.Threads
+ *   const thread = yield* threads.create()
+ *   yield* Console.log(thread.id) // thread_…
+ *   yield* AppBuilderTest.assertNoActiveRuns
+ * }).pipe(Effect.provide(AppBuilderTest.layer()))
+ *
+ * Effect.runPromise(createsAThread)
  * ```
  *
  * @since 0.1.0
@@ -156,7 +158,10 @@ export const turns = (...turns: ReadonlyArray<ScriptedModel.Turn>): Layer.Layer<
  * @since 0.1.0
  * @category combinators
  */
-export const injectFault = (path: string, fault: Faults.Fault): Effect.Effect<void, never, EmulatorState.EmulatorState> =>
+export const injectFault = (
+  path: string,
+  fault: Faults.Fault
+): Effect.Effect<void, never, EmulatorState.EmulatorState> =>
   Effect.flatMap(EmulatorState.EmulatorState, (state) => state.injectFault(path, fault))
 
 /**

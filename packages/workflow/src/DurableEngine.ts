@@ -21,15 +21,15 @@
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
 import type * as MessageStorage from "@effect/cluster/MessageStorage"
 import * as RunnerAddress from "@effect/cluster/RunnerAddress"
+import type * as Runners from "@effect/cluster/Runners"
 import type * as Sharding from "@effect/cluster/Sharding"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
-import type * as Runners from "@effect/cluster/Runners"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
 import type * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import type * as SocketServer from "@effect/platform/SocketServer"
 import type * as PgClient from "@effect/sql-pg/PgClient"
-import type * as SqlError from "@effect/sql/SqlError"
 import type * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as SqlError from "@effect/sql/SqlError"
 import type * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -59,7 +59,9 @@ export interface SqliteOptions {
 
 // The drivers are loaded when a layer is built, not when this module is imported: each is an optional peer
 // dependency, and a SQLite user need not install `@effect/sql-pg` (nor a PostgreSQL user `better-sqlite3`).
-const loadSqliteClient: Effect.Effect<typeof SqliteClient> = Effect.promise(() => import("@effect/sql-sqlite-node/SqliteClient"))
+const loadSqliteClient: Effect.Effect<typeof SqliteClient> = Effect.promise(() =>
+  import("@effect/sql-sqlite-node/SqliteClient")
+)
 const loadPgClient: Effect.Effect<typeof PgClient> = Effect.promise(() => import("@effect/sql-pg/PgClient"))
 const loadNodeClusterSocket: Effect.Effect<typeof NodeClusterSocket> = Effect.promise(() =>
   import("@effect/platform-node/NodeClusterSocket")
@@ -74,7 +76,10 @@ const loadNodeClusterSocket: Effect.Effect<typeof NodeClusterSocket> = Effect.pr
  */
 export const layerSqlite = (
   options: SqliteOptions
-): Layer.Layer<WorkflowEngine.WorkflowEngine | Sharding.Sharding | MessageStorage.MessageStorage, ConfigError.ConfigError> =>
+): Layer.Layer<
+  WorkflowEngine.WorkflowEngine | Sharding.Sharding | MessageStorage.MessageStorage,
+  ConfigError.ConfigError
+> =>
   ClusterWorkflowEngine.layer.pipe(
     Layer.provideMerge(SingleRunner.layer({
       // one runner: the shard locks need no table, the messages are in SQLite
@@ -85,7 +90,9 @@ export const layerSqlite = (
         ...options.shardingConfig
       }
     })),
-    Layer.provide(Layer.unwrapEffect(Effect.map(loadSqliteClient, (sqlite) => sqlite.layer({ filename: options.filename }))))
+    Layer.provide(
+      Layer.unwrapEffect(Effect.map(loadSqliteClient, (sqlite) => sqlite.layer({ filename: options.filename })))
+    )
   )
 
 /**
@@ -161,10 +168,14 @@ export const layerPg = (
   ConfigError.ConfigError | SqlError.SqlError | SocketServer.SocketServerError
 > => {
   const shardingConfig: Partial<ShardingConfig.ShardingConfig["Type"]> = {
-    ...(options.runnerAddress === undefined ? {} : { runnerAddress: Option.some(RunnerAddress.make(options.runnerAddress.host, options.runnerAddress.port)) }),
+    ...(options.runnerAddress === undefined
+      ? {}
+      : { runnerAddress: Option.some(RunnerAddress.make(options.runnerAddress.host, options.runnerAddress.port)) }),
     ...(options.listenAddress === undefined
       ? {}
-      : { runnerListenAddress: Option.some(RunnerAddress.make(options.listenAddress.host, options.listenAddress.port)) }),
+      : {
+        runnerListenAddress: Option.some(RunnerAddress.make(options.listenAddress.host, options.listenAddress.port))
+      }),
     entityMessagePollInterval: Duration.decode(options.pollInterval ?? "500 millis"),
     shardLockRefreshInterval: Duration.decode(options.shardLockRefreshInterval ?? "5 seconds"),
     shardLockExpiration: Duration.decode(options.shardLockExpiration ?? "15 seconds"),

@@ -37,28 +37,29 @@
  * })
  * const Weather = DurableToolLoop.make({ name: "weather", toolkit: ToolLoop.toolkit(weather) })
  *
- * const result = Weather.run({ id: "order-42", request: { assistantId, threadId } }).pipe(
+ * const request = { assistantId: "asst_…", threadId: "thread_…" }
+ * const result = Weather.run({ id: "order-42", request }).pipe(
  *   Effect.provide(Weather.layer.pipe(Layer.provideMerge(WorkflowEngine.layerMemory)))
  * )
  * ```
  *
  * @since 0.1.0
  */
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Messages from "@effect-appbuilder/assistant/Messages"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import type * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as Activity from "@effect/workflow/Activity"
+import * as DurableClock from "@effect/workflow/DurableClock"
+import * as Workflow from "@effect/workflow/Workflow"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as Activity from "@effect/workflow/Activity"
-import * as DurableClock from "@effect/workflow/DurableClock"
-import * as Workflow from "@effect/workflow/Workflow"
-import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Messages from "@effect-appbuilder/assistant/Messages"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import type * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import { toolOutput } from "./internal/toolOutput.js"
 
 // -----------------------------------------------------------------------------
@@ -244,14 +245,20 @@ const makeBody = <Name extends string, Tools extends ToolLoop.Tool.Any>(options:
         : payload.request.tools
     }
 
-    // the run this execution owns, once known. The workflow's scope closes once, when the execution ends
-    // for good (not when it suspends): a workflow interrupted, or failed while its run still goes (an
-    // `HttpError`), then cancels its run on the server, as `ToolLoop` does.
+    // the run this execution owns, once known. The workflow's scope closes when the execution ends for
+    // good: a workflow interrupted (`interrupt`), or failed while its run still goes (an `HttpError`),
+    // then cancels its run on the server, as `ToolLoop` does. The scope also closes when the execution's
+    // fiber is interrupted from outside: the process stops, or the cluster moves the execution's shard to
+    // another runner. Then the execution is not over (it resumes elsewhere and adopts its run), so its run
+    // must go on: that case is an interruption without `instance.interrupted`.
+    const instance = yield* WorkflowEngine.WorkflowInstance
     let current: Runs.Run | undefined
     let cancelled = false
     yield* Workflow.addFinalizer((exit) => {
+      if (Exit.isSuccess(exit) || cancelled) return Effect.void
+      if (Exit.isInterrupted(exit) && !instance.interrupted) return Effect.void
       const run = current
-      if (Exit.isSuccess(exit) || cancelled || run === undefined || run.isTerminal) return Effect.void
+      if (run === undefined || run.isTerminal) return Effect.void
       return runs.cancel({ threadId: run.threadId, runId: run.id }).pipe(
         Effect.timeout(cancelTimeout),
         Effect.tapErrorCause((cause) => Effect.logDebug("DurableToolLoop: cancelling the run failed", cause)),
@@ -272,22 +279,24 @@ const makeBody = <Name extends string, Tools extends ToolLoop.Tool.Any>(options:
     })
     // a thread created by `prepare` already holds the inline messages; a given thread gets them with the run
     const createdHere = request.threadId === undefined || request.threadId === ""
-    const onThread: Runs.RunInput = createdHere ? { ...request, threadId: prepared.threadId, thread: null } : request
+    const { since, threadId } = prepared
+    const onThread: Runs.RunInput = createdHere ? { ...request, threadId, thread: null } : request
 
     const started = yield* Activity.make({
       name: "start",
       success: Runs.Run,
       error: ApiError,
       execute: Effect.gen(function*() {
-        const page = yield* runs.list({ threadId: prepared.threadId, limit: 20, order: "desc" })
-        const adopted = page.data.find((run) =>
-          run.assistantId === request.assistantId && run.createdAt >= prepared.since
-        )
+        const page = yield* runs.list({ threadId, limit: 20, order: "desc" })
+        const adopted = page.data.find((run) => run.assistantId === request.assistantId && run.createdAt >= since)
         if (adopted !== undefined) {
           yield* Effect.logDebug(`DurableToolLoop: adopting run ${adopted.id}`)
           return adopted
         }
-        return yield* runs.run(onThread, { resume: true })
+        // `cancelOnInterrupt: false`: when this activity is interrupted because the process stops or the
+        // shard moves, the run goes on and the resumed execution adopts it (the engines take a workflow's
+        // own `interrupt` at its next step, once this call has returned the run)
+        return yield* runs.run(onThread, { resume: true, cancelOnInterrupt: false })
       })
     })
     current = started
@@ -298,7 +307,11 @@ const makeBody = <Name extends string, Tools extends ToolLoop.Tool.Any>(options:
         let latest = run
         for (let n = 0; !isSettled(latest); n++) {
           // a durable sleep (the workflow suspends): a restart, or an interrupt, takes effect here
-          yield* DurableClock.sleep({ name: `wait/${round}/${n}`, duration: interval(n), inMemoryThreshold: Duration.zero })
+          yield* DurableClock.sleep({
+            name: `wait/${round}/${n}`,
+            duration: interval(n),
+            inMemoryThreshold: Duration.zero
+          })
           latest = yield* Activity.make({
             name: `check/${round}/${n}`,
             success: Runs.Run,
@@ -342,7 +355,11 @@ const makeBody = <Name extends string, Tools extends ToolLoop.Tool.Any>(options:
           execute: Effect.gen(function*() {
             const now = yield* runs.query({ threadId: waiting.threadId, runId: waiting.id })
             if (!waitsFor(now, calls.map((call) => call.id))) return now
-            return yield* runs.submitToolOutputs({ threadId: waiting.threadId, runId: waiting.id, toolOutputs: outputs })
+            return yield* runs.submitToolOutputs({
+              threadId: waiting.threadId,
+              runId: waiting.id,
+              toolOutputs: outputs
+            })
           })
         })
         current = submitted

@@ -5,12 +5,6 @@
  * with the result of an undisturbed loop, each tool call executed once, one run on the thread, nothing
  * left active.
  */
-import { assert, describe, it } from "@effect/vitest"
-import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
-import * as Url from "node:url"
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
@@ -21,6 +15,7 @@ import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
 import * as Server from "@effect-appbuilder/emulator/Server"
 import * as DurableToolLoop from "@effect-appbuilder/workflow/DurableToolLoop"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -28,6 +23,11 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Url from "node:url"
 
 const packageDir = Path.resolve(Path.dirname(Url.fileURLToPath(import.meta.url)), "..")
 const workerPath = Path.join(packageDir, "test", "fixtures", "worker.ts")
@@ -40,7 +40,10 @@ const script = (startDelay: Duration.DurationInput, answerDelay: Duration.Durati
     Effect.succeed(ScriptedModel.fromTurn(
       input.toolResults.length > 0
         ? { reply: `根据工具的结果：${input.toolResults.map((r) => r.output).join("；")}`, delay: answerDelay }
-        : { toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京", unit: "摄氏度" } }], delay: startDelay },
+        : {
+          toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京", unit: "摄氏度" } }],
+          delay: startDelay
+        },
       input
     ))
   )
@@ -119,7 +122,9 @@ const scenario = (kill: KillPoint) =>
   Effect.gen(function*() {
     const startDelay = kill === "while starting" ? "1500 millis" : "0 millis"
     const answerDelay = kill === "after the submit" || kill === "while answering" ? "2 seconds" : "200 millis"
-    const emulator = yield* Layer.build(Emulator.layerServer({ script: script(startDelay, answerDelay), chunkDelay: "100 millis" }))
+    const emulator = yield* Layer.build(
+      Emulator.layerServer({ script: script(startDelay, answerDelay), chunkDelay: "100 millis" })
+    )
     const server = yield* Effect.provide(Server.EmulatorServer, emulator)
     const state = yield* Effect.provide(EmulatorState.EmulatorState, emulator)
     const services = yield* Layer.build(
@@ -149,12 +154,14 @@ const scenario = (kill: KillPoint) =>
     }
     const t0 = Date.now()
     const stamps: Array<string> = []
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(state.requests, (all) => Effect.sync(() => {
-      if (all.length > stamps.length) for (const r of all.slice(stamps.length)) stamps.push(`${Date.now() - t0}:${r.path}`)
-    }).pipe(Effect.zipRight(Effect.sleep("20 millis"))))))
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(state.requests, (all) =>
+      Effect.sync(() => {
+        if (all.length > stamps.length) {
+          for (const r of all.slice(stamps.length)) stamps.push(`${Date.now() - t0}:${r.path}`)
+        }
+      }).pipe(Effect.zipRight(Effect.sleep("20 millis"))))))
     const toolLines = Effect.sync(() => Fs.readFileSync(toolLog, "utf8").split("\n").filter((l) => l !== ""))
-    const requests = (path: string) =>
-      Effect.map(state.requests, (all) => all.filter((r) => r.path === path).length)
+    const requests = (path: string) => Effect.map(state.requests, (all) => all.filter((r) => r.path === path).length)
 
     if (kill === "after the tool, before the submit") {
       // the submit activity first queries the run: that query is held for 3 s, the submit is not sent yet
@@ -173,20 +180,35 @@ const scenario = (kill: KillPoint) =>
           break
         case "after the tool, before the submit":
           yield* waitUntil("the tool ran", Effect.map(toolLines, (lines) => lines.length === 1))
-          yield* waitUntil("the submit activity queried the run", Effect.map(requests("/v2/threads/runs/query"), (n) => n === 1))
+          yield* waitUntil(
+            "the submit activity queried the run",
+            Effect.map(requests("/v2/threads/runs/query"), (n) => n === 1)
+          )
           assert.strictEqual(yield* requests("/v2/threads/runs/submit_tool_outputs"), 0)
           break
         case "during the submit":
           yield* waitUntil("the tool ran", Effect.map(toolLines, (lines) => lines.length === 1))
-          yield* waitUntil("the submit was sent", Effect.map(requests("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1))
+          yield* waitUntil(
+            "the submit was sent",
+            Effect.map(requests("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
+          )
           break
         case "after the submit":
-          yield* waitUntil("the submit was sent", Effect.map(requests("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1))
+          yield* waitUntil(
+            "the submit was sent",
+            Effect.map(requests("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
+          )
           yield* Effect.sleep("300 millis")
           break
         case "while answering":
-          yield* waitUntil("the submit was sent", Effect.map(requests("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1))
-          yield* waitUntil("the worker polled the answering run", Effect.map(requests("/v2/threads/runs/query"), (n) => n >= 3))
+          yield* waitUntil(
+            "the submit was sent",
+            Effect.map(requests("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
+          )
+          yield* waitUntil(
+            "the worker polled the answering run",
+            Effect.map(requests("/v2/threads/runs/query"), (n) => n >= 3)
+          )
           break
       }
       const active = yield* state.activeRuns
@@ -197,7 +219,8 @@ const scenario = (kill: KillPoint) =>
         // service accepts only one of the two.)
         yield* waitUntil(
           "the held submit was processed",
-          Effect.map(state.runs(), (runs) => runs.some((run) => run.threadId === threadId && run.status !== "requires_action"))
+          Effect.map(state.runs(), (runs) =>
+            runs.some((run) => run.threadId === threadId && run.status !== "requires_action"))
         )
       }
       // the kill happened while the loop was going (a run on its way or not yet started)
@@ -206,7 +229,9 @@ const scenario = (kill: KillPoint) =>
     const started = Date.now()
     const second = yield* spawnWorker(env)
     const result = yield* resultOf(yield* second.exit)
-    const runsOnThread = (yield* state.runs()).filter((run) => run.threadId === threadId)
+    const runsOnThread = (yield* state.runs()).filter((run) =>
+      run.threadId === threadId
+    )
     return {
       result,
       toolLines: yield* toolLines,

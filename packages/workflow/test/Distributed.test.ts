@@ -10,12 +10,6 @@
  * before the kill). Such a call runs again on a survivor; that is the documented limit of "exactly once"
  * (an activity is stored when it returns), and the figures count it.
  */
-import { assert, describe, it } from "@effect/vitest"
-import * as ChildProcess from "node:child_process"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
-import * as Url from "node:url"
 import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
@@ -24,9 +18,10 @@ import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as ScriptedModel from "@effect-appbuilder/emulator/ScriptedModel"
 import * as Server from "@effect-appbuilder/emulator/Server"
 import * as DurableEngine from "@effect-appbuilder/workflow/DurableEngine"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -35,6 +30,11 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Url from "node:url"
 import * as PgServer from "./fixtures/pgServer.js"
 import { Weather } from "./fixtures/weatherPg.js"
 
@@ -51,7 +51,10 @@ const script = ScriptedModel.make((input) =>
   Effect.succeed(ScriptedModel.fromTurn(
     input.toolResults.length > 0
       ? { reply: `根据工具的结果：${input.toolResults.map((r) => r.output).join("；")}`, delay: "300 millis" }
-      : { toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京", unit: "摄氏度" } }], delay: "300 millis" },
+      : {
+        toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京", unit: "摄氏度" } }],
+        delay: "300 millis"
+      },
     input
   ))
 )
@@ -149,9 +152,22 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
       const runners: Array<Runner> = []
       for (let i = 0; i < RUNNERS; i++) {
         const port = yield* PgServer.freePort
-        runners.push(yield* spawnRunner(`runner-${i}`, { PG_URL: pg.url, BASE_URL: server.url, TOOL_LOG: toolLog, RUNNER_PORT: `${port}` }))
+        runners.push(
+          yield* spawnRunner(`runner-${i}`, {
+            PG_URL: pg.url,
+            BASE_URL: server.url,
+            TOOL_LOG: toolLog,
+            RUNNER_PORT: `${port}`
+          })
+        )
         // the first runner creates the tables: let it finish before the others start
-        if (i === 0) yield* waitUntil("runner-0 is ready", Effect.sync(() => runners[0]!.output().includes("READY")), "90 seconds")
+        if (i === 0) {
+          yield* waitUntil(
+            "runner-0 is ready",
+            Effect.sync(() => runners[0]!.output().includes("READY")),
+            "90 seconds"
+          )
+        }
       }
       yield* waitUntil(
         "every runner is ready",
@@ -165,7 +181,10 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
       // this process: a client of the cluster (it executes nothing)
       const loop = Weather(toolLog, "client")
       const client = yield* Layer.build(DurableEngine.layerPg({ url: pg.url, clientOnly: true, maxConnections: 4 }))
-      const sql = yield* Effect.provide(SqlClient.SqlClient, yield* Layer.build(PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 2 })))
+      const sql = yield* Effect.provide(
+        SqlClient.SqlClient,
+        yield* Layer.build(PgClient.layer({ url: Redacted.make(pg.url), maxConnections: 2 }))
+      )
       const submitted = Date.now()
       const executionIds = yield* Effect.forEach(
         threadIds,
@@ -189,7 +208,9 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
         `).map((row) => decodeActivity(row.payload).name.slice("tool/".length))
       )
       const before = yield* toolLines
-      const perRunnerBefore = Object.fromEntries(runners.map((r) => [r.name, before.filter((l) => l.runner === r.name).length]))
+      const perRunnerBefore = Object.fromEntries(
+        runners.map((r) => [r.name, before.filter((l) => l.runner === r.name).length])
+      )
       const victim = runners.reduce((a, b) => (perRunnerBefore[b.name]! > perRunnerBefore[a.name]! ? b : a))
       const activeAtKill = (yield* state.activeRuns).length
       const killedAt = Date.now()
@@ -230,7 +251,9 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
       const runsPerThread = new Map<string, number>()
       for (const run of allRuns) runsPerThread.set(run.threadId, (runsPerThread.get(run.threadId) ?? 0) + 1)
       const runPosts = (yield* state.requests).filter((r) => r.path === "/v2/threads/runs").length
-      const perRunner = Object.fromEntries(runners.map((r) => [r.name, lines.filter((l) => l.runner === r.name).length]))
+      const perRunner = Object.fromEntries(
+        runners.map((r) => [r.name, lines.filter((l) => l.runner === r.name).length])
+      )
       // a tool call executed twice: its first execution, on the killed runner, had not been stored yet
       const firsts = new Map<string, { readonly runner: string; readonly at: number }>()
       const repeated: Array<
@@ -248,7 +271,10 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
           })
         }
       }
-      const submitPosts = (yield* state.requests).filter((r) => r.path === "/v2/threads/runs/submit_tool_outputs").length
+      const cancelPosts = (yield* state.requests).filter((r) => r.path === "/v2/threads/runs/cancel").length
+      const submitPosts = (yield* state.requests).filter((r) =>
+        r.path === "/v2/threads/runs/submit_tool_outputs"
+      ).length
       const figures = {
         loops: LOOPS,
         pg: pg.source,
@@ -262,6 +288,7 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
         runsStarted: allRuns.length,
         runPosts,
         submitPosts,
+        cancelPosts,
         active: (yield* state.activeRuns).length,
         killed: victim.name,
         toolsPerRunnerAtKill: perRunnerBefore,
@@ -282,6 +309,8 @@ describe("DurableToolLoop on DurableEngine.layerPg: distribution", { timeout: 60
       }
       assert.strictEqual(lines.length, LOOPS + repeated.length)
       assert.strictEqual(submitPosts, LOOPS, "one submit per loop")
+      // a runner that stops (killed, or its shards moved away under load) leaves its runs going
+      assert.strictEqual(cancelPosts, 0, "no run cancelled")
       assert.strictEqual(callIds.size, LOOPS, "one tool call per loop")
       assert.strictEqual(allRuns.length, LOOPS, "one run per loop")
       assert.isTrue(threadIds.every((id) => runsPerThread.get(id) === 1), "one run per thread")

@@ -3,7 +3,16 @@
  * result as ToolLoop, each tool executed once, a replay that starts nothing again, a failed run, and an
  * interrupted workflow that cancels its run once.
  */
+import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
+import * as DurableToolLoop from "@effect-appbuilder/workflow/DurableToolLoop"
 import { assert, describe, it } from "@effect/vitest"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -12,16 +21,8 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
-import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as AppBuilderError from "@effect-appbuilder/assistant/AppBuilderError"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
-import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
-import * as DurableToolLoop from "@effect-appbuilder/workflow/DurableToolLoop"
 
 class Executions extends Context.Tag("test/Executions")<Executions, Ref.Ref<number>>() {}
 
@@ -61,14 +62,20 @@ const setup = (question: string) =>
   Effect.gen(function*() {
     const assistants = yield* Assistants.Assistants
     const threads = yield* Threads.Threads
-    const assistant = yield* assistants.create({ name: "loop", instructions: "请用友善的语气回答问题", tools: toolkit.definitions })
+    const assistant = yield* assistants.create({
+      name: "loop",
+      instructions: "请用友善的语气回答问题",
+      tools: toolkit.definitions
+    })
     const newThread = Effect.map(threads.create({ messages: [{ content: question }] }), (thread) => thread.id)
     return { assistantId: assistant.id, newThread }
   })
 
 const posts = (path: string) =>
-  Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-    Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length))
+  Effect.flatMap(
+    EmulatorState.EmulatorState,
+    (state) => Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length)
+  )
 
 const executions = Effect.flatMap(Executions, Ref.get)
 
@@ -86,7 +93,9 @@ describe("DurableToolLoop", () => {
   it.effect("completes with the same result as ToolLoop (blocking mode), each tool executed once", () =>
     Effect.gen(function*() {
       const { assistantId, newThread } = yield* setup("北京今天的天气怎么样？")
-      const expected = yield* settle(ToolLoop.run({ assistantId, threadId: yield* newThread }, { toolkit, mode: "blocking" }))
+      const expected = yield* settle(
+        ToolLoop.run({ assistantId, threadId: yield* newThread }, { toolkit, mode: "blocking" })
+      )
       assert.strictEqual(yield* executions, 1)
       const result = yield* settle(Weather.run({ id: "loop-1", request: { assistantId, threadId: yield* newThread } }))
       assert.deepStrictEqual(comparable(result), comparable(expected))
@@ -154,7 +163,11 @@ describe("DurableToolLoop", () => {
         handler: (_, call) =>
           Effect.gen(function*() {
             yield* Effect.flatMap(Executions, (count) => Ref.update(count, (n) => n + 1))
-            yield* runs.submitToolOutputs({ threadId, runId: previous.id, toolOutputs: [{ toolCallId: call.id, output: "晴" }] })
+            yield* runs.submitToolOutputs({
+              threadId,
+              runId: previous.id,
+              toolOutputs: [{ toolCallId: call.id, output: "晴" }]
+            })
             return "晴"
           })
       })
@@ -173,7 +186,9 @@ describe("DurableToolLoop", () => {
   it.effect("a failed run ends the workflow with RunFailed", () =>
     Effect.gen(function*() {
       const { assistantId, newThread } = yield* setup("please fail")
-      const exit = yield* settle(Effect.exit(Weather.run({ id: "failing", request: { assistantId, threadId: yield* newThread } })))
+      const exit = yield* settle(
+        Effect.exit(Weather.run({ id: "failing", request: { assistantId, threadId: yield* newThread } }))
+      )
       assert.isTrue(Exit.isFailure(exit))
       if (Exit.isFailure(exit)) {
         const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
@@ -186,7 +201,9 @@ describe("DurableToolLoop", () => {
   it.effect("a run that fails after a tool round ends the workflow with RunFailed", () =>
     Effect.gen(function*() {
       const { assistantId, newThread } = yield* setup("北京今天的天气怎么样？")
-      const error = yield* settle(Effect.flip(Weather.run({ id: "fails-late", request: { assistantId, threadId: yield* newThread } })))
+      const error = yield* settle(
+        Effect.flip(Weather.run({ id: "fails-late", request: { assistantId, threadId: yield* newThread } }))
+      )
       assert.strictEqual(error._tag, "RunFailed")
       assert.strictEqual(yield* executions, 1)
     }).pipe(Effect.provide(layer({
@@ -245,6 +262,87 @@ describe("DurableToolLoop", () => {
         { reply: "slow", delay: "10 minutes" }
       )
     }))))
+
+  describe("a process that stops (the engine shuts down under the execution) leaves its run going", () => {
+    const slowWeather = ToolLoop.tool("get_cur_whether", {
+      description: "这是一个获得指定地点天气的工具",
+      parameters: Schema.Struct({ location: Schema.String, unit: Schema.optional(Schema.String) }),
+      handler: ({ location }) =>
+        Effect.flatMap(Executions, (count) => Ref.update(count, (n) => n + 1)).pipe(
+          Effect.zipRight(Effect.sleep("30 seconds")),
+          Effect.as(`${location} 的当前温度是30 摄氏度`)
+        )
+    })
+    const SlowTool = DurableToolLoop.make({ name: "slow-tool", toolkit: ToolLoop.toolkit(slowWeather) })
+
+    /** Starts the loop on an engine of its own, waits until `until` holds, then shuts that engine down. */
+    const stopEngineWhen = (
+      until: Effect.Effect<boolean, never, EmulatorState.EmulatorState | Executions>,
+      loop: typeof Weather | typeof SlowTool = Weather
+    ) =>
+      Effect.gen(function*() {
+        const { assistantId, newThread } = yield* setup("北京今天的天气怎么样？")
+        const threadId = yield* newThread
+        const scope = yield* Scope.make()
+        const engine = yield* Layer.buildWithScope(
+          loop.layer.pipe(Layer.provideMerge(WorkflowEngine.layerMemory)),
+          scope
+        )
+        yield* loop.start({ id: "stopped", request: { assistantId, threadId } }).pipe(Effect.provide(engine))
+        for (let i = 0; i < 200 && !(yield* until); i++) yield* TestClock.adjust("100 millis")
+        assert.isTrue(yield* until)
+        yield* Scope.close(scope, Exit.void)
+        yield* TestClock.adjust("10 seconds")
+        const state = yield* EmulatorState.EmulatorState
+        assert.strictEqual(yield* posts("/v2/threads/runs/cancel"), 0, "nothing cancelled")
+        assert.strictEqual(yield* posts("/v2/threads/runs"), 1)
+        assert.notInclude((yield* state.runs()).map((run) => run.status), "cancelled")
+        return state
+      })
+
+    it.effect("while the run starts (a blocking call in flight)", () =>
+      Effect.gen(function*() {
+        const state = yield* stopEngineWhen(Effect.flatMap(EmulatorState.EmulatorState, (state) =>
+          Effect.map(state.activeRuns, (runs) =>
+            runs.length === 1)))
+        assert.strictEqual(yield* executions, 0)
+        // the run went on to ask for its tool: a restarted execution adopts it there
+        yield* TestClock.adjust("1 minute")
+        assert.deepStrictEqual(
+          (yield* state.activeRuns).map((run) =>
+            run.status
+          ),
+          ["requires_action"]
+        )
+      }).pipe(Effect.provide(layer({
+        script: AppBuilderTest.turns(
+          { toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }], delay: "30 seconds" },
+          { reply: "done" }
+        )
+      }))))
+
+    it.effect("while a tool runs", () =>
+      Effect.gen(function*() {
+        const state = yield* stopEngineWhen(Effect.map(executions, (n) => n === 1), SlowTool)
+        // the run still waits for the tool's output: a restarted execution adopts it and runs the tool
+        assert.deepStrictEqual((yield* state.activeRuns).map((run) => run.status), ["requires_action"])
+        assert.strictEqual(yield* posts("/v2/threads/runs/submit_tool_outputs"), 0)
+      }).pipe(Effect.provide(layer())))
+
+    it.effect("while it waits for the answer (between durable sleeps)", () =>
+      Effect.gen(function*() {
+        const state = yield* stopEngineWhen(Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1))
+        assert.strictEqual(yield* executions, 1)
+        yield* TestClock.adjust("2 minutes")
+        assert.deepStrictEqual(yield* state.activeRuns, [])
+        assert.deepStrictEqual((yield* state.runs()).map((run) => run.status), ["completed"])
+      }).pipe(Effect.provide(layer({
+        script: AppBuilderTest.turns(
+          { toolCalls: [{ name: "get_cur_whether", arguments: { location: "北京" } }] },
+          { reply: "slow", delay: "1 minute" }
+        )
+      }))))
+  })
 
   it.effect("waits with durable sleeps: a slow answer takes a bounded number of queries", () =>
     Effect.gen(function*() {

@@ -4,10 +4,6 @@
  * second engine on the same file returns its stored result without starting anything; interrupting a loop
  * cancels its run once.
  */
-import { assert, describe, it } from "@effect/vitest"
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import * as Assistants from "@effect-appbuilder/assistant/Assistants"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
@@ -15,6 +11,7 @@ import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
 import * as AppBuilderTest from "@effect-appbuilder/testing/AppBuilderTest"
 import * as DurableEngine from "@effect-appbuilder/workflow/DurableEngine"
 import * as DurableToolLoop from "@effect-appbuilder/workflow/DurableToolLoop"
+import { assert, describe, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -22,6 +19,9 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 
 class Executions extends Context.Tag("test/Executions")<Executions, Ref.Ref<number>>() {}
 
@@ -48,14 +48,20 @@ const engineLayer = (filename: string) =>
 const setup = Effect.gen(function*() {
   const assistants = yield* Assistants.Assistants
   const threads = yield* Threads.Threads
-  const assistant = yield* assistants.create({ name: "loop", instructions: "请用友善的语气回答问题", tools: toolkit.definitions })
+  const assistant = yield* assistants.create({
+    name: "loop",
+    instructions: "请用友善的语气回答问题",
+    tools: toolkit.definitions
+  })
   const thread = yield* threads.create({ messages: [{ content: "北京今天的天气怎么样？" }] })
   return { assistantId: assistant.id, threadId: thread.id }
 })
 
 const posts = (path: string) =>
-  Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-    Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length))
+  Effect.flatMap(
+    EmulatorState.EmulatorState,
+    (state) => Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length)
+  )
 
 const waitUntil = <R>(what: string, condition: Effect.Effect<boolean, never, R>) =>
   Effect.gen(function*() {
@@ -93,7 +99,10 @@ describe("DurableToolLoop on DurableEngine.layerSqlite", { timeout: 60_000 }, ()
       const state = yield* EmulatorState.EmulatorState
       const exit = yield* Effect.gen(function*() {
         const executionId = yield* Weather.start({ id: "interrupted", request: { assistantId, threadId } })
-        yield* waitUntil("the outputs were submitted", Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1))
+        yield* waitUntil(
+          "the outputs were submitted",
+          Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
+        )
         assert.strictEqual((yield* state.activeRuns).length, 1)
         yield* Weather.interrupt(executionId)
         yield* waitUntil("the run was cancelled", Effect.map(state.activeRuns, (active) => active.length === 0))

@@ -74,7 +74,10 @@ export type Attempt = <A, R>(
  */
 export const make = (settings: {
   readonly timeout: Duration.Duration
-  readonly prepare: (request: HttpClientRequest.HttpClientRequest, requestId: string) => HttpClientRequest.HttpClientRequest
+  readonly prepare: (
+    request: HttpClientRequest.HttpClientRequest,
+    requestId: string
+  ) => HttpClientRequest.HttpClientRequest
 }): Attempt =>
 (operation, request, execute, onResponse) =>
   Effect.suspend(() => {

@@ -12,8 +12,8 @@ import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { HttpError, ValidationError } from "../AppBuilderError.js"
 import type { Service as Client } from "../AppBuilderClient.js"
+import type { HttpError, ValidationError } from "../AppBuilderError.js"
 import { encodeRequest } from "./requestSchema.js"
 
 /**

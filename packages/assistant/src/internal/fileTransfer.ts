@@ -191,15 +191,15 @@ const joinPath = (directory: string, name: string): string =>
  * @category internal
  * @internal
  */
-export const bodyUnreadable = (operation: string, response: HttpClientResponse.HttpClientResponse) =>
-(error: unknown): HttpError =>
-  HttpError.transport({
-    operation,
-    description: "the response body could not be read",
-    status: response.status,
-    requestId: response.headers["x-appbuilder-request-id"],
-    cause: Predicate.hasProperty(error, "cause") ? error.cause : undefined
-  })
+export const bodyUnreadable =
+  (operation: string, response: HttpClientResponse.HttpClientResponse) => (error: unknown): HttpError =>
+    HttpError.transport({
+      operation,
+      description: "the response body could not be read",
+      status: response.status,
+      requestId: response.headers["x-appbuilder-request-id"],
+      cause: Predicate.hasProperty(error, "cause") ? error.cause : undefined
+    })
 
 /**
  * Writes a download's body to disk as it arrives: to `target.path`, or into `target.directory` (default:
@@ -238,7 +238,9 @@ export const writeDownload = (
       Effect.catchIf(
         (error): error is Exclude<typeof error, HttpError> => !(error instanceof HttpError),
         (error) =>
-          Effect.fail(new FileWriteError({ operation, path: destination, description: error.description ?? error.message }))
+          Effect.fail(
+            new FileWriteError({ operation, path: destination, description: error.description ?? error.message })
+          )
       )
     )
     return destination

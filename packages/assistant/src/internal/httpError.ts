@@ -187,7 +187,9 @@ export class HttpError
    */
   get isQuotaExhausted(): boolean {
     if (this.code !== undefined && QUOTA_CODES.has(this.code)) return true
-    const text = `${this.code ?? ""} ${this.type ?? ""} ${this.reason === "Status" ? this.body ?? "" : this.description}`
+    const text = `${this.code ?? ""} ${this.type ?? ""} ${
+      this.reason === "Status" ? this.body ?? "" : this.description
+    }`
     return /quota/i.test(text)
   }
 

@@ -16,7 +16,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import * as SchemaAST from "effect/SchemaAST"
+import type * as SchemaAST from "effect/SchemaAST"
 import { Issue, ValidationError } from "../AppBuilderError.js"
 import { KnownModel, ListOrder, type Model } from "../Common.js"
 import { problemsOf } from "./toolSchema.js"
@@ -75,7 +75,8 @@ const orPassing = <A, I, P extends null | undefined>(
  * @category internal
  * @internal
  */
-export const orUndefined = <A, I>(schema: Schema.Schema<A, I>) => orPassing(schema, (input): input is undefined => input === undefined, "or undefined")
+export const orUndefined = <A, I>(schema: Schema.Schema<A, I>) =>
+  orPassing(schema, (input): input is undefined => input === undefined, "or undefined")
 
 /**
  * `schema` or `null`.
@@ -84,7 +85,8 @@ export const orUndefined = <A, I>(schema: Schema.Schema<A, I>) => orPassing(sche
  * @category internal
  * @internal
  */
-export const orNullValue = <A, I>(schema: Schema.Schema<A, I>) => orPassing(schema, (input): input is null => input === null, "or null")
+export const orNullValue = <A, I>(schema: Schema.Schema<A, I>) =>
+  orPassing(schema, (input): input is null => input === null, "or null")
 
 /**
  * `schema`, `null` or `undefined`.
@@ -93,7 +95,8 @@ export const orNullValue = <A, I>(schema: Schema.Schema<A, I>) => orPassing(sche
  * @category internal
  * @internal
  */
-export const orNullish = <A, I>(schema: Schema.Schema<A, I>) => orPassing(schema, (input): input is null | undefined => input == null, "or nullish")
+export const orNullish = <A, I>(schema: Schema.Schema<A, I>) =>
+  orPassing(schema, (input): input is null | undefined => input == null, "or nullish")
 
 /**
  * A field that the caller may omit (or set to `undefined`) and that is always sent: `fallback` (a wire
@@ -232,7 +235,9 @@ export const Metadata = Schema.Record({ key: Schema.String, value: Schema.String
   Schema.filter((metadata) => {
     const issues: Array<Schema.FilterIssue> = []
     const entries = Object.entries(metadata)
-    if (entries.length > 16) issues.push({ path: [], message: `at most 16 entries are allowed (got ${entries.length})` })
+    if (entries.length > 16) {
+      issues.push({ path: [], message: `at most 16 entries are allowed (got ${entries.length})` })
+    }
     for (const [key, value] of entries) {
       const keyLength = charLength(key)
       // checked even when some values are not strings (reported by the Record itself)
@@ -271,8 +276,7 @@ export const listFields = {
 // encoding a request
 // -----------------------------------------------------------------------------
 
-const describe = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value
+const describe = (value: unknown): string => value === null ? "null" : Array.isArray(value) ? "an array" : typeof value
 
 const startsWith = (path: ReadonlyArray<PropertyKey>, prefix: ReadonlyArray<PropertyKey>): boolean =>
   prefix.length <= path.length && prefix.every((key, i) => path[i] === key)
@@ -290,8 +294,14 @@ const issuesOf = (error: ParseResult.ParseError): ReadonlyArray<ParseResult.Arra
     )
     const before = previous === -1 ? undefined : merged[previous]
     const beforeExpected = before === undefined ? undefined : expectedOf(before)
-    if (before !== undefined && beforeExpected !== undefined && expected !== undefined && beforeExpected.actual === expected.actual) {
-      merged[previous] = { ...before, message: `Expected ${beforeExpected.expected} | ${expected.expected}, actual ${expected.actual}` }
+    if (
+      before !== undefined && beforeExpected !== undefined && expected !== undefined &&
+      beforeExpected.actual === expected.actual
+    ) {
+      merged[previous] = {
+        ...before,
+        message: `Expected ${beforeExpected.expected} | ${expected.expected}, actual ${expected.actual}`
+      }
     } else {
       merged.push(issue)
     }
@@ -322,7 +332,7 @@ const definitionProblems = (input: unknown): ReadonlyArray<Issue> => {
     seen.add(value)
     for (const problem of problemsOf(value)) issues.push(toIssue([...path, ...problem.path], problem.message))
     if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]))
-    else if (Predicate.isRecord(value)) for (const [key, item] of Object.entries(value)) walk(item, [...path, key])
+    else if (Predicate.isRecord(value)) { for (const [key, item] of Object.entries(value)) walk(item, [...path, key]) }
   }
   try {
     walk(input, [])

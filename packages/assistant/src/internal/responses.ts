@@ -102,7 +102,10 @@ export const checkEventStream = (operation: Operation, path: string) =>
     )
     const got = contentType === "" ? "no content type" : contentType
     return Effect.fail(
-      Option.getOrElse(error, () => decodeError(operation, `expected an event stream, got ${got}`, response, requestId, text))
+      Option.getOrElse(
+        error,
+        () => decodeError(operation, `expected an event stream, got ${got}`, response, requestId, text)
+      )
     )
   })
 }

@@ -84,10 +84,13 @@ export const cancelStartedRun = (
   )
   // the run usually shows at once or within a moment: look again after 100 ms, then ever less often
   const find = (wait: number): Effect.Effect<Run> =>
-    Effect.flatMap(look, Option.match({
-      onSome: Effect.succeed,
-      onNone: () => Effect.zipRight(Effect.sleep(Duration.millis(wait)), find(Math.min(wait * 2, 1_000)))
-    }))
+    Effect.flatMap(
+      look,
+      Option.match({
+        onSome: Effect.succeed,
+        onNone: () => Effect.zipRight(Effect.sleep(Duration.millis(wait)), find(Math.min(wait * 2, 1_000)))
+      })
+    )
   return find(100).pipe(
     Effect.flatMap((run) =>
       Effect.logDebug("a blocking run call was stopped: cancelling the run it started").pipe(
@@ -166,7 +169,12 @@ export const cancelWhenStopped = (
             // the stream broke and follows the run by polling: the run it follows is the one to cancel
             runId = event.runId
             threadId = event.threadId
-            annotations = { ...annotations, "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId, "appbuilder.resumed": event.reason }
+            annotations = {
+              ...annotations,
+              "appbuilder.run_id": event.runId,
+              "appbuilder.thread_id": threadId,
+              "appbuilder.resumed": event.reason
+            }
             break
           case "RunEnd":
             ended = true

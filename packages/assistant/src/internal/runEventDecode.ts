@@ -435,7 +435,9 @@ const fastContent = (value: unknown, event: Mutable<RunEvent.MessageDelta>): boo
       if (!plainAnnotations(annotations)) return false
       const built: Mutable<Common.Text> = Object.create(Common.Text.prototype)
       built.value = text["value"]
-      built.annotations = annotations === null || annotations === undefined ? null : [...(annotations as ReadonlyArray<string>)]
+      built.annotations = annotations === null || annotations === undefined
+        ? null
+        : [...(annotations as ReadonlyArray<string>)]
       decoded = built
       // one item (the usual case): the value itself, no concatenation
       joined = joined === "" ? built.value : joined + built.value
@@ -578,7 +580,14 @@ export const decodeEventParts = (
     }
     default: {
       const raw = Either.getOrElse(parseJson(data), () => data)
-      return unknownEvent(name, stringField(raw, "event_type"), numberField(raw, "send_id"), stringField(raw, "status"), data, raw)
+      return unknownEvent(
+        name,
+        stringField(raw, "event_type"),
+        numberField(raw, "send_id"),
+        stringField(raw, "status"),
+        data,
+        raw
+      )
     }
   }
 }

@@ -55,7 +55,6 @@ export interface StreamRunContext {
   readonly currentAssistantId: string | undefined
 }
 
-
 /**
  * The context before the first event: every field `undefined`.
  *
@@ -70,7 +69,6 @@ export const initialContext: StreamRunContext = {
   currentThreadId: undefined,
   currentAssistantId: undefined
 }
-
 
 const nonEmpty = (value: string): string | undefined => (value === "" ? undefined : value)
 

@@ -29,14 +29,7 @@ import {
   text,
   withDefault
 } from "./requestSchema.js"
-import {
-  ContinuationToolOutput,
-  InlineMessage,
-  ModelParameters,
-  Tools,
-  UserInfo,
-  UserLoc
-} from "./sharedRequests.js"
+import { ContinuationToolOutput, InlineMessage, ModelParameters, Tools, UserInfo, UserLoc } from "./sharedRequests.js"
 
 /**
  * The messages appended to the conversation before a run (role `user` by default).
@@ -195,6 +188,12 @@ export const RunCallOptions = Schema.Struct({
    * (default 5 seconds). See `Runs.Service.run`.
    */
   cancelTimeout: optionalOption(DurationInput),
+  /**
+   * Whether a call that started a run and is interrupted cancels that run (default `true`). `false` leaves
+   * the run to go on, for a caller that finds it again itself: a durable loop whose process stops adopts
+   * the run when it resumes elsewhere. A call that loses its answer still cancels it. See `Runs.Service.run`.
+   */
+  cancelOnInterrupt: optionalOption(Schema.Boolean),
   /**
    * When the call's answer is lost (the connection broke or the call timed out after the request was
    * sent), follow the run by polling instead of failing: `true` (default schedule), a `Schedule`, or

@@ -128,21 +128,37 @@ interface Seen {
   readonly messages: Map<string, Streamed>
 }
 
-/** The length of a text and its FNV-1a hash (32 bits, over UTF-16 code units), extended delta by delta. */
+/**
+ * The length of a text and its FNV-1a hash (32 bits, over UTF-16 code units), extended delta by delta in
+ * place: one record per message, not a new one per delta (this runs for every chunk of a long stream).
+ */
 interface Streamed {
-  readonly length: number
-  readonly hash: number
+  length: number
+  hash: number
 }
 
-const emptyStreamed: Streamed = { length: 0, hash: 0x811c9dc5 }
+const FNV_OFFSET = 0x811c9dc5
 
-const extend = (streamed: Streamed, text: string): Streamed => {
-  let hash = streamed.hash
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return { length: streamed.length + text.length, hash }
+/** `hash` extended with the code units of `text`. */
+const hashText = (hash: number, text: string): number => {
+  let out = hash
+  for (let i = 0; i < text.length; i++) out = Math.imul(out ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return out
 }
 
 const observe = (seen: Seen, event: RunEvent): void => {
+  if (event._tag === "MessageDelta") {
+    // the hot case, first: every chunk of the answer
+    if (event.sendId > 0) seen.lastSendId = event.sendId
+    const streamed = seen.messages.get(event.messageId)
+    if (streamed === undefined) {
+      seen.messages.set(event.messageId, { length: event.text.length, hash: hashText(FNV_OFFSET, event.text) })
+    } else {
+      streamed.length += event.text.length
+      streamed.hash = hashText(streamed.hash, event.text)
+    }
+    return
+  }
   if ("sendId" in event && event.sendId > 0) seen.lastSendId = event.sendId
   switch (event._tag) {
     case "RunBegin":
@@ -168,10 +184,7 @@ const observe = (seen: Seen, event: RunEvent): void => {
       for (const call of event.toolCalls) seen.submitted.add(call.id)
       return
     case "MessageCreation":
-      if (!seen.messages.has(event.messageId)) seen.messages.set(event.messageId, emptyStreamed)
-      return
-    case "MessageDelta":
-      seen.messages.set(event.messageId, extend(seen.messages.get(event.messageId) ?? emptyStreamed, event.text))
+      if (!seen.messages.has(event.messageId)) seen.messages.set(event.messageId, { length: 0, hash: FNV_OFFSET })
       return
     default:
       return
@@ -288,16 +301,24 @@ const rebuild = (
   let replyDone = false
   const emitReply = (messageId: string) => {
     if (!seen.messages.has(messageId)) {
-      emit(new MessageCreation({ sendId: 0, status: "in_progress", message: "message created", detailsType: "message_creation", messageId }))
+      emit(
+        new MessageCreation({
+          sendId: 0,
+          status: "in_progress",
+          message: "message created",
+          detailsType: "message_creation",
+          messageId
+        })
+      )
     }
     if (Option.isNone(reply) || reply.value.id !== messageId || replyDone) return
     replyDone = true
     const full = reply.value.text
-    const streamed = seen.messages.get(messageId) ?? emptyStreamed
+    const streamed = seen.messages.get(messageId) ?? { length: 0, hash: FNV_OFFSET }
     // what the message holds beyond what was streamed (a message that does not start with the streamed
     // text cannot be continued: nothing is added rather than text repeated)
     const continues = full.length >= streamed.length &&
-      extend(emptyStreamed, full.slice(0, streamed.length)).hash === streamed.hash
+      hashText(FNV_OFFSET, full.slice(0, streamed.length)) === streamed.hash
     const rest = continues ? full.slice(streamed.length) : ""
     if (rest === "") return
     emit(
@@ -429,9 +450,14 @@ export const resumable = <R>(
           seen.runId = runId
         }
         const ref = { threadId: seen.threadId, runId }
-        yield* Effect.logDebug(`${options.operation}: the stream broke before run_end; following the run by polling`).pipe(
-          Effect.annotateLogs({ "appbuilder.run_id": runId, "appbuilder.thread_id": seen.threadId, reason: lost.reason })
-        )
+        yield* Effect.logDebug(`${options.operation}: the stream broke before run_end; following the run by polling`)
+          .pipe(
+            Effect.annotateLogs({
+              "appbuilder.run_id": runId,
+              "appbuilder.thread_id": seen.threadId,
+              reason: lost.reason
+            })
+          )
         const resumed = new Resumed({
           ...ref,
           reason: lost.reason,

@@ -9,14 +9,21 @@ import type * as Sse from "@effect/experimental/Sse"
 import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import { HttpError, RunFailed } from "../AppBuilderError.js"
-import * as RunEvent from "../RunEvent.js"
-import { runFailedOf } from "./runFailed.js"
+import type { RunFailed } from "../AppBuilderError.js"
+import { HttpError } from "../AppBuilderError.js"
+import type * as RunEvent from "../RunEvent.js"
 import { decodeEventParts, decodeEventUnwrapped } from "./runEventDecode.js"
+import { runFailedOf } from "./runFailed.js"
 import { decodeSseWith, decodeUtf8 } from "./sse.js"
 
 // -----------------------------------------------------------------------------
@@ -70,7 +77,14 @@ const withEndRules = <In, E, R>(
   options: RunStreamOptions,
   decode: (input: In) => Decoded
 ): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
-  type Out = Channel.Channel<Chunk.Chunk<RunEvent.RunEvent>, Chunk.Chunk<In>, E | HttpError | RunFailed, E, unknown, unknown>
+  type Out = Channel.Channel<
+    Chunk.Chunk<RunEvent.RunEvent>,
+    Chunk.Chunk<In>,
+    E | HttpError | RunFailed,
+    E,
+    unknown,
+    unknown
+  >
   const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
     events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
   const loop: Out = Channel.readWithCause({
@@ -139,10 +153,59 @@ export const runStream = <R>(
         ? error
         : HttpError.decode({ operation, description: error.message })
     ),
-    Stream.timeoutFail(
-      () => HttpError.timeout({ operation, description: `no event received for ${Duration.format(idle)}` }),
-      idle
+    failWhenIdle(
+      idle,
+      () => HttpError.timeout({ operation, description: `no event received for ${Duration.format(idle)}` })
     )
   )
   return withEndRules(decoded, options, identity)
 }
+
+/**
+ * Fails with `onTimeout()` when a pull of `self` has waited `idle` without a chunk. Only the time spent
+ * waiting for `self` counts: nothing is pulled ahead of the consumer, so the time it spends on a chunk
+ * does not.
+ *
+ * Written instead of `Stream.timeoutFail`, which races every pull against a sleep (two fibers per chunk,
+ * and the chunk's whole decoding run inside a child fiber: several µs per event of a long stream). Here
+ * one worker fiber runs the pulls and one watchdog fiber sleeps: it wakes once per `idle` (more often only
+ * while a pull is pending) and, finding a pull pending for `idle`, fails it and interrupts the worker.
+ */
+const failWhenIdle =
+  <E2>(idle: Duration.Duration, onTimeout: () => E2) =>
+  <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E | E2, R> =>
+    Stream.unwrapScoped(Effect.gen(function*() {
+      const clock = yield* Effect.clock
+      const limit = Duration.toMillis(idle)
+      const pull = yield* Stream.toPull(self)
+      const requests = yield* Queue.unbounded<Deferred.Deferred<Chunk.Chunk<A>, Option.Option<E | E2>>>()
+      // the pull the worker is running, and the clock time it was asked for
+      let pending: Deferred.Deferred<Chunk.Chunk<A>, Option.Option<E | E2>> | undefined
+      let pendingSince = 0
+      const worker = yield* Queue.take(requests).pipe(
+        Effect.flatMap((deferred) =>
+          Effect.flatMap(Effect.exit(pull), (exit) =>
+            Effect.sync(() => {
+              pending = undefined
+              Deferred.unsafeDone(deferred, exit)
+            }))
+        ),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      const watch: Effect.Effect<void> = Effect.suspend(() => {
+        if (pending === undefined) return Effect.zipRight(Effect.sleep(idle), watch)
+        const remaining = pendingSince + limit - clock.unsafeCurrentTimeMillis()
+        if (remaining > 0) return Effect.zipRight(Effect.sleep(Duration.millis(remaining)), watch)
+        Deferred.unsafeDone(pending, Exit.fail(Option.some(onTimeout())))
+        return Fiber.interrupt(worker)
+      })
+      yield* Effect.forkScoped(watch)
+      const next = Effect.suspend(() => {
+        const deferred = Deferred.unsafeMake<Chunk.Chunk<A>, Option.Option<E | E2>>(FiberId.none)
+        pending = deferred
+        pendingSince = clock.unsafeCurrentTimeMillis()
+        return Effect.zipRight(Queue.offer(requests, deferred), Deferred.await(deferred))
+      })
+      return Stream.fromPull(Effect.succeed(next))
+    }))

@@ -93,7 +93,9 @@ export const FunctionDefinition = Schema.Struct({
 
 const ToolType = Schema.declare((u): u is "function" | (string & {}) => Predicate.isString(u), {
   title: "a tool type"
-}).pipe(Schema.filter((type) => type === "function" || `must be "function", the only tool type (got ${JSON.stringify(type)})`))
+}).pipe(
+  Schema.filter((type) => type === "function" || `must be "function", the only tool type (got ${JSON.stringify(type)})`)
+)
 
 /**
  * A function tool (`type` defaults to `function`, the only type the service knows).

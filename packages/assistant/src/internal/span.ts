@@ -31,7 +31,12 @@ export type Execute<R> = (
   request: HttpClientRequest.HttpClientRequest
 ) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>
 
-const recordRequest = (span: Tracer.Span, request: HttpClientRequest.HttpClientRequest, url: URL, redacted: ReadonlyArray<string | RegExp>) => {
+const recordRequest = (
+  span: Tracer.Span,
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  redacted: ReadonlyArray<string | RegExp>
+) => {
   span.attribute("http.request.method", request.method)
   span.attribute("server.address", url.origin)
   if (url.port !== "") span.attribute("server.port", Number(url.port))

@@ -212,30 +212,31 @@ export const decodeSse = <E, R>(self: Stream.Stream<string, E, R>): Stream.Strea
  * @since 0.1.0
  * @category combinators
  */
-export const decodeSseWith = <A>(make: (event: string, data: string) => A) =>
-<E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<A, E | Sse.SseError, R> =>
-  Stream.suspend(() => {
-    const decoder = makeSseDecoder(make)
-    const emit = <OutErr, OutDone>(
-      next: Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, OutErr, E, OutDone, unknown>
-    ): Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, OutErr, E, OutDone | void, unknown> => {
-      const out = decoder.drain()
-      return Chunk.isEmpty(out) ? next : Channel.zipRight(Channel.write(out), next)
-    }
-    const loop: Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, E | Sse.SseError, E, unknown, unknown> =
-      Channel.readWithCause({
-        onInput: (chunk: Chunk.Chunk<string>) => {
-          for (const text of chunk) {
-            const error = decoder.feed(text)
-            if (error !== undefined) return emit(Channel.fail(error))
+export const decodeSseWith =
+  <A>(make: (event: string, data: string) => A) =>
+  <E, R>(self: Stream.Stream<string, E, R>): Stream.Stream<A, E | Sse.SseError, R> =>
+    Stream.suspend(() => {
+      const decoder = makeSseDecoder(make)
+      const emit = <OutErr, OutDone>(
+        next: Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, OutErr, E, OutDone, unknown>
+      ): Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, OutErr, E, OutDone | void, unknown> => {
+        const out = decoder.drain()
+        return Chunk.isEmpty(out) ? next : Channel.zipRight(Channel.write(out), next)
+      }
+      const loop: Channel.Channel<Chunk.Chunk<A>, Chunk.Chunk<string>, E | Sse.SseError, E, unknown, unknown> = Channel
+        .readWithCause({
+          onInput: (chunk: Chunk.Chunk<string>) => {
+            for (const text of chunk) {
+              const error = decoder.feed(text)
+              if (error !== undefined) return emit(Channel.fail(error))
+            }
+            return emit(loop)
+          },
+          onFailure: (cause: Cause.Cause<E>) => emit(Channel.failCause(cause)),
+          onDone: () => {
+            const error = decoder.finish()
+            return error === undefined ? emit(Channel.void) : emit(Channel.fail(error))
           }
-          return emit(loop)
-        },
-        onFailure: (cause: Cause.Cause<E>) => emit(Channel.failCause(cause)),
-        onDone: () => {
-          const error = decoder.finish()
-          return error === undefined ? emit(Channel.void) : emit(Channel.fail(error))
-        }
-      })
-    return Stream.pipeThroughChannel(self, loop)
-  })
+        })
+      return Stream.pipeThroughChannel(self, loop)
+    })

@@ -58,7 +58,11 @@ export type ToolCallFailure<Tools extends Tool.Any, Mode extends OnToolError> =
  * @category internal
  * @internal
  */
-export const argumentsInvalid = (toolName: string, call: ToolCall, error: ParseResult.ParseError): ToolArgumentsInvalid =>
+export const argumentsInvalid = (
+  toolName: string,
+  call: ToolCall,
+  error: ParseResult.ParseError
+): ToolArgumentsInvalid =>
   new ToolArgumentsInvalid({
     tool: toolName,
     callId: call.id,
@@ -121,13 +125,21 @@ export const toolOutputFor = <Tools extends Tool.Any, Mode extends OnToolError>(
   options: ToolCallOptions<Tools, Mode>,
   call: ToolCall
 ): Effect.Effect<ToolOutputInput, ToolCallFailure<Tools, Mode>, Tool.Context<Tools>> => {
-  const output = Effect.map(executeCall(options, call), (text): ToolOutputInput => ({ toolCallId: call.id, output: text }))
+  // one span per call (its failure, if any, is recorded there even when it becomes an `error: …` output)
+  const output = Effect.map(
+    Effect.withSpan(executeCall(options, call), "ToolLoop.toolCall", {
+      attributes: { "appbuilder.tool": call.function?.name ?? "", "appbuilder.tool_call_id": call.id }
+    }),
+    (text): ToolOutputInput => ({ toolCallId: call.id, output: text })
+  )
   // With "output" the catchAll leaves no error; with "fail" every error of `executeCall` is a
   // ToolCallFailure. TypeScript cannot follow the runtime check on `onToolError`, hence the cast.
   return (options.onToolError === "fail"
     ? output
-    : Effect.catchAll(output, (error) =>
-      Effect.succeed<ToolOutputInput>({ toolCallId: call.id, output: `error: ${errorText(error)}` }))) as Effect.Effect<
+    : Effect.catchAll(
+      output,
+      (error) => Effect.succeed<ToolOutputInput>({ toolCallId: call.id, output: `error: ${errorText(error)}` })
+    )) as Effect.Effect<
       ToolOutputInput,
       ToolCallFailure<Tools, Mode>,
       Tool.Context<Tools>

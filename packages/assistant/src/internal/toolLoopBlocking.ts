@@ -13,10 +13,10 @@ import { MaxStepsExceeded } from "../AppBuilderError.js"
 import * as Runs from "../Runs.js"
 import type * as Threads from "../Threads.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
+import type { Run } from "./models/run.js"
 import { cancelQuietly } from "./runCancel.js"
 import { toolOutputsFor } from "./toolCalls.js"
 import { runRequestWithTools, withThreadCreated } from "./toolLoopInput.js"
-import type { Run } from "./models/run.js"
 
 interface Progress {
   readonly run: Run

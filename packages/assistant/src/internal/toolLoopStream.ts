@@ -16,9 +16,9 @@ import * as RunEvent from "../RunEvent.js"
 import * as Runs from "../Runs.js"
 import type * as Threads from "../Threads.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
+import type { Run } from "./models/run.js"
 import { toolOutputsFor } from "./toolCalls.js"
 import { runRequestWithTools, withThreadCreated } from "./toolLoopInput.js"
-import type { Run } from "./models/run.js"
 
 /**
  * The options of a streamed loop (the mode is implied).
@@ -159,7 +159,9 @@ export const streamLoop = <Tools extends Tool.Any, Mode extends OnToolError>(
       Option.match(run, {
         // `Runs.stream` ends only after `RunEnd` (or fails): this is a safety net
         onNone: () =>
-          Effect.fail(HttpError.streamEnded({ operation: "ToolLoop.run", description: "the run stream ended before run_end" })),
+          Effect.fail(
+            HttpError.streamEnded({ operation: "ToolLoop.run", description: "the run stream ended before run_end" })
+          ),
         onSome: (run) => Effect.succeed({ run, steps, text })
       })
     )

@@ -1,6 +1,8 @@
 /**
  * A scripted `HttpClient` for SDK tests: records every request and answers with a handler.
  */
+import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
+import type * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -8,8 +10,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as AppBuilder from "@effect-appbuilder/assistant/AppBuilder"
-import type * as AppBuilderClient from "@effect-appbuilder/assistant/AppBuilderClient"
 
 export const TOKEN = "bce-v3/ALTAK-test/s3cr3t-t0ken-value"
 

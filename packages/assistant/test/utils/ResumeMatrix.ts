@@ -3,19 +3,19 @@
  * sockets): a run stream cut after k events by the emulator's `dropAfter(k)`, for every k from 0 to the
  * length of the undisturbed stream, must end as the undisturbed one does.
  */
+import * as Assistants from "@effect-appbuilder/assistant/Assistants"
+import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
+import * as Runs from "@effect-appbuilder/assistant/Runs"
+import * as Threads from "@effect-appbuilder/assistant/Threads"
+import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
+import * as Faults from "@effect-appbuilder/emulator/Faults"
 import { assert } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as EmulatorState from "@effect-appbuilder/emulator/EmulatorState"
-import * as Faults from "@effect-appbuilder/emulator/Faults"
-import * as Assistants from "@effect-appbuilder/assistant/Assistants"
-import * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
-import * as Runs from "@effect-appbuilder/assistant/Runs"
-import * as Threads from "@effect-appbuilder/assistant/Threads"
-import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 
 /** The tags of the events, `Resumed` left out and consecutive deltas merged into one. */
 export const shape = (events: ReadonlyArray<RunEvent.RunEvent>): Array<string> => {
@@ -23,7 +23,9 @@ export const shape = (events: ReadonlyArray<RunEvent.RunEvent>): Array<string> =
   for (const event of events) {
     if (event._tag === "Resumed") continue
     if (event._tag === "MessageDelta" && out[out.length - 1] === "MessageDelta") continue
-    out.push(event._tag === "ToolStepBegin" || event._tag === "ToolStepEnd" ? `${event._tag}:${event.stepId}` : event._tag)
+    out.push(
+      event._tag === "ToolStepBegin" || event._tag === "ToolStepEnd" ? `${event._tag}:${event.stepId}` : event._tag
+    )
   }
   return out
 }
@@ -44,15 +46,19 @@ export const setup = (question: string, tools?: ReadonlyArray<Assistants.Assista
 
 /** The number of requests the emulator received on `path`. */
 export const posts = (path: string) =>
-  Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-    Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length))
+  Effect.flatMap(
+    EmulatorState.EmulatorState,
+    (state) => Effect.map(state.requests, (requests) => requests.filter((r) => r.path === path).length)
+  )
 
 const runPosts = posts("/v2/threads/runs")
 const submitPosts = posts("/v2/threads/runs/submit_tool_outputs")
 
 /** The runs not ended yet, as `id:status`. */
-const activeRuns = Effect.flatMap(EmulatorState.EmulatorState, (state) =>
-  Effect.map(state.activeRuns, (runs) => runs.map((run) => `${run.id}:${run.status}`)))
+const activeRuns = Effect.flatMap(
+  EmulatorState.EmulatorState,
+  (state) => Effect.map(state.activeRuns, (runs) => runs.map((run) => `${run.id}:${run.status}`))
+)
 
 /** How an effect is driven to its end: moving the TestClock in-process, as it is on real sockets. */
 export type Driver = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>

@@ -93,7 +93,13 @@ export const unauthorized = (message: string): ApiError =>
  * @category constructors
  */
 export const unknownPath = (path: string): ApiError =>
-  new ApiError({ status: 404, code: "not_found", type: "invalid_request_error", message: `no such path: ${path}`, param: "" })
+  new ApiError({
+    status: 404,
+    code: "not_found",
+    type: "invalid_request_error",
+    message: `no such path: ${path}`,
+    param: ""
+  })
 
 /**
  * @since 0.1.0

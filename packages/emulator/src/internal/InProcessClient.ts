@@ -45,7 +45,9 @@ const toWebBody = (
 
 const rawBody = (raw: unknown): BodyInit | null => {
   if (raw === null || raw === undefined) return null
-  if (typeof raw === "string" || raw instanceof Blob || raw instanceof ArrayBuffer || raw instanceof FormData) return raw
+  if (typeof raw === "string" || raw instanceof Blob || raw instanceof ArrayBuffer || raw instanceof FormData) {
+    return raw
+  }
   if (raw instanceof URLSearchParams || raw instanceof ReadableStream) return raw
   if (raw instanceof Uint8Array) return new Uint8Array(raw)
   return String(raw)

@@ -41,7 +41,9 @@ export interface Route<R> {
   readonly family: "assistant" | "storage"
   /** `json` routes get a parsed body; `multipart` routes read the request themselves. */
   readonly body: "json" | "multipart"
-  readonly handler: (context: RouteContext) => Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError | StorageError, R>
+  readonly handler: (
+    context: RouteContext
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError | StorageError, R>
 }
 
 /**

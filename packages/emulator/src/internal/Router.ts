@@ -62,7 +62,10 @@ export const bearerToken = (value: string | undefined): Option.Option<string> =>
 }
 
 const authorize = (headers: Headers.Headers, configured: Option.Option<Redacted.Redacted<string>>): boolean => {
-  const token = Option.orElse(bearerToken(headers["authorization"]), () => bearerToken(headers["x-appbuilder-authorization"]))
+  const token = Option.orElse(
+    bearerToken(headers["authorization"]),
+    () => bearerToken(headers["x-appbuilder-authorization"])
+  )
   if (Option.isNone(token)) return false
   if (Option.isNone(configured)) return true
   const expected = Redacted.value(configured.value)
@@ -267,7 +270,11 @@ export const splitUrl = (url: string): { readonly path: string; readonly query: 
  */
 export const make = <R>(
   routes: ReadonlyArray<Route.Route<R>>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R | Requirements | HttpServerRequest.HttpServerRequest> => {
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  R | Requirements | HttpServerRequest.HttpServerRequest
+> => {
   const table = new Map(routes.map((route) => [route.path, route] as const))
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -308,7 +315,10 @@ export const make = <R>(
         entry.errorCode = "injected_fault"
         return fault._tag === "Status"
           ? injectedStatus(fault)
-          : HttpServerResponse.text(fault.body, { status: fault.status, contentType: "application/json; charset=utf-8" })
+          : HttpServerResponse.text(fault.body, {
+            status: fault.status,
+            contentType: "application/json; charset=utf-8"
+          })
       }
       if (!authorize(request.headers, config.token)) {
         return fail(ApiError.unauthorized("missing or invalid Authorization header"))

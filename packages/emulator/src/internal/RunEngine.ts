@@ -283,7 +283,9 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
 
     const activeRuns: Service["activeRuns"] = Effect.zipRight(
       refreshAll,
-      Effect.sync(() => [...store.runs.values()].filter((r) => !Store.isTerminal(r.status)).sort((a, b) => a.seq - b.seq))
+      Effect.sync(() =>
+        [...store.runs.values()].filter((r) => !Store.isTerminal(r.status)).sort((a, b) => a.seq - b.seq)
+      )
     )
 
     return { run, submitToolOutputs, cancel, find, activeRun, cancelRun, refreshAll, awaitTerminal, activeRuns }

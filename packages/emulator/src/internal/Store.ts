@@ -367,7 +367,14 @@ export const Ids = {
  * @category constructors
  */
 export const makeThread = (store: Service, now: number, metadata: Record<string, string> = {}): ThreadRecord => {
-  const thread: ThreadRecord = { id: Ids.thread(), seq: store.nextSeq(), createdAt: now, metadata, messages: [], runIds: [] }
+  const thread: ThreadRecord = {
+    id: Ids.thread(),
+    seq: store.nextSeq(),
+    createdAt: now,
+    metadata,
+    messages: [],
+    runIds: []
+  }
   store.threads.set(thread.id, thread)
   return thread
 }
@@ -392,7 +399,12 @@ export interface NewMessage {
  * @since 0.1.0
  * @category constructors
  */
-export const appendMessage = (store: Service, thread: ThreadRecord, message: NewMessage, now: number): MessageRecord => {
+export const appendMessage = (
+  store: Service,
+  thread: ThreadRecord,
+  message: NewMessage,
+  now: number
+): MessageRecord => {
   const record: MessageRecord = {
     id: message.reply?.id ?? Ids.message(),
     seq: store.nextSeq(),

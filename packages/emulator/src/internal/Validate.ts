@@ -13,7 +13,10 @@ import { isObject } from "./json.js"
 
 type Result<A> = Either.Either<A, ApiError.ApiError>
 
-const at = (prefix: string | undefined, key: string): string => (prefix === undefined || prefix === "" ? key : `${prefix}.${key}`)
+const at = (
+  prefix: string | undefined,
+  key: string
+): string => (prefix === undefined || prefix === "" ? key : `${prefix}.${key}`)
 
 const fail = (param: string, message: string): Result<never> => Either.left(ApiError.invalidArgument(param, message))
 
@@ -57,7 +60,11 @@ const checkString = (param: string, value: string, options: StringOptions): Resu
  * @since 0.1.0
  * @category readers
  */
-export const optionalString = (obj: JsonObject, key: string, options: StringOptions = {}): Result<string | undefined> => {
+export const optionalString = (
+  obj: JsonObject,
+  key: string,
+  options: StringOptions = {}
+): Result<string | undefined> => {
   const param = at(options.path, key)
   const value = obj[key]
   if (value === undefined || value === null) return Either.right(undefined)
@@ -100,7 +107,11 @@ export interface NumberOptions {
  * @since 0.1.0
  * @category readers
  */
-export const optionalNumber = (obj: JsonObject, key: string, options: NumberOptions = {}): Result<number | undefined> => {
+export const optionalNumber = (
+  obj: JsonObject,
+  key: string,
+  options: NumberOptions = {}
+): Result<number | undefined> => {
   const param = at(options.path, key)
   const value = obj[key]
   if (value === undefined || value === null) return Either.right(undefined)
@@ -179,7 +190,9 @@ export const optionalStringArray = (
     if (array === undefined) return Either.right(undefined)
     const strings: Array<string> = []
     for (const item of array) {
-      if (typeof item !== "string") return fail(at(options.path, key), `${at(options.path, key)} must contain only strings`)
+      if (typeof item !== "string") {
+        return fail(at(options.path, key), `${at(options.path, key)} must contain only strings`)
+      }
       strings.push(item)
     }
     return Either.right(strings)

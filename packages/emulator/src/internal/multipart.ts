@@ -58,7 +58,10 @@ const parseHeaders = (text: string): Record<string, string> => {
  *
  * @internal
  */
-export const parse = (contentType: string | undefined, body: Uint8Array): Either.Either<ReadonlyArray<Part>, string> => {
+export const parse = (
+  contentType: string | undefined,
+  body: Uint8Array
+): Either.Either<ReadonlyArray<Part>, string> => {
   const boundary = boundaryOf(contentType)
   if (boundary === undefined) return Either.left("the body must be multipart/form-data with a boundary")
   const encoder = new TextEncoder()

@@ -12,7 +12,12 @@ import * as Validate from "./Validate.js"
 type Result<A> = Either.Either<A, ApiError.ApiError>
 
 /** @internal */
-export const ASSISTANT_MODELS: ReadonlyArray<string> = ["ERNIE-4.0T-8K", "ERNIE-4.0-8K", "ERNIE-3.5-8K", "DeepSeek-V3.1"]
+export const ASSISTANT_MODELS: ReadonlyArray<string> = [
+  "ERNIE-4.0T-8K",
+  "ERNIE-4.0-8K",
+  "ERNIE-3.5-8K",
+  "DeepSeek-V3.1"
+]
 
 /** @internal */
 export const NAME_PATTERN = /^[\u4e00-\u9fa50-9a-zA-Z_-]+$/

@@ -162,7 +162,10 @@ export const messageCreation = (messageId: string): StatusEvent =>
  * @category constructors
  */
 export const toolCalls = (calls: ReadonlyArray<Store.ToolCallRecord>): StatusEvent =>
-  status("tool_calls", "requires_action", "requires action", { type: "tool_calls", tool_calls: calls.map(Wire.toolCall) })
+  status("tool_calls", "requires_action", "requires action", {
+    type: "tool_calls",
+    tool_calls: calls.map(Wire.toolCall)
+  })
 
 /**
  * `tool_submitted_output`: the calls, with their outputs.

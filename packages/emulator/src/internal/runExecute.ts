@@ -228,7 +228,7 @@ const replyStep = (
   })
 
 /** Message chunks published at most in one synchronous block when the answer is not paced. */
-const UNPACED_BLOCK = 64
+const UNPACED_BLOCK = 256
 
 /** One step; true when the run goes on with another step. */
 const runStep = (env: Environment, handle: RunHandle.Handle): Effect.Effect<boolean, Stop> =>
@@ -284,7 +284,9 @@ export const execute = (env: Environment, handle: RunHandle.Handle): Effect.Effe
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause)
         ? Effect.failCause(cause)
-        : Effect.flatMap(RunHandle.now, (now) =>
-          RunHandle.fail(handle, { type: "server_error", message: "internal error of the emulator" }, now))
+        : Effect.flatMap(
+          RunHandle.now,
+          (now) => RunHandle.fail(handle, { type: "server_error", message: "internal error of the emulator" }, now)
+        )
     )
   )

@@ -49,7 +49,7 @@ export interface Handle {
 export const now: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (millis) => Math.max(1, millis))
 
 /** Capacity (pending message chunks per subscriber) before the run waits for its readers. */
-const CAPACITY = 64
+const CAPACITY = 256
 
 /**
  * The parts of a handle that are created before its run exists.

@@ -97,7 +97,11 @@ const continuation = (
   toolOutput: RunRequest.ToolOutputInput
 ): Result<Plan> =>
   Either.gen(function*() {
-    const runId = toolOutput.runId !== "" ? toolOutput.runId : thread === undefined ? "" : activeRunOf(store, thread)?.id ?? ""
+    const runId = toolOutput.runId !== ""
+      ? toolOutput.runId
+      : thread === undefined
+      ? ""
+      : activeRunOf(store, thread)?.id ?? ""
     const run = store.runs.get(runId)
     if (run === undefined || thread === undefined || run.threadId !== thread.id) {
       return yield* Either.left(
@@ -105,7 +109,9 @@ const continuation = (
       )
     }
     if (run.status !== "requires_action" || run.requiredAction === null) {
-      return yield* Either.left(ApiError.invalidRunState("run_id", `run ${run.id} is ${run.status}, not requires_action`))
+      return yield* Either.left(
+        ApiError.invalidRunState("run_id", `run ${run.id} is ${run.status}, not requires_action`)
+      )
     }
     const call = run.requiredAction.find((c) => c.id === toolOutput.toolCallId)
     if (call === undefined) {
@@ -129,7 +135,9 @@ export const submit = (
 ): Result<ReadonlyArray<readonly [Store.ToolCallRecord, string]>> =>
   Either.gen(function*() {
     if (run.status !== "requires_action" || run.requiredAction === null) {
-      return yield* Either.left(ApiError.invalidRunState("run_id", `run ${run.id} is ${run.status}, not requires_action`))
+      return yield* Either.left(
+        ApiError.invalidRunState("run_id", `run ${run.id} is ${run.status}, not requires_action`)
+      )
     }
     const pending = run.requiredAction
     const answered = new Map<string, readonly [Store.ToolCallRecord, string]>()

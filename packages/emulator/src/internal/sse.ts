@@ -10,7 +10,9 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as DirectBody from "./directBody.js"
 import type { JsonObject } from "./json.js"
 import * as RunEvents from "./runEvents.js"
 import type * as RunHub from "./runHub.js"
@@ -20,7 +22,7 @@ import * as Wire from "./Wire.js"
 const encoder = new TextEncoder()
 
 /** Events pulled at most at once by a stream body. */
-const BATCH = 128
+const BATCH = 256
 
 /**
  * The text of one event block.
@@ -73,10 +75,21 @@ const messageText = (event: RunEvents.MessageEvent, sendId: number): string =>
   (event.final ? FINAL_MESSAGE_HEAD : MESSAGE_HEAD) +
   sendId +
   (event.final ? ",\"is_end\":1,\"message_id\":" : ",\"is_end\":0,\"message_id\":") +
-  JSON.stringify(event.messageId) +
+  quotedId(event.messageId) +
   CONTENT_HEAD +
   JSON.stringify(event.text) +
   (event.final ? FINAL_MESSAGE_TAIL : MESSAGE_TAIL)
+
+// Every chunk of an answer carries the same message id: its JSON text is kept from one chunk to the next.
+let lastId = ""
+let lastQuotedId = "\"\""
+const quotedId = (id: string): string => {
+  if (id !== lastId) {
+    lastId = id
+    lastQuotedId = JSON.stringify(id)
+  }
+  return lastQuotedId
+}
 
 /**
  * The framed text of one status or message event.
@@ -128,22 +141,22 @@ const splitEvents = (bytes: Uint8Array): Array<Uint8Array> => {
 }
 
 /**
- * The body of a stream response: the subscription's events, framed, numbered and encoded one
- * `Uint8Array` per event, with a ping whenever nothing was sent for `pingInterval` while nothing is
- * pending (one timer per stream, not one per event). The stream ends after `run_end`, or silently on
- * `Detach` (also sent by the stream itself when `serverShutdown` completes: the server stops). `onEnd`
- * runs however the stream ends (also when the client goes away).
- *
- * @since 0.1.0
- * @category constructors
+ * Takes the events pending (waiting for one) and returns their framed texts, one string per event, in
+ * order; `undefined` once the stream has ended. A batch may be empty (only a `Detach`).
  */
-export const body = (
+type Pull = Effect.Effect<ReadonlyArray<string> | undefined>
+
+/**
+ * Starts reading `subscription` in the current scope: the shutdown watcher and the ping timer live in
+ * that scope. Per batch, not per event: one `takeBatch`, one clock read; the events themselves are
+ * framed by plain string concatenation (see `messageText`).
+ */
+const open = (
   subscription: RunHub.Subscription,
   pingInterval: Duration.Duration,
-  onEnd: Effect.Effect<void>,
-  serverShutdown: Option.Option<Effect.Effect<void>> = Option.none()
-): Stream.Stream<Uint8Array> =>
-  Shutdown.markSelfEnding(Stream.unwrapScoped(Effect.gen(function*() {
+  serverShutdown: Option.Option<Effect.Effect<void>>
+): Effect.Effect<Pull, never, Scope.Scope> =>
+  Effect.gen(function*() {
     if (Option.isSome(serverShutdown)) {
       yield* Effect.forkScoped(Effect.zipRight(serverShutdown.value, subscription.interject(RunEvents.detach)))
     }
@@ -168,32 +181,79 @@ export const body = (
       })
       yield* Effect.forkScoped(ticker)
     }
-    // One stream element (one `Uint8Array`, one HTTP chunk) per event; the events pending at a time are
-    // pulled together, framed as one string and encoded with one `TextEncoder` call (a call per event
-    // costs more than the framing), then cut at the event boundaries into views of the same bytes.
-    const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<never>> = Effect.suspend(() =>
-      done ? Effect.fail(Option.none()) : Effect.flatMap(subscription.takeBatch(BATCH), (events) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          lastActivity = now
-          let out = ""
-          for (const event of events) {
-            if (event._tag === "Detach") {
-              done = true
-              break
-            }
-            if (event._tag === "Ping") {
-              out += pingText
-              continue
-            }
-            sendId++
-            out += text(event, sendId)
-            if (event._tag === "Status" && event.eventType === "run_end") {
-              done = true
-              break
-            }
-          }
-          return Chunk.unsafeFromArray(splitEvents(encoder.encode(out)))
-        }))
+    const frames = (events: ReadonlyArray<RunEvents.RunEvent>, now: number): ReadonlyArray<string> => {
+      lastActivity = now
+      const out: Array<string> = []
+      for (const event of events) {
+        if (event._tag === "Detach") {
+          done = true
+          break
+        }
+        if (event._tag === "Ping") {
+          out.push(pingText)
+          continue
+        }
+        sendId++
+        out.push(text(event, sendId))
+        if (event._tag === "Status" && event.eventType === "run_end") {
+          done = true
+          break
+        }
+      }
+      return out
+    }
+    const pull: Pull = Effect.suspend(() =>
+      done ? Effect.succeed(undefined) : Effect.flatMap(
+        subscription.takeBatch(BATCH),
+        (events) => Effect.map(Clock.currentTimeMillis, (now) => frames(events, now))
+      )
     )
-    return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(onEnd))
-  })))
+    return pull
+  })
+
+/**
+ * The body of a stream response: the subscription's events, framed, numbered and encoded one
+ * `Uint8Array` per event, with a ping whenever nothing was sent for `pingInterval` while nothing is
+ * pending (one timer per stream, not one per event). The stream ends after `run_end`, or silently on
+ * `Detach` (also sent by the stream itself when `serverShutdown` completes: the server stops). `onEnd`
+ * runs however the stream ends (also when the client goes away).
+ *
+ * The same events can be written without the `Stream` (see {@link DirectBody}): on the Node server,
+ * `Server` writes them to the socket itself, one write per batch.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const body = (
+  subscription: RunHub.Subscription,
+  pingInterval: Duration.Duration,
+  onEnd: Effect.Effect<void>,
+  serverShutdown: Option.Option<Effect.Effect<void>> = Option.none()
+): Stream.Stream<Uint8Array> => {
+  // One stream element (one `Uint8Array`, one HTTP chunk) per event; the events pending at a time are
+  // framed as one string and encoded with one `TextEncoder` call (a call per event costs more than the
+  // framing), then cut at the event boundaries into views of the same bytes. Built only when pulled:
+  // on the Node server the direct writer below is used instead, and building a stream costs.
+  const stream = Stream.suspend(() =>
+    Stream.unwrapScoped(Effect.map(
+      open(subscription, pingInterval, serverShutdown),
+      (pull) =>
+        Stream.repeatEffectChunkOption(Effect.flatMap(pull, (texts) =>
+          texts === undefined
+            ? Effect.fail(Option.none())
+            : Effect.succeed(Chunk.unsafeFromArray(splitEvents(encoder.encode(texts.join(""))))))).pipe(
+            Stream.ensuring(onEnd)
+          )
+    ))
+  )
+  // the direct writer: the same pulls, handed to `write` as text, no stream element per event
+  const direct: DirectBody.Writer = (write) =>
+    Effect.scoped(Effect.flatMap(open(subscription, pingInterval, serverShutdown), (pull) => {
+      const loop: Effect.Effect<void> = Effect.flatMap(
+        pull,
+        (texts) => texts === undefined ? Effect.void : Effect.zipRight(write(texts), loop)
+      )
+      return loop
+    })).pipe(Effect.ensuring(onEnd))
+  return DirectBody.register(Shutdown.markSelfEnding(stream), direct)
+}

@@ -17,8 +17,10 @@ type Result<A> = Either.Either<A, ApiError.ApiError>
 const fail = (param: string, message: string): Result<never> => Either.left(ApiError.invalidArgument(param, message))
 
 const requiredObject = (obj: JsonObject, key: string, path: string): Result<JsonObject> =>
-  Either.flatMap(Validate.optionalObject(obj, key, path), (value) =>
-    value === undefined ? fail(`${path}.${key}`, `${path}.${key} is required`) : Either.right(value))
+  Either.flatMap(
+    Validate.optionalObject(obj, key, path),
+    (value) => value === undefined ? fail(`${path}.${key}`, `${path}.${key} is required`) : Either.right(value)
+  )
 
 const schema = (obj: JsonObject, key: string, path: string): Result<Json> =>
   Either.gen(function*() {

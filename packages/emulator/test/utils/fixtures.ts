@@ -26,5 +26,6 @@ export const loadFixtures = (): ReadonlyArray<FixtureRequest> =>
     .map((line) => JSON.parse(line) as FixtureRequest)
 
 /** Every placeholder id (`asst_000…1`, `file_x`, …) a fixture body refers to. */
-export const placeholders = (text: string): ReadonlyArray<string> =>
-  [...new Set(text.match(/\b(?:asst|thread|msg|run|step|file)_(?:[0-9a-f]{32}|x)\b/g) ?? [])]
+export const placeholders = (
+  text: string
+): ReadonlyArray<string> => [...new Set(text.match(/\b(?:asst|thread|msg|run|step|file)_(?:[0-9a-f]{32}|x)\b/g) ?? [])]

@@ -10,7 +10,9 @@ export const BASE = "http://emulator.test"
 export const TOKEN = "bce-v3/ALTAK-test/secret"
 export const AUTH = { authorization: `Bearer ${TOKEN}` } as const
 
-export type JsonValue = null | boolean | number | string | ReadonlyArray<JsonValue> | { readonly [k: string]: JsonValue }
+export type JsonValue = null | boolean | number | string | ReadonlyArray<JsonValue> | {
+  readonly [k: string]: JsonValue
+}
 export type JsonRecord = { readonly [k: string]: JsonValue }
 
 export interface RawResponse {
@@ -86,7 +88,9 @@ export const upload = (
   const form = new FormData()
   const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content
   form.append("file", new Blob([new Uint8Array(bytes)]), filename)
-  const url = purpose === undefined ? `${BASE}/v2/storage/files` : `${BASE}/v2/storage/files?purpose=${encodeURIComponent(purpose)}`
+  const url = purpose === undefined
+    ? `${BASE}/v2/storage/files`
+    : `${BASE}/v2/storage/files?purpose=${encodeURIComponent(purpose)}`
   return execute(
     HttpClientRequest.post(url).pipe(HttpClientRequest.setHeaders(headers), HttpClientRequest.bodyFormData(form))
   )
@@ -118,7 +122,9 @@ export const expectStorageError = (response: RawResponse, code: string, status =
   if (body["code"] !== code || typeof body["message"] !== "string" || body["error"] !== undefined) {
     throw new Error(`expected storage error ${code}, got ${response.text}`)
   }
-  if (body["request_id"] !== response.headers["x-appbuilder-request-id"]) throw new Error(`request_id mismatch: ${response.text}`)
+  if (body["request_id"] !== response.headers["x-appbuilder-request-id"]) {
+    throw new Error(`request_id mismatch: ${response.text}`)
+  }
   return body
 }
 

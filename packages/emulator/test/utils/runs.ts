@@ -30,7 +30,13 @@ export const WEATHER_TOOL: JsonRecord = {
 
 export const fnTool = (name: string, description = `the ${name} tool`): JsonRecord => ({
   type: "function",
-  function: { name, description, parameters: { type: "object", properties: {}, required: [] }, responses: null, examples: null }
+  function: {
+    name,
+    description,
+    parameters: { type: "object", properties: {}, required: [] },
+    responses: null,
+    examples: null
+  }
 })
 
 export const createAssistant = (overrides: JsonRecord = {}) =>

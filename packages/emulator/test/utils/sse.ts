@@ -4,7 +4,6 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -91,7 +90,7 @@ export const openRequest = (
       if (head !== undefined) return Effect.succeed(Option.some(head))
       return pull.pipe(
         Effect.map((chunk) => {
-          buffered.push(...Chunk.toReadonlyArray(chunk))
+          for (const item of chunk) buffered.push(item)
           return buffered.shift()
         }),
         Effect.flatMap((head) => (head === undefined ? nextChunk : Effect.succeed(Option.some(head)))),
@@ -120,7 +119,7 @@ export const openRequest = (
         partial += streamDecoder.decode(chunk.value, { stream: true })
         const end = partial.lastIndexOf("\n\n")
         if (end >= 0) {
-          pending.push(...parseBlocks(partial.slice(0, end + 2)))
+          for (const block of parseBlocks(partial.slice(0, end + 2))) pending.push(block)
           partial = partial.slice(end + 2)
         }
         return next
@@ -181,7 +180,8 @@ export const normalise = (value: unknown): unknown => {
 }
 
 /** `event` name + normalised data, as one comparable string (key order matters). */
-export const comparable = (event: SseEvent): string => `${event.event} ${JSON.stringify(normalise(JSON.parse(event.data)))}`
+export const comparable = (event: SseEvent): string =>
+  `${event.event} ${JSON.stringify(normalise(JSON.parse(event.data)))}`
 
 // ---------------------------------------------------------------------------------------------------
 // grammar (spec §5.6) and per-event checks (§5.8)
@@ -230,7 +230,9 @@ export const checkGrammar = (events: ReadonlyArray<SseEvent>): ReadonlyArray<str
       continue
     }
     if (event.event !== "status") fail(`unknown event name ${event.event}`)
-    if (JSON.stringify(Object.keys(data)) !== JSON.stringify(STATUS_KEYS)) fail(`status keys ${Object.keys(data).join()}`)
+    if (JSON.stringify(Object.keys(data)) !== JSON.stringify(STATUS_KEYS)) {
+      fail(`status keys ${Object.keys(data).join()}`)
+    }
     for (const key of ["status", "message", "event_type"]) {
       if (typeof data[key] !== "string") fail(`${key} must be a string`)
     }
@@ -296,9 +298,12 @@ export const checkGrammar = (events: ReadonlyArray<SseEvent>): ReadonlyArray<str
         if (!isRecord(run) || run["status"] !== status) fail("run_end payload")
         if (status === "completed" && (state !== "run" || inStep)) fail("run_end completed")
         if (status === "cancelled" && (state !== "cancelling" || inStep)) fail("run_end cancelled")
-        if ((status === "failed" || status === "expired") && (state === "cancelling" || inStep)) fail(`run_end ${status}`)
+        if ((status === "failed" || status === "expired") && (state === "cancelling" || inStep)) {
+          fail(`run_end ${status}`)
+        }
         if (!["completed", "cancelled", "failed", "expired"].includes(status)) fail("run_end status")
-        const stamp = { completed: "completed_at", cancelled: "cancelled_at", failed: "failed_at", expired: "expired_at" }[status]
+        const stamp =
+          { completed: "completed_at", cancelled: "cancelled_at", failed: "failed_at", expired: "expired_at" }[status]
         if (isRecord(run) && (stamp === undefined || run[stamp] === 0)) fail(`${stamp} not set`)
         state = "end"
         break

@@ -6,12 +6,12 @@
  * @since 0.1.0
  * @internal
  */
+import type * as Runs from "@effect-appbuilder/assistant/Runs"
+import type * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Runs from "@effect-appbuilder/assistant/Runs"
-import type * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
 
 /** The text of an error in an `error: …` output: its `message` when it has one. */
 const errorText = (error: unknown): string => {
@@ -30,7 +30,9 @@ const encode = (tool: string, callId: string, value: unknown): Effect.Effect<str
     return Effect.succeed(json === undefined ? String(value) : json)
   } catch (error) {
     const reason = error instanceof Error ? error.message : "an unknown error"
-    return Effect.fail(new Unencodable({ message: `the result of ${tool} (call ${callId}) cannot be encoded as JSON: ${reason}` }))
+    return Effect.fail(
+      new Unencodable({ message: `the result of ${tool} (call ${callId}) cannot be encoded as JSON: ${reason}` })
+    )
   }
 }
 

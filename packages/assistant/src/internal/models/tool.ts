@@ -30,11 +30,13 @@ export const MAX_SCHEMA_DEPTH = 32
  * @since 0.1.0
  * @category models
  */
-export class FunctionJsonSchema extends Schema.Class<FunctionJsonSchema>("@effect-appbuilder/assistant/FunctionJsonSchema")({
-  type: Schema.optionalWith(Schema.String, { default: () => "object", nullable: true }),
-  properties: nullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  required: nullOr(Schema.Array(Schema.String))
-}) {}
+export class FunctionJsonSchema
+  extends Schema.Class<FunctionJsonSchema>("@effect-appbuilder/assistant/FunctionJsonSchema")({
+    type: Schema.optionalWith(Schema.String, { default: () => "object", nullable: true }),
+    properties: nullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    required: nullOr(Schema.Array(Schema.String))
+  })
+{}
 
 /**
  * The function call of an {@link AssistantExample}.

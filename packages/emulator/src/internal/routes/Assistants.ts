@@ -32,7 +32,11 @@ interface Fields {
 }
 
 /** The create/update fields, in the order the official client sends them. */
-const readFields = (store: Store.Service, body: JsonObject, create: boolean): Either.Either<Fields, ApiError.ApiError> =>
+const readFields = (
+  store: Store.Service,
+  body: JsonObject,
+  create: boolean
+): Either.Either<Fields, ApiError.ApiError> =>
   Either.gen(function*() {
     const model = create
       ? yield* Validate.requiredString(body, "model", { oneOf: Resources.ASSISTANT_MODELS })
@@ -64,7 +68,12 @@ const readFields = (store: Store.Service, body: JsonObject, create: boolean): Ei
   })
 
 /** Replaces the mounts of an assistant by `fileIds`, keeping the records of files already mounted. */
-const setMounts = (store: Store.Service, assistant: Store.AssistantRecord, fileIds: ReadonlyArray<string>, now: number) => {
+const setMounts = (
+  store: Store.Service,
+  assistant: Store.AssistantRecord,
+  fileIds: ReadonlyArray<string>,
+  now: number
+) => {
   const previous = store.mounts.get(assistant.id) ?? []
   const mounts = fileIds.map((fileId) =>
     previous.find((m) => m.fileId === fileId) ??

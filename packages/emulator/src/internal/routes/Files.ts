@@ -52,39 +52,46 @@ const newFileId = (store: Store.Service): string => {
   return id
 }
 
-const upload = Route.make<Store.Store | EmulatorConfig.EmulatorConfig>("/v2/storage/files", ({ bytes, request }) =>
-  Effect.gen(function*() {
-    const store = yield* Store.Store
-    const config = yield* EmulatorConfig.EmulatorConfig
-    const parts = yield* Either.mapLeft(Multipart.parse(request.headers["content-type"], bytes), ApiError.storageInvalid)
-    const files = parts.filter((part) => part.key === "file" && part.filename !== undefined)
-    if (files.length !== 1) {
-      return yield* ApiError.storageInvalid(
-        files.length === 0 ? "the form must have a file part named `file`" : "only one file per request"
+const upload = Route.make<Store.Store | EmulatorConfig.EmulatorConfig>(
+  "/v2/storage/files",
+  ({ bytes, request }) =>
+    Effect.gen(function*() {
+      const store = yield* Store.Store
+      const config = yield* EmulatorConfig.EmulatorConfig
+      const parts = yield* Either.mapLeft(
+        Multipart.parse(request.headers["content-type"], bytes),
+        ApiError.storageInvalid
       )
-    }
-    const part = files[0]!
-    if (part.content.length > config.maxUploadBytes) {
-      return yield* ApiError.storageInvalid(`file is larger than ${config.maxUploadBytes} bytes`)
-    }
-    const now = yield* Clock.currentTimeMillis
-    const filename = FileTypes.secureFilename(part.filename ?? "")
-    const file: Store.FileRecord = {
-      id: newFileId(store),
-      seq: store.nextSeq(),
-      createAt: Math.floor(now / 1000),
-      createdAtMillis: now,
-      bytes: part.content,
-      filename,
-      purpose: purposeOf(request.url),
-      classificationId: config.classificationId,
-      censored: config.censored,
-      fileType: FileTypes.fileType(filename),
-      contentType: FileTypes.contentType(filename)
-    }
-    store.files.set(file.id, file)
-    return Route.json(Wire.uploadedFile(file))
-  }), { ...storage, body: "multipart" })
+      const files = parts.filter((part) => part.key === "file" && part.filename !== undefined)
+      if (files.length !== 1) {
+        return yield* ApiError.storageInvalid(
+          files.length === 0 ? "the form must have a file part named `file`" : "only one file per request"
+        )
+      }
+      const part = files[0]!
+      if (part.content.length > config.maxUploadBytes) {
+        return yield* ApiError.storageInvalid(`file is larger than ${config.maxUploadBytes} bytes`)
+      }
+      const now = yield* Clock.currentTimeMillis
+      const filename = FileTypes.secureFilename(part.filename ?? "")
+      const file: Store.FileRecord = {
+        id: newFileId(store),
+        seq: store.nextSeq(),
+        createAt: Math.floor(now / 1000),
+        createdAtMillis: now,
+        bytes: part.content,
+        filename,
+        purpose: purposeOf(request.url),
+        classificationId: config.classificationId,
+        censored: config.censored,
+        fileType: FileTypes.fileType(filename),
+        contentType: FileTypes.contentType(filename)
+      }
+      store.files.set(file.id, file)
+      return Route.json(Wire.uploadedFile(file))
+    }),
+  { ...storage, body: "multipart" }
+)
 
 const list = Route.make<Store.Store>("/v2/storage/files/list", () =>
   Effect.gen(function*() {

@@ -14,23 +14,26 @@ import * as Store from "../Store.js"
 import * as Validate from "../Validate.js"
 import * as Wire from "../Wire.js"
 
-const create = Route.make<Store.Store | RunEngine.RunEngine>("/v2/threads/messages", ({ body }) =>
-  Effect.gen(function*() {
-    const store = yield* Store.Store
-    const engine = yield* RunEngine.RunEngine
-    const threadId = yield* Resources.requiredId(body, "thread_id")
-    const thread = yield* Resources.findThread(store, threadId)
-    const role = yield* Validate.optionalString(body, "role", { oneOf: Resources.ROLES })
-    const content = yield* Validate.requiredString(body, "content")
-    const fileIds = yield* Resources.fileIds(store, body, "file_ids")
-    if (Option.isSome(yield* engine.activeRun(threadId))) return yield* ApiError.threadBusy(threadId)
-    const message = Store.appendMessage(store, thread, {
-      role: role === "assistant" ? "assistant" : "user",
-      content,
-      fileIds
-    }, yield* Clock.currentTimeMillis)
-    return Route.json(Wire.message(message))
-  }))
+const create = Route.make<Store.Store | RunEngine.RunEngine>(
+  "/v2/threads/messages",
+  ({ body }) =>
+    Effect.gen(function*() {
+      const store = yield* Store.Store
+      const engine = yield* RunEngine.RunEngine
+      const threadId = yield* Resources.requiredId(body, "thread_id")
+      const thread = yield* Resources.findThread(store, threadId)
+      const role = yield* Validate.optionalString(body, "role", { oneOf: Resources.ROLES })
+      const content = yield* Validate.requiredString(body, "content")
+      const fileIds = yield* Resources.fileIds(store, body, "file_ids")
+      if (Option.isSome(yield* engine.activeRun(threadId))) return yield* ApiError.threadBusy(threadId)
+      const message = Store.appendMessage(store, thread, {
+        role: role === "assistant" ? "assistant" : "user",
+        content,
+        fileIds
+      }, yield* Clock.currentTimeMillis)
+      return Route.json(Wire.message(message))
+    })
+)
 
 const list = Route.make<Store.Store>("/v2/threads/messages/list", ({ body }) =>
   Effect.gen(function*() {
@@ -87,4 +90,10 @@ const files = Route.make<Store.Store>("/v2/threads/messages/files/list", ({ body
  * @since 0.1.0
  * @category routes
  */
-export const routes: ReadonlyArray<Route.Route<Store.Store | RunEngine.RunEngine>> = [create, list, query, update, files]
+export const routes: ReadonlyArray<Route.Route<Store.Store | RunEngine.RunEngine>> = [
+  create,
+  list,
+  query,
+  update,
+  files
+]

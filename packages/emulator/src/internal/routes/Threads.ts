@@ -72,20 +72,23 @@ const update = Route.make<Store.Store>("/v2/threads/update", ({ body }) =>
     return Route.json(Wire.thread(thread, Object.keys(metadata).length === 0 ? null : metadata))
   }))
 
-const remove = Route.make<Store.Store | RunEngine.RunEngine>("/v2/threads/delete", ({ body }) =>
-  Effect.gen(function*() {
-    const store = yield* Store.Store
-    const engine = yield* RunEngine.RunEngine
-    const id = yield* Resources.requiredId(body, "thread_id")
-    const thread = yield* Resources.findThread(store, id)
-    // an active run is cancelled first
-    const active = yield* engine.activeRun(id)
-    if (Option.isSome(active)) yield* engine.cancelRun(active.value.id)
-    for (const runId of thread.runIds) store.runs.delete(runId)
-    for (const run of [...store.runs.values()]) if (run.threadId === id) store.runs.delete(run.id)
-    store.threads.delete(id)
-    return Route.json(Wire.deleted(id, "thread.deleted"))
-  }))
+const remove = Route.make<Store.Store | RunEngine.RunEngine>(
+  "/v2/threads/delete",
+  ({ body }) =>
+    Effect.gen(function*() {
+      const store = yield* Store.Store
+      const engine = yield* RunEngine.RunEngine
+      const id = yield* Resources.requiredId(body, "thread_id")
+      const thread = yield* Resources.findThread(store, id)
+      // an active run is cancelled first
+      const active = yield* engine.activeRun(id)
+      if (Option.isSome(active)) yield* engine.cancelRun(active.value.id)
+      for (const runId of thread.runIds) store.runs.delete(runId)
+      for (const run of [...store.runs.values()]) if (run.threadId === id) store.runs.delete(run.id)
+      store.threads.delete(id)
+      return Route.json(Wire.deleted(id, "thread.deleted"))
+    })
+)
 
 /**
  * Every thread route.

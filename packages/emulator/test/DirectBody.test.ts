@@ -1,0 +1,124 @@
+/**
+ * The Node server writes the emulator's event streams itself, a batch of events per socket write (see
+ * `internal/directBody.ts`). What a client sees on the wire must not change: chunked transfer encoding
+ * with one HTTP chunk per event (spec §5.2) and the chunked terminator, a connection still usable for the
+ * next request, and for an HTTP/1.0 client the events unframed until the connection closes.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Net from "node:net"
+import * as Emulator from "../src/Emulator.js"
+import * as Server from "../src/Server.js"
+import { AUTH, isRecord } from "./utils/http.js"
+import { runBody } from "./utils/runs.js"
+
+/** Writes `requests` on one connection and collects the bytes until `done(text)` or the connection closes. */
+const exchange = (url: string, requests: ReadonlyArray<string>, done: (text: string) => boolean) =>
+  Effect.async<string>((resume) => {
+    const { hostname, port } = new URL(url)
+    const socket = Net.connect({ host: hostname, port: Number(port) })
+    const received: Array<Buffer> = []
+    const text = () => Buffer.concat(received).toString("utf8")
+    socket.on("connect", () => {
+      for (const request of requests) socket.write(request)
+    })
+    socket.on("data", (bytes: Buffer) => {
+      received.push(bytes)
+      if (done(text())) socket.end()
+    })
+    socket.on("close", () => resume(Effect.succeed(text())))
+    return Effect.sync(() => socket.destroy())
+  })
+
+const request = (version: "1.0" | "1.1", path: string, body: unknown) => {
+  const payload = Buffer.from(JSON.stringify(body))
+  return `POST ${path} HTTP/${version}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+    `Authorization: ${AUTH.authorization}\r\nContent-Length: ${payload.length}\r\n\r\n${payload.toString()}`
+}
+
+/** Decodes a chunked body: the chunks, and whatever follows the terminator. */
+const chunksOf = (body: string): { readonly chunks: ReadonlyArray<string>; readonly rest: string } => {
+  const bytes = Buffer.from(body)
+  const chunks: Array<string> = []
+  let at = 0
+  while (true) {
+    const eol = bytes.indexOf("\r\n", at)
+    const size = parseInt(bytes.subarray(at, eol).toString("latin1"), 16)
+    at = eol + 2
+    if (size === 0) return { chunks, rest: bytes.subarray(at + 2).toString("utf8") }
+    chunks.push(bytes.subarray(at, at + size).toString("utf8"))
+    assert.strictEqual(bytes.subarray(at + size, at + size + 2).toString("latin1"), "\r\n")
+    at += size + 2
+  }
+}
+
+const setup = Effect.gen(function*() {
+  const server = yield* Server.EmulatorServer
+  const client = yield* HttpClient.HttpClient
+  const json = (path: string, body: unknown) =>
+    client.execute(
+      HttpClientRequest.post(`${server.url}${path}`).pipe(
+        HttpClientRequest.setHeaders(AUTH),
+        HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+      )
+    ).pipe(Effect.flatMap((r) => r.json), Effect.map((v) => (isRecord(v) ? v : {})), Effect.scoped)
+  const assistant = yield* json("/v2/assistants", { model: "ERNIE-4.0T-8K", name: "direct" })
+  const thread = (chunks: number) => json("/v2/threads", { messages: [{ content: `please stream ${chunks} chunks` }] })
+  return { url: server.url, assistantId: String(assistant["id"]), thread }
+})
+
+const END = "\"event_type\":\"run_end\""
+
+describe("event streams written by the Node server", () => {
+  it.live("one HTTP chunk per event, the chunked terminator, and the connection stays usable", () =>
+    Effect.gen(function*() {
+      const { assistantId, thread, url } = yield* setup
+      const threadId = String((yield* thread(300))["id"])
+      const stream = request("1.1", "/v2/threads/runs", runBody(assistantId, threadId, { stream: true }))
+      const next = request("1.1", "/v2/threads/query", { thread_id: threadId })
+      const text = yield* exchange(url, [stream, next], (t) => t.includes("\"object\":\"thread\""))
+      const head = text.indexOf("\r\n\r\n")
+      assert.match(text.slice(0, head), /^HTTP\/1\.1 200 OK\r\n/)
+      assert.match(text.slice(0, head), /\r\ntransfer-encoding: chunked/i)
+      const { chunks, rest } = chunksOf(text.slice(head + 4))
+      // run_begin, tool_step_begin, message_creation, 300 messages, tool_step_end, run_end
+      assert.strictEqual(chunks.length, 305)
+      for (const chunk of chunks) assert.match(chunk, /^event: (status|message)\ndata: \{[^\n]*\}\n\n$/)
+      assert.include(chunks[304], END)
+      assert.deepStrictEqual(
+        chunks.filter((c) => c.startsWith("event: message")).map((c) => JSON.parse(c.split("data: ")[1]!).send_id),
+        Array.from({ length: 300 }, (_, i) => i + 4)
+      )
+      // the next request on the same connection is answered
+      assert.match(rest, /^HTTP\/1\.1 200 OK\r\n/)
+    }).pipe(
+      Effect.scoped,
+      Effect.timeout("20 seconds"),
+      Effect.provide(Layer.merge(Emulator.layerServer(), FetchHttpClient.layer))
+    ))
+
+  it.live("an HTTP/1.0 client gets the events unframed, then the connection closes", () =>
+    Effect.gen(function*() {
+      const { assistantId, thread, url } = yield* setup
+      const threadId = String((yield* thread(5))["id"])
+      const text = yield* exchange(
+        url,
+        [request("1.0", "/v2/threads/runs", runBody(assistantId, threadId, { stream: true }))],
+        () => false
+      )
+      const head = text.indexOf("\r\n\r\n")
+      assert.notMatch(text.slice(0, head), /transfer-encoding/i)
+      const events = text.slice(head + 4).split("\n\n")
+      assert.strictEqual(events.pop(), "")
+      assert.strictEqual(events.length, 10)
+      assert.include(events[9], END)
+    }).pipe(
+      Effect.scoped,
+      Effect.timeout("20 seconds"),
+      Effect.provide(Layer.merge(Emulator.layerServer(), FetchHttpClient.layer))
+    ))
+})
