@@ -20,7 +20,7 @@ export default tseslint.config(
       "**/build/**",
       "**/.tsbuildinfo/**",
       "**/coverage/**",
-      // generated API reference (`pnpm docs`)
+      // generated API reference (`pnpm run docs`; `pnpm docs` is pnpm's own command)
       "packages/*/docs/**",
       // copies of README.md's ```ts blocks, kept byte-identical by `pnpm readme:sync`: format README.md instead
       "examples/readme/**",
