@@ -10,6 +10,8 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { Operation, ResponseMeta } from "../AppBuilderClient.js"
@@ -42,11 +44,42 @@ export class ResponseMetaCollectors extends Context.Reference<ResponseMetaCollec
   { defaultValue: (): ReadonlyArray<Ref.Ref<Option.Option<ResponseMeta>>> => [] }
 ) {}
 
-const collect = (meta: ResponseMeta): Effect.Effect<void> =>
-  Effect.flatMap(
-    ResponseMetaCollectors,
-    (collectors) => Effect.forEach(collectors, (collector) => Ref.set(collector, Option.some(meta)), { discard: true })
-  )
+/**
+ * What every response goes through before it is read: its meta handed to the collectors of the enclosing
+ * `withResponseMeta`s, then the `AppBuilder response` debug log. Both are read from the fiber in one step
+ * and skipped when nothing would see them (no collector; `Debug` below the minimum log level, the test
+ * the fiber's own `log` makes before writing anything): a hot path, every request of every call.
+ */
+const afterResponse = (
+  operation: Operation,
+  response: HttpClientResponse.HttpClientResponse,
+  requestId: string
+): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    const collectors = Context.get(fiber.currentContext, ResponseMetaCollectors)
+    const logged = !LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
+    if (collectors.length === 0 && !logged) return Effect.void
+    const meta: ResponseMeta = {
+      requestId: Errors.responseRequestId(response, requestId) ?? requestId,
+      status: response.status,
+      operation: operation.name
+    }
+    const collect = Effect.forEach(collectors, (collector) => Ref.set(collector, Option.some(meta)), {
+      discard: true
+    })
+    return logged
+      ? Effect.zipRight(
+        collect,
+        Effect.logDebug("AppBuilder response").pipe(
+          Effect.annotateLogs({
+            operation: operation.name,
+            status: response.status,
+            requestId: Errors.responseRequestId(response, requestId) ?? ""
+          })
+        )
+      )
+      : collect
+  })
 
 /**
  * One attempt of `request` for `operation`.
@@ -83,7 +116,6 @@ export const make = (settings: {
   Effect.suspend(() => {
     const requestId = crypto.randomUUID()
     const timeout = operation.timeout === undefined ? settings.timeout : Duration.decode(operation.timeout)
-    const description = `no answer within ${Duration.format(timeout)}`
     return Effect.annotateCurrentSpan("appbuilder.request_id", requestId).pipe(
       Effect.zipRight(
         Span.sendTraced(
@@ -92,22 +124,7 @@ export const make = (settings: {
           (error) => Errors.fromClientError(operation, error, requestId)
         )
       ),
-      Effect.tap((response) =>
-        collect({
-          requestId: Errors.responseRequestId(response, requestId) ?? requestId,
-          status: response.status,
-          operation: operation.name
-        })
-      ),
-      Effect.tap((response) =>
-        Effect.logDebug("AppBuilder response").pipe(
-          Effect.annotateLogs({
-            operation: operation.name,
-            status: response.status,
-            requestId: Errors.responseRequestId(response, requestId) ?? ""
-          })
-        )
-      ),
+      Effect.tap((response) => afterResponse(operation, response, requestId)),
       Effect.flatMap((response) =>
         response.status === 200
           ? onResponse(response, Errors.responseRequestId(response, requestId))
@@ -115,7 +132,8 @@ export const make = (settings: {
       ),
       Effect.timeoutFail({
         duration: timeout,
-        onTimeout: () => Errors.attemptTimedOut(operation, description, requestId)
+        // the description is formatted only when the attempt times out (not on every attempt)
+        onTimeout: () => Errors.attemptTimedOut(operation, `no answer within ${Duration.format(timeout)}`, requestId)
       })
     )
   })

@@ -102,4 +102,19 @@ export const makePrepare = (settings: RequestSettings) => {
  * @internal
  */
 export const redactSecrets = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locallyWith(effect, Headers.currentRedactedNames, (names) => [...names, ...SECRET_HEADERS])
+  Effect.locallyWith(effect, Headers.currentRedactedNames, withSecrets)
+
+/**
+ * The redacted names with the secret headers added, built once per list of names (almost always the
+ * platform's default list, the same array on every call) rather than on every request. The lists are
+ * never mutated, so sharing one is safe.
+ */
+const withSecretHeaders = new WeakMap<ReadonlyArray<string | RegExp>, ReadonlyArray<string | RegExp>>()
+const withSecrets = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
+  let extended = withSecretHeaders.get(names)
+  if (extended === undefined) {
+    extended = [...names, ...SECRET_HEADERS]
+    withSecretHeaders.set(names, extended)
+  }
+  return extended
+}

@@ -8,6 +8,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type { Operation, RetryOptions, RetryPolicy } from "../AppBuilderClient.js"
 import type { HttpError } from "../AppBuilderError.js"
@@ -108,6 +109,13 @@ export const isRetryable = (operation: Operation, error: HttpError): boolean =>
  * Retries `effect` per the policy; every failure that leads to a retry is logged at debug level. An error
  * whose `Retry-After` is longer than `maxRetryAfter` is returned at once.
  *
+ * This is `Effect.retry(effect, { schedule, while })` with the schedule and its driver built only when the
+ * first attempt fails: almost every call succeeds at once, and `Effect.retry` builds the schedule, a driver
+ * and the iteration metadata of every attempt up front, on every call (a hot path: every request of every
+ * loop). The loop below is `Effect.retry`'s own (each failure steps the same schedule, `while` included, and
+ * the last error is returned when it stops; every retried attempt sees the schedule's iteration metadata),
+ * so the delays, `Retry-After`, the debug logs and the number of attempts are the same.
+ *
  * @since 0.1.0
  * @category combinators
  * @internal
@@ -117,20 +125,38 @@ export const withRetry = <A, R>(
   retry: ResolvedRetry | undefined,
   effect: Effect.Effect<A, HttpError, R>
 ): Effect.Effect<A, HttpError, R> =>
-  retry === undefined ? effect : Effect.retry(effect, {
-    schedule: retrySchedule(retry).pipe(
-      Schedule.tapInput((error: HttpError) =>
-        Effect.logDebug("AppBuilder request failed").pipe(
-          Effect.annotateLogs({
-            operation: operation.name,
-            reason: error.reason,
-            status: error.status ?? "",
-            requestId: error.requestId ?? ""
-          })
+  retry === undefined ?
+    effect :
+    Effect.catchAll(effect, (first) =>
+      Effect.flatMap(Schedule.driver(policySchedule(operation, retry)), (driver) => {
+        const attempt = Effect.provideServiceEffect(
+          effect,
+          Schedule.CurrentIterationMetadata,
+          Ref.get(driver.iterationMeta)
         )
+        const loop = (error: HttpError): Effect.Effect<A, HttpError, R> =>
+          Effect.matchEffect(driver.next(error), {
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchAll(attempt, loop)
+          })
+        return loop(first)
+      }))
+
+/** The schedule `withRetry` steps with each failure: the policy with `Retry-After`, a debug log, `while`. */
+const policySchedule = (operation: Operation, retry: ResolvedRetry): Schedule.Schedule<unknown, HttpError> =>
+  retrySchedule(retry).pipe(
+    Schedule.tapInput((error: HttpError) =>
+      Effect.logDebug("AppBuilder request failed").pipe(
+        Effect.annotateLogs({
+          operation: operation.name,
+          reason: error.reason,
+          status: error.status ?? "",
+          requestId: error.requestId ?? ""
+        })
       )
     ),
-    while: (error: HttpError) =>
+    Schedule.whileInput((error: HttpError) =>
       isRetryable(operation, error) &&
       (error.retryAfterMillis === undefined || error.retryAfterMillis <= Duration.toMillis(retry.maxRetryAfter))
-  })
+    )
+  )

@@ -14,6 +14,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
@@ -75,17 +76,19 @@ export const sendTraced = <R>(
   execute: Execute<R>,
   onError: (error: HttpClientError.HttpClientError) => Effect.Effect<never, HttpError>
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpError, R> =>
-  Effect.gen(function*() {
-    const tracerEnabled = yield* FiberRef.get(FiberRef.currentTracerEnabled)
-    const disabledWhen = yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)
+  // the settings are read from the fiber in one step (not one `yield*` each): every request passes here
+  Effect.withFiberRuntime((fiber) => {
     const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-    if (!tracerEnabled || disabledWhen(request) || Either.isLeft(url)) {
-      return yield* Effect.catchAll(execute(request), onError)
+    if (
+      !fiber.getFiberRef(FiberRef.currentTracerEnabled) ||
+      fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request) || Either.isLeft(url)
+    ) {
+      return Effect.catchAll(execute(request), onError)
     }
-    const propagate = yield* FiberRef.get(HttpClient.currentTracerPropagation)
-    const redacted = yield* FiberRef.get(Headers.currentRedactedNames)
-    const spanName = yield* HttpClient.SpanNameGenerator
-    const received = yield* Effect.useSpan(
+    const propagate = fiber.getFiberRef(HttpClient.currentTracerPropagation)
+    const redacted = fiber.getFiberRef(Headers.currentRedactedNames)
+    const spanName = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)
+    const received = Effect.useSpan(
       spanName(request),
       { kind: "client", captureStackTrace: false },
       (span) => {
@@ -103,5 +106,5 @@ export const sendTraced = <R>(
         )
       }
     )
-    return received()
+    return Effect.map(received, (receive) => receive())
   })

@@ -44,9 +44,11 @@ export const runRequestWithTools = <Tools extends Tool.Any>(input: Input, toolki
  */
 export const withThreadCreated = (operation: "Runs.run" | "Runs.stream", request: Runs.RunInput) =>
   Effect.gen(function*() {
+    // no thread to create: the request goes as it is, and `operation` checks it (the same check, the same
+    // `ValidationError`) before sending anything; checking it here too would encode it twice per loop
+    if ((request.threadId !== undefined && request.threadId !== "") || request.thread == null) return request
     if (operation === "Runs.run") yield* encodeRequest(operation, Runs.RunRequest, request)
     else yield* encodeRequest(operation, Runs.StreamRunRequest, request)
-    if ((request.threadId !== undefined && request.threadId !== "") || request.thread == null) return request
     const threads = yield* Threads.Threads
     const thread = yield* threads.create({ messages: request.thread.messages })
     return { ...request, threadId: thread.id, thread: null }
