@@ -15,10 +15,8 @@ import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Chat from "./Chat.js"
 import * as Connection from "./Connection.js"
 import * as Ansi from "./internal/ansi.js"
@@ -106,9 +104,7 @@ export const run = (
   options: RunOptions = {}
 ): Effect.Effect<ExitCode, never, CliApp.CliApp.Environment> =>
   Effect.gen(function*() {
-    const noColor = yield* Config.string("NO_COLOR").pipe(Config.option, Effect.orElseSucceed(() => Option.none()))
-    const colour = (options.stdoutIsTTY ?? process.stdout.isTTY === true) &&
-      Option.isNone(Option.filter(noColor, (value) => value !== ""))
+    const colour = yield* Ansi.enabled(options.stdoutIsTTY ?? process.stdout.isTTY === true)
     const command = make(options.environment ?? Connection.defaultEnvironment())
     const exit: Effect.Effect<ExitCode, never, CliApp.CliApp.Environment> = Command.run(command, {
       name: "appbuilder",

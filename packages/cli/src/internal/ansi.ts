@@ -6,7 +6,10 @@
  * @since 0.1.0
  * @internal
  */
+import * as Config from "effect/Config"
 import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 
 const wrap = (open: number, close: number) => (text: string): string => `\u001b[${open}m${text}\u001b[${close}m`
 
@@ -22,6 +25,17 @@ export const yellow = wrap(33, 39)
 export const red = wrap(31, 39)
 /** @internal */
 export const cyan = wrap(36, 39)
+
+/**
+ * Whether to colour an output: only a terminal, and never when `NO_COLOR` is set to a non-empty value
+ * (https://no-color.org). @internal
+ */
+export const enabled = (isTTY: boolean): Effect.Effect<boolean> =>
+  Config.string("NO_COLOR").pipe(
+    Config.option,
+    Effect.orElseSucceed(() => Option.none<string>()),
+    Effect.map((noColor) => isTTY && Option.getOrElse(noColor, () => "") === "")
+  )
 
 // CSI sequences (colours, cursor moves) and OSC sequences (e.g. hyperlinks)
 

@@ -5,9 +5,8 @@
  * @internal
  */
 import type * as Terminal from "@effect/platform/Terminal"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import * as Ansi from "./ansi.js"
 
 /** How each part of the transcript is written. @internal */
 export interface Style {
@@ -18,8 +17,6 @@ export interface Style {
   readonly error: (text: string) => string
 }
 
-const sgr = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`
-
 const plain: Style = {
   prompt: (text) => text,
   assistant: (text) => text,
@@ -29,17 +26,13 @@ const plain: Style = {
 }
 
 const colored: Style = {
-  prompt: sgr(1, 22), // bold
-  assistant: sgr(36, 39), // cyan
-  tool: sgr(33, 39), // yellow
-  note: sgr(2, 22), // dim
-  error: sgr(31, 39) // red
+  prompt: Ansi.bold,
+  assistant: Ansi.cyan,
+  tool: Ansi.yellow,
+  note: Ansi.dim,
+  error: Ansi.red
 }
 
 /** The style for this terminal and environment. @internal */
 export const make = (terminal: Terminal.Terminal): Effect.Effect<Style> =>
-  Effect.gen(function*() {
-    const noColor = yield* Config.string("NO_COLOR").pipe(Config.option, Effect.orElseSucceed(() => Option.none()))
-    const tty = yield* terminal.isTTY
-    return tty && Option.getOrElse(noColor, () => "") === "" ? colored : plain
-  })
+  Effect.map(Effect.flatMap(terminal.isTTY, Ansi.enabled), (colour) => (colour ? colored : plain))
