@@ -29,6 +29,7 @@ import type * as Headers from "@effect/platform/Headers"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Server from "../Server.js"
 import * as Json from "./json.js"
 import * as Router from "./Router.js"
 
@@ -125,10 +126,10 @@ export const errorMark = (response: HttpServerResponse.HttpServerResponse): Erro
 const BEARER = /Bearer\s+[^\s"',;]+/gi
 const PLAIN = /^[\w.:-]+$/
 
-/** The tokens a request sent, to be kept out of the line. */
+/** The tokens a request sent (in the headers the server redacts everywhere), to be kept out of the line. */
 const sentTokens = (headers: Headers.Headers): ReadonlyArray<string> =>
-  [headers["authorization"], headers["x-appbuilder-authorization"]].flatMap((value) =>
-    Option.toArray(Router.bearerToken(value)).filter((token) => token.length >= 4)
+  Server.REDACTED_HEADERS.flatMap((name) =>
+    Option.toArray(Router.bearerToken(headers[name])).filter((token) => token.length >= 4)
   )
 
 const scrub = (text: string, headers: Headers.Headers): string => {
