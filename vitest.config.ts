@@ -4,9 +4,9 @@ import projects from "./vitest.workspace.js"
 export default defineConfig({
   test: {
     projects,
-    // The projects run their files in worker threads that keep the module graph from one file to the next
-    // (see packages/*/vitest.config.ts). Whether a worker is recycled after each file is decided here, for
-    // all projects: `isolate: false` keeps it.
+    // The project runs its files in worker threads that keep the module graph from one file to the next
+    // (see vitest.shared.ts and vitest.workspace.ts). Whether a worker is recycled after each file is decided
+    // here: `isolate: false` keeps it.
     pool: "threads",
     isolate: false,
     // Two workers on two cores (vitest's default would be one): files that wait on real time (child

@@ -62,6 +62,7 @@ import {
 } from "./AppBuilderError.js"
 import type { AssistantToolInput, FunctionJsonSchemaInput } from "./Assistants.js"
 import type { Run, ToolCall } from "./internal/models/run.js"
+import { allImmutable, immutable } from "./internal/requestSchema.js"
 import { argumentsInvalid } from "./internal/toolCalls.js"
 import { blockingLoop } from "./internal/toolLoopBlocking.js"
 import { checkLoopArguments } from "./internal/toolLoopInput.js"
@@ -88,7 +89,10 @@ export interface Tool<out Name extends string, out E, out R> {
   readonly description: string
   /** Overrides the loop's `toolTimeout` for this tool. */
   readonly timeout: Option.Option<Duration.Duration>
-  /** The `function` tool definition sent to the service. */
+  /**
+   * The `function` tool definition sent to the service. Frozen (deeply) when built by {@link tool}: it is
+   * then encoded once, not with every run that sends it.
+   */
   readonly definition: AssistantToolInput
   /**
    * Decodes the call's `arguments` (a JSON text) with the tool's Schema and runs the handler. Arguments
@@ -200,7 +204,8 @@ export const tool = <const Name extends string, A, I, E = never, R = never>(
     name,
     description: given?.description ?? "",
     timeout,
-    definition: ToolSchema.withProblems({
+    // built here from fresh objects: frozen, and encoded once for all the runs it is sent with
+    definition: immutable(ToolSchema.withProblems({
       type: "function",
       function: {
         name,
@@ -209,7 +214,7 @@ export const tool = <const Name extends string, A, I, E = never, R = never>(
         responses: null,
         examples: null
       }
-    }, problems),
+    }, problems)),
     execute: (call) => {
       if (decode === undefined) return Effect.fail(toolDefinitionIssue(name, "parameters", "expected a Schema"))
       if (typeof handler !== "function") return Effect.fail(toolDefinitionIssue(name, "handler", "expected a function"))
@@ -234,7 +239,10 @@ export const tool = <const Name extends string, A, I, E = never, R = never>(
  */
 export interface Toolkit<in out Tools extends Tool.Any> {
   readonly tools: ReadonlyMap<string, Tools>
-  /** The definitions to send with the run (or with the assistant). */
+  /**
+   * The definitions to send with the run (or with the assistant). Frozen when every tool was built by
+   * {@link tool}: a loop then encodes them once, whatever the number of runs.
+   */
   readonly definitions: ReadonlyArray<AssistantToolInput>
 }
 
@@ -247,7 +255,10 @@ export interface Toolkit<in out Tools extends Tool.Any> {
 export const toolkit = <const Tools extends ReadonlyArray<Tool.Any>>(...tools: Tools): Toolkit<Tools[number]> => {
   const map = new Map<string, Tools[number]>()
   for (const t of tools) map.set(t.name, t)
-  return { tools: map, definitions: [...map.values()].map((t) => t.definition) }
+  const definitions = [...map.values()].map((t) => t.definition)
+  // the list is encoded once when every definition is the SDK's own (a tool written by hand keeps its
+  // definition as given: it is encoded with every request)
+  return { tools: map, definitions: allImmutable(definitions) ? immutable(definitions) : definitions }
 }
 
 // -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import * as Runs from "@effect-appbuilder/assistant/Runs"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -215,6 +216,12 @@ export const transport = (name: string, client: AppBuilderClient.Service): Varia
 export const sdkLayer = (
   baseUrl: string,
   token: string,
-  http: Layer.Layer<HttpClient.HttpClient>
+  http: Layer.Layer<HttpClient.HttpClient>,
+  timeouts?: {
+    /** The timeout of one attempt (`AppBuilder.layer`'s `timeout`). */
+    readonly timeout: Duration.DurationInput
+    /** The longest silence between two events of a run stream. */
+    readonly streamIdleTimeout: Duration.DurationInput
+  }
 ): Layer.Layer<AppBuilder.Services, AppBuilderError.ValidationError> =>
-  AppBuilder.layer({ token: Redacted.make(token), baseUrl }).pipe(Layer.provide(http))
+  AppBuilder.layer({ token: Redacted.make(token), baseUrl, ...timeouts }).pipe(Layer.provide(http))

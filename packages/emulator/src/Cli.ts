@@ -33,9 +33,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as Clock from "effect/Clock"
+import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -47,6 +45,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { fileURLToPath } from "node:url"
 import * as Emulator from "./Emulator.js"
+import * as DirectApp from "./internal/directApp.js"
 import * as RequestLog from "./internal/requestLog.js"
 import * as Router from "./internal/Router.js"
 import * as Server from "./Server.js"
@@ -229,19 +228,12 @@ export class StartError extends Data.TaggedError("StartError")<{ readonly messag
  * @since 0.1.0
  * @category middleware
  */
-export const requestLogger: HttpMiddleware.HttpMiddleware = HttpMiddleware.make((app) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const start = yield* Clock.currentTimeMillis
-    const response = yield* app
-    const end = yield* Clock.currentTimeMillis
-    const { path } = Router.splitUrl(request.url)
-    const requestId = response.headers["x-appbuilder-request-id"] ?? "-"
-    const mark = RequestLog.formatMark(RequestLog.errorMark(response), request.headers)
-    yield* Console.log(`${request.method} ${path} ${response.status}${mark} ${end - start}ms ${requestId}`)
-    return response
-  })
-)
+export const requestLogger: HttpMiddleware.HttpMiddleware = DirectApp.observing((request, response, millis) => {
+  const { path } = Router.splitUrl(request.url)
+  const requestId = response.headers["x-appbuilder-request-id"] ?? "-"
+  const mark = RequestLog.formatMark(RequestLog.errorMark(response), request.headers)
+  return Console.log(`${request.method} ${path} ${response.status}${mark} ${millis}ms ${requestId}`)
+})
 
 /**
  * Runs the server until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`).

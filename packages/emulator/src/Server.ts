@@ -8,6 +8,16 @@
  * ({@link SHUTDOWN_GRACE_MILLIS}) have their connections closed. Both `Authorization` and
  * `X-Appbuilder-Authorization` are redacted in the `http.server` spans of the platform.
  *
+ * Two request paths, one public API. The emulator's own app (`Emulator.layerServer`) is served
+ * straight from Node's `http.Server`: one fiber per request on a runtime built once, the answer written
+ * to the Node response directly (`internal/nodeServe.ts`), because the platform's per-request pipeline
+ * (request scope, span, error handling) alone costs more CPU than the emulator's budget for a whole tool
+ * loop. The platform's pipeline (`HttpServer.serve`) still serves any other {@link App} of yours, any
+ * `middleware` of yours (the `appbuilder-emulator` command's request log has a direct equivalent), and
+ * every app when the runtime has a tracer of the user's (not Effect's default one): the `http.server`
+ * spans, with the headers above redacted, then cost what they are worth. Both paths answer the same
+ * bytes: `HEAD`, keep-alive, HTTP/1.0, chunked framing, faults and shutdown behave alike.
+ *
  * @since 0.1.0
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -15,21 +25,22 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import { createServer } from "node:http"
 import type * as Http from "node:http"
+import * as DirectApp from "./internal/directApp.js"
 import * as DirectBody from "./internal/directBody.js"
+import * as NodeServe from "./internal/nodeServe.js"
 import * as Shutdown from "./internal/shutdown.js"
 
 /**
@@ -151,26 +162,10 @@ export const HEADERS_TIMEOUT_MILLIS = 70_000
 export const REDACTED_HEADERS: ReadonlyArray<string> = ["authorization", "x-appbuilder-authorization"]
 
 /**
- * A streamed body ends (normally) as soon as `shutdown` completes; other bodies are left alone, and so
- * are the emulator's event streams, which end themselves (`Stream.interruptWhen` costs several fibers per
- * chunk, too much for a stream of 100,000 events).
- */
-const endOnShutdown = (
-  response: HttpServerResponse.HttpServerResponse,
-  shutdown: Effect.Effect<void>
-): HttpServerResponse.HttpServerResponse => {
-  const body = response.body
-  if (body._tag !== "Stream" || Shutdown.isSelfEnding(body.stream)) return response
-  return HttpServerResponse.setBody(
-    response,
-    HttpBody.stream(Stream.interruptWhen(body.stream, shutdown), body.contentType, body.contentLength)
-  )
-}
-
-/**
- * Answers with the app's response. The emulator's own event streams are written to the Node response
- * here, one write per batch of events (see `DirectBody`): the platform then finds the response ended and
- * leaves it. Every other response is left to the platform (a streamed body ending when the server stops).
+ * Answers with the app's response on the platform's pipeline. The emulator's own event streams are
+ * written to the Node response here, one write per batch of events (see `DirectBody`): the platform then
+ * finds the response ended and leaves it. Every other response is left to the platform (a streamed body
+ * ending when the server stops).
  */
 const respond = (
   response: HttpServerResponse.HttpServerResponse,
@@ -179,7 +174,7 @@ const respond = (
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const writer = DirectBody.writerOf(response)
     if (writer === undefined || request.method === "HEAD" || !Cookies.isEmpty(response.cookies)) {
-      return Effect.succeed(endOnShutdown(response, shutdown))
+      return Effect.succeed(NodeServe.endOnShutdown(response, shutdown))
     }
     return Effect.as(DirectBody.writeNode(NodeHttpServerRequest.toServerResponse(request), response, writer), response)
   })
@@ -217,13 +212,20 @@ export const layer = (options: Options = {}): Layer.Layer<EmulatorServer, ServeE
         const app = yield* App
         const shutdown = yield* Deferred.make<void>()
         const stopped = Deferred.await(shutdown)
-        const served = Effect.flatMap(
-          Effect.provideService(app, Shutdown.ServerShutdown, stopped),
-          (response) => respond(response, stopped)
-        )
         // released before the platform closes the server: end the streams first, then close
         yield* Effect.addFinalizer(() =>
           Effect.zipRight(Deferred.succeed(shutdown, undefined), closeServer(nodeServer))
+        )
+        const direct = DirectApp.directOf(app)
+        const observer = options.middleware === undefined
+          ? Option.some(Option.none<DirectApp.Observer>())
+          : Option.map(Option.fromNullable(DirectApp.observerOf(options.middleware)), Option.some)
+        if (direct !== undefined && Option.isSome(observer) && !(yield* NodeServe.hasTracer)) {
+          return yield* NodeServe.serve(nodeServer, direct, { shutdown: stopped, observer: observer.value })
+        }
+        const served = Effect.flatMap(
+          Effect.provideService(app, Shutdown.ServerShutdown, stopped),
+          (response) => respond(response, stopped)
         )
         yield* options.middleware === undefined
           ? HttpServer.serveEffect()(served)

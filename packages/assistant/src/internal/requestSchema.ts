@@ -22,6 +22,88 @@ import { KnownModel, ListOrder, type Model } from "../Common.js"
 import { problemsOf } from "./toolSchema.js"
 
 // -----------------------------------------------------------------------------
+// immutable values: encoded once
+// -----------------------------------------------------------------------------
+
+const immutableValues = new WeakSet<object>()
+
+const freezeDeep = (value: unknown, seen: Set<object>): void => {
+  if (typeof value !== "object" || value === null || seen.has(value)) return
+  seen.add(value)
+  for (const key of Reflect.ownKeys(value)) freezeDeep(Reflect.get(value, key), seen)
+  Object.freeze(value)
+}
+
+/**
+ * Freezes a value that the SDK built (every object in it, deeply) and marks it immutable: a Schema
+ * wrapped with {@link encodedOnce} then encodes it once, not once per request. Only for values made of
+ * fresh objects (a tool definition built by `ToolLoop.tool`, a toolkit's list of definitions): freezing
+ * a caller's object would change what the caller can do with it.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const immutable = <A extends object>(value: A): A => {
+  freezeDeep(value, new Set())
+  immutableValues.add(value)
+  return value
+}
+
+/**
+ * Whether every value is marked by {@link immutable}.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const allImmutable = (values: ReadonlyArray<unknown>): boolean =>
+  values.every((value) => Predicate.isObject(value) && immutableValues.has(value))
+
+/**
+ * `schema`, whose successful encoding of a value marked by {@link immutable} is kept and reused (a tool
+ * loop sends the same toolkit definitions with every run: their encoding, the costliest part of a run
+ * request, is done once). Other values, and failures, are encoded every time. Decoding an immutable
+ * value is kept the same way (a wire body is never one: only what {@link immutable} marked is).
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const encodedOnce = <A, I>(schema: Schema.Schema<A, I>): Schema.Schema<A, I> =>
+  Schema.declare<A, I, readonly [Schema.Schema<A, I>]>(
+    [schema],
+    {
+      // decoding is cached too: a filter on an enclosing Struct checks its Type side (a decoding of this
+      // Schema's Type side) before the Struct is encoded
+      decode: (item) => once(ParseResult.decodeUnknownEither(item)),
+      encode: (item) => once(ParseResult.encodeUnknownEither(item))
+    },
+    { title: "encoded once when immutable" }
+  )
+
+// one cache per parser: `Schema.encodedSchema` and `Schema.typeSchema` of an `encodedOnce` Schema reuse its
+// functions for their own sides
+const once = <Out>(
+  parse: (input: unknown, options?: SchemaAST.ParseOptions) => Either.Either<Out, ParseResult.ParseIssue>
+) => {
+  const results = new WeakMap<object, Out>()
+  return (input: unknown, options: SchemaAST.ParseOptions): Either.Either<Out, ParseResult.ParseIssue> => {
+    const cacheable = Predicate.isObject(input) && immutableValues.has(input)
+    const hit = cacheable ? results.get(input) : undefined
+    if (hit !== undefined) return Either.right(hit)
+    const result = parse(input, options)
+    if (cacheable && Either.isRight(result)) {
+      // immutable too: the same value goes into every request from now on, and the checks of the wire
+      // side (the Encoded side of an optional field with a default) then find it here
+      if (Predicate.isObject(result.right)) immutable(result.right)
+      results.set(input, result.right)
+    }
+    return result
+  }
+}
+
+// -----------------------------------------------------------------------------
 // fields
 // -----------------------------------------------------------------------------
 
@@ -324,12 +406,32 @@ const toIssue = (path: ReadonlyArray<PropertyKey>, message: string): Issue =>
  * sent, a bad timeout, …), wherever such a definition sits in the input. The walk is bounded: tool
  * definitions sit a few levels deep (`tools.<i>`).
  */
+const cleanImmutables = new WeakMap<object, boolean>()
+const isCleanImmutable = (value: object): boolean => {
+  if (!immutableValues.has(value)) return false
+  let clean = cleanImmutables.get(value)
+  if (clean === undefined) {
+    const seen = new Set<object>()
+    const hasProblems = (item: unknown): boolean => {
+      if (!Predicate.isObject(item) || seen.has(item)) return false
+      seen.add(item)
+      if (problemsOf(item).length > 0) return true
+      return Reflect.ownKeys(item).some((key) => hasProblems(Reflect.get(item, key)))
+    }
+    clean = !hasProblems(value)
+    cleanImmutables.set(value, clean)
+  }
+  return clean
+}
+
 const definitionProblems = (input: unknown): ReadonlyArray<Issue> => {
   const issues: Array<Issue> = []
   const seen = new Set<object>()
   const walk = (value: unknown, path: ReadonlyArray<string | number>): void => {
     if (!Predicate.isObject(value) || seen.has(value) || path.length > 4) return
     seen.add(value)
+    // an immutable value without problems anywhere inside (a toolkit's definitions, sent with every run)
+    if (isCleanImmutable(value)) return
     for (const problem of problemsOf(value)) issues.push(toIssue([...path, ...problem.path], problem.message))
     if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]))
     else if (Predicate.isRecord(value)) { for (const [key, item] of Object.entries(value)) walk(item, [...path, key]) }

@@ -481,6 +481,133 @@ const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
   return event
 }
 
+// The usual message chunk read straight from its text, without JSON.parse: the service (and the
+// emulator) write it in one layout, and building the generic JSON tree costs more than everything
+// else done per chunk. Only that exact layout is read here (keys in this order, no whitespace, strings
+// without escapes or control characters, integers of at most 15 digits); anything else, valid or not,
+// is left to JSON.parse and the paths above, so what is accepted here is exactly what they would give.
+
+const MESSAGE_START = `{"status":"`
+const AFTER_STATUS = `","send_id":`
+const BEFORE_IS_END = `,"is_end":`
+const BEFORE_MESSAGE_ID = `,"message_id":"`
+const BEFORE_MESSAGE_INDEX = `","message_index":"`
+const BEFORE_CONTENT = `","content":[{"type":"`
+const BEFORE_VALUE = `","text":{"value":"`
+const AFTER_VALUE = `","annotations":null}}]`
+const BEFORE_FINISH_REASON = `,"metadata":{"finish_reason":"`
+
+/** An escape or a control character anywhere: the text is left to JSON.parse. */
+const ESCAPE_OR_CONTROL = /[\u0000-\u001f\\]/
+
+/** The end of the JSON string starting at `start` (the index of its closing quote), -1 when there is none. */
+const plainStringEnd = (data: string, start: number): number => data.indexOf("\"", start)
+
+/** Where the scanner is, and the integer it read last. */
+let scanIndex = 0
+let scanInteger = 0
+
+/** Reads a non-negative integer of at most 15 digits (no leading zero) at `start`; false for anything else. */
+const scanDigits = (data: string, start: number): boolean => {
+  let value = 0
+  let i = start
+  for (; i < data.length && i - start < 16; i++) {
+    const code = data.charCodeAt(i)
+    if (code < 48 || code > 57) break
+    value = value * 10 + (code - 48)
+  }
+  const digits = i - start
+  if (digits === 0 || digits > 15 || (digits > 1 && data.charCodeAt(start) === 48)) return false
+  scanIndex = i
+  scanInteger = value
+  return true
+}
+
+/**
+ * The usual `message` chunk read from its text (see above): the event {@link fastMessage} would build
+ * from `JSON.parse(data)`, or `undefined` when the text is laid out in any other way.
+ */
+const scanMessage = (data: string): RunEvent.MessageDelta | undefined => {
+  if (!data.startsWith(MESSAGE_START) || ESCAPE_OR_CONTROL.test(data)) return undefined
+  let i = MESSAGE_START.length
+  let end = plainStringEnd(data, i)
+  if (end === -1 || !data.startsWith(AFTER_STATUS, end)) return undefined
+  const status = data.slice(i, end)
+  if (!scanDigits(data, end + AFTER_STATUS.length)) return undefined
+  const sendId = scanInteger
+  i = scanIndex
+  if (!data.startsWith(BEFORE_IS_END, i)) return undefined
+  i += BEFORE_IS_END.length
+  let isEnd: boolean
+  if (data.startsWith("true", i)) {
+    isEnd = true
+    i += 4
+  } else if (data.startsWith("false", i)) {
+    isEnd = false
+    i += 5
+  } else {
+    if (!scanDigits(data, i)) return undefined
+    isEnd = scanInteger !== 0
+    i = scanIndex
+  }
+  if (!data.startsWith(BEFORE_MESSAGE_ID, i)) return undefined
+  i += BEFORE_MESSAGE_ID.length
+  end = plainStringEnd(data, i)
+  if (end === -1) return undefined
+  const messageId = data.slice(i, end)
+  let messageIndex: string | undefined
+  if (data.startsWith(BEFORE_MESSAGE_INDEX, end)) {
+    i = end + BEFORE_MESSAGE_INDEX.length
+    end = plainStringEnd(data, i)
+    if (end === -1) return undefined
+    messageIndex = data.slice(i, end)
+  }
+  if (!data.startsWith(BEFORE_CONTENT, end)) return undefined
+  i = end + BEFORE_CONTENT.length
+  end = plainStringEnd(data, i)
+  if (end === -1 || !data.startsWith(BEFORE_VALUE, end)) return undefined
+  const type = data.slice(i, end)
+  i = end + BEFORE_VALUE.length
+  end = plainStringEnd(data, i)
+  if (end === -1 || !data.startsWith(AFTER_VALUE, end)) return undefined
+  const value = data.slice(i, end)
+  i = end + AFTER_VALUE.length
+  let finishReason: string | undefined
+  if (data.startsWith(BEFORE_FINISH_REASON, i)) {
+    i += BEFORE_FINISH_REASON.length
+    end = plainStringEnd(data, i)
+    if (end === -1 || !data.startsWith(`"}`, end)) return undefined
+    finishReason = data.slice(i, end)
+    i = end + 2
+  }
+  if (i !== data.length - 1 || data.charCodeAt(i) !== 125) return undefined
+  // built as fastMessage builds it, property by property in the same order
+  const event: Mutable<RunEvent.MessageDelta> = Object.create(RunEvent.MessageDelta.prototype)
+  event._tag = "MessageDelta"
+  event.sendId = sendId
+  event.status = status
+  event.messageId = messageId
+  if (messageIndex !== undefined) event.messageIndex = messageIndex
+  const text: Mutable<Common.Text> = Object.create(Common.Text.prototype)
+  text.value = value
+  text.annotations = null
+  const entry: Mutable<Common.Content> = Object.create(Common.Content.prototype)
+  entry.type = type
+  entry.text = text
+  event.text = value
+  event.content = [entry]
+  event.isEnd = isEnd
+  if (finishReason !== undefined) event.finishReason = finishReason
+  return event
+}
+
+/**
+ * The `message` payload read by {@link scanMessage}, for the tests that compare it with the other paths.
+ *
+ * @internal
+ */
+export const scannedMessageEvent = (data: string): RunEvent.MessageDelta | undefined => scanMessage(data)
+
 /**
  * The `message` payload decoded by the schema alone (the fast path's reference).
  *
@@ -562,6 +689,10 @@ export const decodeEventParts = (
       return undefined
     case "status":
     case "message": {
+      if (name === "message") {
+        const scanned = scanMessage(data)
+        if (scanned !== undefined) return scanned
+      }
       let json: unknown
       try {
         json = JSON.parse(data)

@@ -9,15 +9,12 @@ import type * as Sse from "@effect/experimental/Sse"
 import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import type { RunFailed } from "../AppBuilderError.js"
 import { HttpError } from "../AppBuilderError.js"
@@ -167,45 +164,67 @@ export const runStream = <R>(
  * does not.
  *
  * Written instead of `Stream.timeoutFail`, which races every pull against a sleep (two fibers per chunk,
- * and the chunk's whole decoding run inside a child fiber: several µs per event of a long stream). Here
- * one worker fiber runs the pulls and one watchdog fiber sleeps: it wakes once per `idle` (more often only
- * while a pull is pending) and, finding a pull pending for `idle`, fails it and interrupts the worker.
+ * and the chunk's whole decoding run inside a child fiber). Here one worker fiber runs the pulls and one
+ * watchdog fiber sleeps: it wakes once per `idle` (more often only while a pull is pending) and, finding
+ * a pull pending for `idle`, fails it and interrupts the worker.
+ *
+ * The consumer and the worker hand each other plain callbacks (one slot each) and the worker loops by
+ * plain recursion. Measured on a stream of 20,000 message chunks: with a queue of deferreds and
+ * `Effect.forever` (a deferred per pull, even without the queue) most of every chunk survived the
+ * young-generation collections and the garbage collector cost several µs per event; with callbacks it
+ * costs what the same stream costs without the worker.
  */
 const failWhenIdle =
   <E2>(idle: Duration.Duration, onTimeout: () => E2) =>
   <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E | E2, R> =>
     Stream.unwrapScoped(Effect.gen(function*() {
+      type Answer = Exit.Exit<Chunk.Chunk<A>, Option.Option<E | E2>>
       const clock = yield* Effect.clock
       const limit = Duration.toMillis(idle)
       const pull = yield* Stream.toPull(self)
-      const requests = yield* Queue.unbounded<Deferred.Deferred<Chunk.Chunk<A>, Option.Option<E | E2>>>()
-      // the pull the worker is running, and the clock time it was asked for
-      let pending: Deferred.Deferred<Chunk.Chunk<A>, Option.Option<E | E2>> | undefined
-      let pendingSince = 0
-      const worker = yield* Queue.take(requests).pipe(
-        Effect.flatMap((deferred) =>
-          Effect.flatMap(Effect.exit(pull), (exit) =>
-            Effect.sync(() => {
-              pending = undefined
-              Deferred.unsafeDone(deferred, exit)
-            }))
-        ),
-        Effect.forever,
-        Effect.forkScoped
+      // the consumer's pending pull (its callback) and the clock time it was asked for
+      let waiting: ((answer: Answer) => void) | undefined
+      let waitingSince = 0
+      // the worker waiting for the next pull (its callback), or a pull asked before the worker waited
+      let idleWorker: ((go: Effect.Effect<void>) => void) | undefined
+      let requested = false
+      const answer = (exit: Answer): void => {
+        const consumer = waiting
+        waiting = undefined
+        if (consumer !== undefined) consumer(exit)
+      }
+      const nextRequest = Effect.async<void>((resume) => {
+        if (requested) {
+          requested = false
+          resume(Effect.void)
+        } else {
+          idleWorker = resume
+        }
+      })
+      const work: Effect.Effect<void, never, R> = Effect.flatMap(
+        nextRequest,
+        () =>
+          Effect.flatMap(Effect.exit(pull), (exit) => {
+            answer(exit)
+            return work
+          })
       )
+      const worker = yield* Effect.forkScoped(work)
       const watch: Effect.Effect<void> = Effect.suspend(() => {
-        if (pending === undefined) return Effect.zipRight(Effect.sleep(idle), watch)
-        const remaining = pendingSince + limit - clock.unsafeCurrentTimeMillis()
+        if (waiting === undefined) return Effect.zipRight(Effect.sleep(idle), watch)
+        const remaining = waitingSince + limit - clock.unsafeCurrentTimeMillis()
         if (remaining > 0) return Effect.zipRight(Effect.sleep(Duration.millis(remaining)), watch)
-        Deferred.unsafeDone(pending, Exit.fail(Option.some(onTimeout())))
+        answer(Exit.fail(Option.some(onTimeout())))
         return Fiber.interrupt(worker)
       })
       yield* Effect.forkScoped(watch)
-      const next = Effect.suspend(() => {
-        const deferred = Deferred.unsafeMake<Chunk.Chunk<A>, Option.Option<E | E2>>(FiberId.none)
-        pending = deferred
-        pendingSince = clock.unsafeCurrentTimeMillis()
-        return Effect.zipRight(Queue.offer(requests, deferred), Deferred.await(deferred))
+      const next = Effect.async<Chunk.Chunk<A>, Option.Option<E | E2>>((resume) => {
+        waiting = resume
+        waitingSince = clock.unsafeCurrentTimeMillis()
+        const wake = idleWorker
+        idleWorker = undefined
+        if (wake === undefined) requested = true
+        else wake(Effect.void)
       })
       return Stream.fromPull(Effect.succeed(next))
     }))

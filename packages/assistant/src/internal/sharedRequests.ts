@@ -11,6 +11,7 @@ import * as Schema from "effect/Schema"
 import { MessageRole } from "../Common.js"
 import {
   alwaysChecked,
+  encodedOnce,
   FileIds,
   Id,
   ignoringUnknownKeys,
@@ -110,14 +111,17 @@ export const Tool = Schema.Struct({
 }).annotations(ignoringUnknownKeys)
 
 /**
- * At most 10 function tools.
+ * At most 10 function tools. A frozen list made by `ToolLoop.toolkit` is encoded once
+ * (see `encodedOnce`): a loop sends the same definitions with every run.
  *
  * @since 0.1.0
  * @category internal
  * @internal
  */
-export const Tools = Schema.Array(Tool).pipe(
-  Schema.filter((tools) => tools.length <= 10 || `at most 10 tools are allowed (got ${tools.length})`, alwaysChecked)
+export const Tools = encodedOnce(
+  Schema.Array(Tool).pipe(
+    Schema.filter((tools) => tools.length <= 10 || `at most 10 tools are allowed (got ${tools.length})`, alwaysChecked)
+  )
 )
 
 // -----------------------------------------------------------------------------

@@ -158,6 +158,9 @@ export const toolOutputsFor = <Tools extends Tool.Any, Mode extends OnToolError>
   options: ToolCallOptions<Tools, Mode>,
   calls: ReadonlyArray<ToolCall>
 ): Effect.Effect<Array<ToolOutputInput>, ToolCallFailure<Tools, Mode>, Tool.Context<Tools>> =>
-  Effect.forEach(calls, (call) => toolOutputFor(options, call), { concurrency: options.concurrency ?? 4 }).pipe(
-    Effect.withSpan("ToolLoop.toolCalls", { attributes: { "appbuilder.tool_calls": calls.length } })
-  )
+  // one call (the common case) runs in the calling fiber: no fibers forked to run a single effect
+  (calls.length === 1
+    ? Effect.map(toolOutputFor(options, calls[0]!), (output) => [output])
+    : Effect.forEach(calls, (call) => toolOutputFor(options, call), { concurrency: options.concurrency ?? 4 })).pipe(
+      Effect.withSpan("ToolLoop.toolCalls", { attributes: { "appbuilder.tool_calls": calls.length } })
+    )

@@ -8,11 +8,25 @@
  *
  * @since 0.1.0
  */
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Headers from "@effect/platform/Headers"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as Effect from "effect/Effect"
 import type { ApiError, StorageError } from "./ApiError.js"
 import type { Json, JsonObject } from "./json.js"
+
+/**
+ * What a handler sees of the request (an `HttpServerRequest` in process; the Node request's parts on the
+ * server's direct path).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestInfo {
+  readonly method: string
+  /** The request target as sent (path and query). */
+  readonly url: string
+  readonly headers: Headers.Headers
+}
 
 /**
  * What a handler gets.
@@ -23,7 +37,7 @@ import type { Json, JsonObject } from "./json.js"
 export interface RouteContext {
   /** The parsed JSON body (`{}` for multipart routes). */
   readonly body: JsonObject
-  readonly request: HttpServerRequest.HttpServerRequest
+  readonly request: RequestInfo
   /** The request id echoed in `X-Appbuilder-Request-Id`. */
   readonly requestId: string
   /** The raw request body, already read by the router (multipart routes parse it themselves). */

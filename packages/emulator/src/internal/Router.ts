@@ -12,6 +12,10 @@
  * - echoes `X-Appbuilder-Request-Id` (a fresh UUID when the request has none) on every answer;
  * - records every request in {@link Store.Service.requests}, a bounded ring (secret headers redacted).
  *
+ * The routes see the request as a small record ({@link Request}): built from an `HttpServerRequest`
+ * in process and on the platform's pipeline, or straight from the Node request on the server's direct
+ * path (see `DirectApp`), so that both answer alike.
+ *
  * @since 0.1.0
  */
 import * as Headers from "@effect/platform/Headers"
@@ -19,21 +23,26 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as Stream from "effect/Stream"
+import type * as Http from "node:http"
 import { Readable } from "node:stream"
 import * as EmulatorConfig from "../EmulatorConfig.js"
 import * as Faults from "../Faults.js"
 import * as Server from "../Server.js"
 import * as ApiError from "./ApiError.js"
 import { breakConnection } from "./connection.js"
+import * as DirectApp from "./directApp.js"
 import * as Json from "./json.js"
 import type * as Route from "./Route.js"
+import { ServerShutdown } from "./shutdown.js"
 import * as Store from "./Store.js"
 import * as Validate from "./Validate.js"
 
@@ -88,11 +97,31 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => 
   return out
 }
 
-interface Body {
+/**
+ * A request body as the router reads it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Body {
   readonly bytes: Uint8Array
   readonly tooLarge: boolean
   /** The size of the whole body, even when it was too large to keep. */
   readonly total: number
+}
+
+/**
+ * What the router needs of a request: an `HttpServerRequest` ({@link fromServerRequest}) or a Node
+ * request served directly ({@link fromNode}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Request extends Route.RequestInfo {
+  /** The transport's own request (a Node `IncomingMessage` on a server): a drop fault ends its socket. */
+  readonly source: unknown
+  /** Reads the body, keeping at most `limit` bytes (a larger body is read to its end and discarded). */
+  readonly readBody: (limit: number) => Effect.Effect<Body>
 }
 
 const emptyBody: Body = { bytes: new Uint8Array(0), tooLarge: false, total: 0 }
@@ -159,6 +188,35 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, limit: number): 
     })),
     Effect.orElseSucceed(() => emptyBody)
   )
+
+/**
+ * The router's view of an `HttpServerRequest` (in process, or served by the platform).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromServerRequest = (request: HttpServerRequest.HttpServerRequest): Request => ({
+  method: request.method,
+  url: request.url,
+  headers: request.headers,
+  source: request.source,
+  readBody: (limit) => readBody(request, limit)
+})
+
+/**
+ * The router's view of a Node request (the server's direct path): its parts, and its body read from
+ * its events.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromNode = (request: Http.IncomingMessage): Request => ({
+  method: request.method === undefined ? "GET" : request.method.toUpperCase(),
+  url: request.url ?? "/",
+  headers: Headers.fromInput(request.headers),
+  source: request,
+  readBody: (limit) => readNodeBody(request, limit)
+})
 
 const decoder = new TextDecoder()
 
@@ -263,31 +321,23 @@ export const splitUrl = (url: string): { readonly path: string; readonly query: 
 }
 
 /**
- * Builds the HTTP application serving `routes`.
- *
- * @since 0.1.0
- * @category constructors
+ * Answers one request with `routes`, given the router's services (resolved once by {@link handler}).
  */
-export const make = <R>(
-  routes: ReadonlyArray<Route.Route<R>>
-): Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  never,
-  R | Requirements | HttpServerRequest.HttpServerRequest
-> => {
-  const table = new Map(routes.map((route) => [route.path, route] as const))
-  return Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const store = yield* Store.Store
-    const config = yield* EmulatorConfig.EmulatorConfig
-    const faults = yield* Faults.Faults
+const handle = <R>(
+  table: ReadonlyMap<string, Route.Route<R>>,
+  store: Store.Service,
+  config: EmulatorConfig.Resolved,
+  faults: Faults.Service,
+  request: Request
+): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> =>
+  Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis
     const echoed = request.headers["x-appbuilder-request-id"]
     const requestId = echoed !== undefined && echoed.trim() !== "" ? echoed : Store.Ids.requestId()
     const { path, query } = splitUrl(request.url)
     const route = request.method === "POST" ? table.get(path) : undefined
     const limit = route?.body === "multipart" ? config.maxUploadBytes + MULTIPART_OVERHEAD : JSON_BODY_LIMIT
-    const body = yield* readBody(request, limit)
+    const body = yield* request.readBody(limit)
     const entry: Store.RequestLogEntry = {
       method: request.method,
       path,
@@ -344,10 +394,51 @@ export const make = <R>(
     entry.status = response.status
     return HttpServerResponse.setHeader(response, "x-appbuilder-request-id", requestId)
   })
+
+/**
+ * The function answering requests with `routes`, built with the router's services of the context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const handler = <R>(
+  routes: ReadonlyArray<Route.Route<R>>
+): Effect.Effect<
+  (request: Request) => Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>,
+  never,
+  Requirements
+> => {
+  const table = new Map(routes.map((route) => [route.path, route] as const))
+  return Effect.map(
+    Effect.all([Store.Store, EmulatorConfig.EmulatorConfig, Faults.Faults]),
+    ([store, config, faults]) => (request) => handle(table, store, config, faults, request)
+  )
 }
 
 /**
- * The app serving `routes`, built with the services of the layer's context.
+ * Builds the HTTP application serving `routes`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <R>(
+  routes: ReadonlyArray<Route.Route<R>>
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  R | Requirements | HttpServerRequest.HttpServerRequest
+> => {
+  const answer = handler(routes)
+  return Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) => Effect.flatMap(answer, (respond) => respond(fromServerRequest(request)))
+  )
+}
+
+/**
+ * The app serving `routes`, built with the services of the layer's context. The app is registered with
+ * its direct entry point (see {@link DirectApp}): a server runs it on the Node request, in a runtime
+ * merging the server's with the services of this layer's context, built once per server.
  *
  * @since 0.1.0
  * @category layers
@@ -355,5 +446,23 @@ export const make = <R>(
 export const layer = <R>(routes: ReadonlyArray<Route.Route<R>>): Layer.Layer<Server.App, never, R | Requirements> =>
   Layer.effect(
     Server.App,
-    Effect.map(Effect.context<R | Requirements>(), (context) => Effect.provide(make(routes), context))
+    Effect.gen(function*() {
+      const context = yield* Effect.context<R | Requirements>()
+      const respond = yield* handler(routes)
+      const app = Effect.provide(
+        Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => respond(fromServerRequest(request))),
+        context
+      )
+      return DirectApp.register(app, (runtime, shutdown) => {
+        const run = Runtime.runFork(Runtime.make({
+          context: Context.add(Context.merge(runtime.context, context), ServerShutdown, shutdown),
+          fiberRefs: runtime.fiberRefs,
+          runtimeFlags: runtime.runtimeFlags
+        }))
+        return (request, around) => {
+          const info = fromNode(request)
+          return run(around(info, respond(info)))
+        }
+      })
+    })
   )

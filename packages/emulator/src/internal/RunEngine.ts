@@ -53,6 +53,8 @@ import * as Store from "./Store.js"
 export interface Attachment {
   readonly run: Store.RunRecord
   readonly events: RunHub.Subscription
+  /** The engine's alarms for the pings of stream responses. */
+  readonly pings: RunHandle.Alarms
 }
 
 /**
@@ -145,7 +147,10 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
     const script = yield* Script
     const fibers = yield* FiberSet.make<void>()
     const handles = new Map<string, RunHandle.Handle>()
-    const env: RunExecute.Environment = { store, config, script }
+    // one fiber for every requires-action deadline, one for every stream's pings (see `RunHandle.Alarms`)
+    const expiries = yield* RunHandle.makeAlarms
+    const pings = yield* RunHandle.makeAlarms
+    const env: RunExecute.Environment = { store, config, script, expiries }
 
     const refreshRun = (run: Store.RunRecord): Effect.Effect<void> =>
       Effect.gen(function*() {
@@ -211,7 +216,7 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
         const events = yield* handle.hub.subscribe
         if (fresh) yield* start(handle)
         else yield* RunHandle.signal(handle, { _tag: "Resume", viaRunRequest: true })
-        return { run: handle.run, events }
+        return { run: handle.run, events, pings }
       })
 
     const find: Service["find"] = (threadId, runId) =>

@@ -28,6 +28,8 @@ export interface Environment {
   readonly store: Store.Service
   readonly config: EmulatorConfig.Resolved
   readonly script: ScriptedModel.ScriptService
+  /** The engine's alarms for requires-action deadlines. */
+  readonly expiries: RunHandle.Alarms
 }
 
 /** Why the program stops early: a cancel request, or a run already ended by someone else (expiry). */
@@ -125,7 +127,8 @@ const awaitOutputs = (
           yield* RunHandle.expireIfDue(handle, now)
           continue
         }
-        signal = yield* Effect.timeoutOption(Queue.take(handle.mailbox), Duration.millis(run.deadline - now))
+        // the deadline's alarm (see `toolStep`) sends a `Wake` once the run expired
+        signal = Option.some(yield* Queue.take(handle.mailbox))
       } else {
         signal = Option.some(yield* Queue.take(handle.mailbox))
       }
@@ -178,7 +181,10 @@ const toolStep = (
     run.requiredAction = [...calls]
     run.deadline = now + Duration.toMillis(env.config.requiresActionTimeout)
     yield* handle.hub.publish(RunEvents.toolCalls(calls))
-    return yield* awaitOutputs(env, handle, step)
+    const alarm = env.expiries.unsafeSet(run.deadline, (at) => {
+      if (RunHandle.unsafeExpireIfDue(handle, at)) Queue.unsafeOffer(handle.mailbox, { _tag: "Wake" })
+    })
+    return yield* Effect.ensuring(awaitOutputs(env, handle, step), Effect.sync(() => env.expiries.unsafeCancel(alarm)))
   })
 
 const replyStep = (

@@ -8,8 +8,10 @@
  */
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
 import type * as ScriptedModel from "../ScriptedModel.js"
 import * as RunEvents from "./runEvents.js"
 import * as RunHub from "./runHub.js"
@@ -47,6 +49,153 @@ export interface Handle {
  * @category time
  */
 export const now: Effect.Effect<number> = Effect.map(Clock.currentTimeMillis, (millis) => Math.max(1, millis))
+
+/**
+ * An alarm set with {@link Alarms.unsafeSet}: cancel it with {@link Alarms.unsafeCancel}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Alarm {
+  readonly at: number
+  /** Position in the heap; -1 once fired or cancelled. */
+  index: number
+  fire: ((now: number) => void) | undefined
+}
+
+/**
+ * Deadlines of many runs or streams, served by ONE fiber per engine instead of one timer fiber (or a
+ * `timeoutOption` race of two fibers) per run or stream: forking, sleeping and interrupting those cost
+ * more than all the rest of a short run. The fiber sleeps on `Clock` (so a `TestClock` drives it) until
+ * the earliest alarm is due, then calls every due alarm's `fire` with the current time, in one
+ * synchronous block.
+ *
+ * The fiber never needs to be woken earlier than it planned: every alarm of one instance is set at
+ * "now + a fixed delay" (the requires-action timeout, the ping interval), so a new alarm is never due
+ * before the ones already set (a wall clock stepping back can only make an alarm fire late by that step).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Alarms {
+  /** Calls `fire(now)` once the clock reaches `at` (milliseconds). */
+  readonly unsafeSet: (at: number, fire: (now: number) => void) => Alarm
+  /** Forgets an alarm that has not fired (no-op otherwise). */
+  readonly unsafeCancel: (alarm: Alarm) => void
+}
+
+/** A binary min-heap of alarms by `at`, then by insertion order. */
+class AlarmHeap {
+  readonly items: Array<Alarm & { readonly seq: number }> = []
+  private seq = 0
+
+  push(at: number, fire: (now: number) => void): Alarm {
+    const alarm = { at, index: this.items.length, fire, seq: this.seq++ }
+    this.items.push(alarm)
+    this.up(alarm.index)
+    return alarm
+  }
+
+  remove(alarm: Alarm): void {
+    const index = alarm.index
+    if (index < 0 || this.items[index] !== alarm) return
+    alarm.index = -1
+    alarm.fire = undefined
+    const last = this.items.pop()!
+    if (index < this.items.length) {
+      this.items[index] = last
+      last.index = index
+      this.down(index)
+      this.up(last.index)
+    }
+  }
+
+  private less(a: number, b: number): boolean {
+    const x = this.items[a]!
+    const y = this.items[b]!
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq)
+  }
+
+  private swap(a: number, b: number): void {
+    const x = this.items[a]!
+    const y = this.items[b]!
+    this.items[a] = y
+    this.items[b] = x
+    y.index = a
+    x.index = b
+  }
+
+  private up(index: number): void {
+    let i = index
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!this.less(i, parent)) return
+      this.swap(i, parent)
+      i = parent
+    }
+  }
+
+  private down(index: number): void {
+    let i = index
+    const n = this.items.length
+    while (true) {
+      const left = 2 * i + 1
+      const right = left + 1
+      let smallest = i
+      if (left < n && this.less(left, smallest)) smallest = left
+      if (right < n && this.less(right, smallest)) smallest = right
+      if (smallest === i) return
+      this.swap(i, smallest)
+      i = smallest
+    }
+  }
+}
+
+/**
+ * Starts the alarms' fiber in the current scope (closing the scope stops it; pending alarms never fire).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeAlarms: Effect.Effect<Alarms, never, Scope.Scope> = Effect.gen(function*() {
+  const heap = new AlarmHeap()
+  let wakeIdle: (() => void) | undefined
+  const idle = Effect.async<void>((resume) => {
+    wakeIdle = () => {
+      wakeIdle = undefined
+      resume(Effect.void)
+    }
+    return Effect.sync(() => {
+      wakeIdle = undefined
+    })
+  })
+  const fireDue = (now: number): void => {
+    while (heap.items.length > 0 && heap.items[0]!.at <= now) {
+      const alarm = heap.items[0]!
+      const fire = alarm.fire
+      heap.remove(alarm)
+      if (fire !== undefined) fire(now)
+    }
+  }
+  const loop: Effect.Effect<never> = Effect.suspend(() => {
+    if (heap.items.length === 0) return Effect.zipRight(idle, loop)
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const head = heap.items[0]!
+      if (head.at > now) return Effect.zipRight(Effect.sleep(Duration.millis(head.at - now)), loop)
+      fireDue(now)
+      return loop
+    })
+  })
+  yield* Effect.forkScoped(loop)
+  return {
+    unsafeSet: (at, fire) => {
+      const alarm = heap.push(at, fire)
+      if (wakeIdle !== undefined) wakeIdle()
+      return alarm
+    },
+    unsafeCancel: (alarm) => heap.remove(alarm)
+  }
+})
 
 /** Capacity (pending message chunks per subscriber) before the run waits for its readers. */
 const CAPACITY = 256
@@ -122,19 +271,27 @@ const endStep = (handle: Handle, status: Store.StepStatus, now: number): void =>
  * @category transitions
  */
 export const expireIfDue = (handle: Handle, now: number): Effect.Effect<boolean> =>
-  Effect.sync(() => {
-    const run = handle.run
-    if (run.status !== "requires_action" || run.deadline <= 0 || now < run.deadline) return false
-    const at = Math.max(1, now)
-    endStep(handle, "expired", at)
-    run.status = "expired"
-    run.expiredAt = at
-    run.requiredAction = null
-    run.deadline = 0
-    publishSync(handle, RunEvents.runEnd(run))
-    finishSync(handle)
-    return true
-  })
+  Effect.sync(() => unsafeExpireIfDue(handle, now))
+
+/**
+ * {@link expireIfDue}, for use inside a synchronous block (an alarm). Returns whether the run expired.
+ *
+ * @since 0.1.0
+ * @category transitions
+ */
+export const unsafeExpireIfDue = (handle: Handle, now: number): boolean => {
+  const run = handle.run
+  if (run.status !== "requires_action" || run.deadline <= 0 || now < run.deadline) return false
+  const at = Math.max(1, now)
+  endStep(handle, "expired", at)
+  run.status = "expired"
+  run.expiredAt = at
+  run.requiredAction = null
+  run.deadline = 0
+  publishSync(handle, RunEvents.runEnd(run))
+  finishSync(handle)
+  return true
+}
 
 /**
  * A cancel request: a non-terminal run that is not already cancelling becomes `cancelling` (the run's

@@ -32,6 +32,10 @@ export interface Subscription {
   readonly size: Effect.Effect<number>
   /** Adds an event to this subscription only (e.g. a stream's own ping). */
   readonly interject: (event: RunEvents.RunEvent) => Effect.Effect<void>
+  /** {@link Subscription.size}, for use inside a synchronous block. */
+  readonly unsafeSize: () => number
+  /** {@link Subscription.interject}, for use inside a synchronous block. */
+  readonly unsafeInterject: (event: RunEvents.RunEvent) => void
 }
 
 /**
@@ -160,7 +164,9 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
         Effect.zipRight(pending.ready, Effect.zipLeft(Effect.sync(() => pending.takeUpTo(Math.max(1, max))), wake)),
       poll: Effect.zipLeft(Effect.sync(() => Option.fromNullable(pending.takeUpTo(1)[0])), wake),
       size: Effect.sync(() => pending.size()),
-      interject: (event: RunEvents.RunEvent) => Effect.sync(() => pending.offer(event))
+      interject: (event: RunEvents.RunEvent) => Effect.sync(() => pending.offer(event)),
+      unsafeSize: () => pending.size(),
+      unsafeInterject: (event: RunEvents.RunEvent) => pending.offer(event)
     })))
     const unsafePublish = (event: RunEvents.RunEvent): void => {
       for (const pending of subscribers) pending.offer(event)

@@ -15,6 +15,7 @@ import * as Stream from "effect/Stream"
 import * as DirectBody from "./directBody.js"
 import type { JsonObject } from "./json.js"
 import * as RunEvents from "./runEvents.js"
+import type * as RunHandle from "./runHandle.js"
 import type * as RunHub from "./runHub.js"
 import * as Shutdown from "./shutdown.js"
 import * as Wire from "./Wire.js"
@@ -147,39 +148,75 @@ const splitEvents = (bytes: Uint8Array): Array<Uint8Array> => {
 type Pull = Effect.Effect<ReadonlyArray<string> | undefined>
 
 /**
- * Starts reading `subscription` in the current scope: the shutdown watcher and the ping timer live in
- * that scope. Per batch, not per event: one `takeBatch`, one clock read; the events themselves are
- * framed by plain string concatenation (see `messageText`).
+ * The streams to end when a server stops, by the server's shutdown signal: ONE waiting fiber per server
+ * (not one per stream), forked with the first stream and ended with the server.
+ */
+const shutdownListeners = new WeakMap<Effect.Effect<void>, Set<() => void>>()
+
+/** Calls `listener` once `shutdown` completes; answers the function that forgets it. */
+const onShutdown = (shutdown: Effect.Effect<void>, listener: () => void): Effect.Effect<() => void> =>
+  Effect.suspend(() => {
+    const known = shutdownListeners.get(shutdown)
+    const listeners = known ?? new Set<() => void>()
+    listeners.add(listener)
+    const forget = () => {
+      listeners.delete(listener)
+    }
+    if (known !== undefined) return Effect.succeed(forget)
+    shutdownListeners.set(shutdown, listeners)
+    const notify = Effect.sync(() => {
+      if (shutdownListeners.get(shutdown) === listeners) shutdownListeners.delete(shutdown)
+      for (const notified of listeners) notified()
+      listeners.clear()
+    })
+    return Effect.as(Effect.forkDaemon(Effect.zipRight(shutdown, notify)), forget)
+  })
+
+/**
+ * Starts reading `subscription` in the current scope: the stream's ping alarm and its shutdown listener
+ * are forgotten when the scope closes. Per batch, not per event: one `takeBatch`, one clock read; the
+ * events themselves are framed by plain string concatenation (see `messageText`).
  */
 const open = (
   subscription: RunHub.Subscription,
   pingInterval: Duration.Duration,
+  pings: RunHandle.Alarms,
   serverShutdown: Option.Option<Effect.Effect<void>>
 ): Effect.Effect<Pull, never, Scope.Scope> =>
   Effect.gen(function*() {
-    if (Option.isSome(serverShutdown)) {
-      yield* Effect.forkScoped(Effect.zipRight(serverShutdown.value, subscription.interject(RunEvents.detach)))
-    }
     let sendId = 0
     let done = false
     let lastActivity = yield* Clock.currentTimeMillis
+    let alarm: RunHandle.Alarm | undefined
+    let forgetShutdown: (() => void) | undefined
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        done = true
+        if (alarm !== undefined) pings.unsafeCancel(alarm)
+        alarm = undefined
+        if (forgetShutdown !== undefined) forgetShutdown()
+      })
+    )
+    if (Option.isSome(serverShutdown)) {
+      forgetShutdown = yield* onShutdown(serverShutdown.value, () => subscription.unsafeInterject(RunEvents.detach))
+    }
     if (Duration.greaterThan(pingInterval, Duration.zero) && Duration.isFinite(pingInterval)) {
       const interval = Duration.toMillis(pingInterval)
-      const ticker = Effect.gen(function*() {
-        while (true) {
-          const now = yield* Clock.currentTimeMillis
-          const due = lastActivity + interval
-          if (now < due) {
-            yield* Effect.sleep(Duration.millis(due - now))
-          } else if ((yield* subscription.size) > 0) {
-            lastActivity = now
-          } else {
-            lastActivity = now
-            yield* subscription.interject(RunEvents.ping)
-          }
+      // a ping when nothing was sent for `interval` and nothing is pending; otherwise the next check is
+      // `interval` after the last activity
+      const check = (now: number): void => {
+        alarm = undefined
+        if (done) return
+        const due = lastActivity + interval
+        if (now < due) {
+          alarm = pings.unsafeSet(due, check)
+          return
         }
-      })
-      yield* Effect.forkScoped(ticker)
+        lastActivity = now
+        if (subscription.unsafeSize() === 0) subscription.unsafeInterject(RunEvents.ping)
+        alarm = pings.unsafeSet(now + interval, check)
+      }
+      alarm = pings.unsafeSet(lastActivity + interval, check)
     }
     const frames = (events: ReadonlyArray<RunEvents.RunEvent>, now: number): ReadonlyArray<string> => {
       lastActivity = now
@@ -214,7 +251,7 @@ const open = (
 /**
  * The body of a stream response: the subscription's events, framed, numbered and encoded one
  * `Uint8Array` per event, with a ping whenever nothing was sent for `pingInterval` while nothing is
- * pending (one timer per stream, not one per event). The stream ends after `run_end`, or silently on
+ * pending (one alarm of `pings` per stream, not a timer per event nor a fiber per stream). The stream ends after `run_end`, or silently on
  * `Detach` (also sent by the stream itself when `serverShutdown` completes: the server stops). `onEnd`
  * runs however the stream ends (also when the client goes away).
  *
@@ -227,6 +264,7 @@ const open = (
 export const body = (
   subscription: RunHub.Subscription,
   pingInterval: Duration.Duration,
+  pings: RunHandle.Alarms,
   onEnd: Effect.Effect<void>,
   serverShutdown: Option.Option<Effect.Effect<void>> = Option.none()
 ): Stream.Stream<Uint8Array> => {
@@ -236,7 +274,7 @@ export const body = (
   // on the Node server the direct writer below is used instead, and building a stream costs.
   const stream = Stream.suspend(() =>
     Stream.unwrapScoped(Effect.map(
-      open(subscription, pingInterval, serverShutdown),
+      open(subscription, pingInterval, pings, serverShutdown),
       (pull) =>
         Stream.repeatEffectChunkOption(Effect.flatMap(pull, (texts) =>
           texts === undefined
@@ -248,7 +286,7 @@ export const body = (
   )
   // the direct writer: the same pulls, handed to `write` as text, no stream element per event
   const direct: DirectBody.Writer = (write) =>
-    Effect.scoped(Effect.flatMap(open(subscription, pingInterval, serverShutdown), (pull) => {
+    Effect.scoped(Effect.flatMap(open(subscription, pingInterval, pings, serverShutdown), (pull) => {
       const loop: Effect.Effect<void> = Effect.flatMap(
         pull,
         (texts) => texts === undefined ? Effect.void : Effect.zipRight(write(texts), loop)

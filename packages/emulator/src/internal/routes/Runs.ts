@@ -47,9 +47,12 @@ const streamResponse = (
     // read here: the body stream runs later, outside the context the app is given
     const serverShutdown = yield* Effect.serviceOption(ServerShutdown)
     const attachment = yield* engine.run(request).pipe(Scope.extend(scope), Effect.onError(() => close))
-    return HttpServerResponse.stream(Sse.body(attachment.events, pingInterval, close, serverShutdown), {
-      contentType: "text/event-stream; charset=utf-8"
-    }).pipe(HttpServerResponse.setHeader("cache-control", "no-cache"))
+    return HttpServerResponse.stream(
+      Sse.body(attachment.events, pingInterval, attachment.pings, close, serverShutdown),
+      {
+        contentType: "text/event-stream; charset=utf-8"
+      }
+    ).pipe(HttpServerResponse.setHeader("cache-control", "no-cache"))
   }))
 
 const runs = Route.make("/v2/threads/runs", ({ body }) =>
