@@ -104,13 +104,19 @@ interface Worker {
 
 const self = fileURLToPath(import.meta.url)
 
-/** Starts a worker process (this file with `DURABLE_LOOP_WORKER=1`); killed when the scope closes. */
-const spawnWorker = (env: Record<string, string>) =>
+/** The node arguments that start this file as a worker: the sources, on tsx. */
+const onTsx: ReadonlyArray<string> = ["--conditions=@effect-appbuilder/source", "--import", "tsx", self]
+
+/**
+ * Starts a worker process (`workerArgs`: this file, or a copy of it, with `DURABLE_LOOP_WORKER=1`); killed
+ * when the scope closes.
+ */
+const spawnWorker = (workerArgs: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.acquireRelease(
     Effect.sync((): Worker => {
       const child = ChildProcess.spawn(
         process.execPath,
-        ["--conditions=@effect-appbuilder/source", "--import", "tsx", self],
+        workerArgs,
         { env: { ...process.env, ...env, DURABLE_LOOP_WORKER: "1" }, stdio: ["ignore", "pipe", "pipe"] }
       )
       let stdout = ""
@@ -136,84 +142,95 @@ const waitUntil = (what: string, condition: Effect.Effect<boolean>) =>
     }
   })
 
-export const program = Effect.gen(function*() {
-  const emulator = yield* Layer.build(Emulator.layerServer({ script, chunkDelay: "50 millis" }))
-  const server = yield* Effect.provide(Server.EmulatorServer, emulator)
-  const state = yield* Effect.provide(EmulatorState.EmulatorState, emulator)
-  const services = yield* Layer.build(
-    AppBuilder.layer({ baseUrl: server.url, token: Redacted.make("bce-v3/ALTAK-emulator/demo") }).pipe(
-      Layer.provide(NodeHttpClient.layerUndici)
+/**
+ * The demo, its workers started with the node arguments `workerArgs` (this file or a compiled copy of it:
+ * the examples' test runs a copy compiled against the packages' `dist/`, as a worker on tsx spends seconds
+ * loading the sources).
+ */
+export const programWith = (workerArgs: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const emulator = yield* Layer.build(Emulator.layerServer({ script, chunkDelay: "50 millis" }))
+    const server = yield* Effect.provide(Server.EmulatorServer, emulator)
+    const state = yield* Effect.provide(EmulatorState.EmulatorState, emulator)
+    const services = yield* Layer.build(
+      AppBuilder.layer({ baseUrl: server.url, token: Redacted.make("bce-v3/ALTAK-emulator/demo") }).pipe(
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
     )
-  )
-  const assistants = yield* Effect.provide(Assistants.Assistants, services)
-  const threads = yield* Effect.provide(Threads.Threads, services)
-  const assistant = yield* Effect.acquireRelease(
-    assistants.create({ name: "weather_reporter", instructions: "请用友善的语气回答问题" }),
-    (created) => Effect.ignore(assistants.delete(created.id))
-  )
-  const thread = yield* threads.create({ messages: [{ content: "请把北京的天气预报发给订阅者" }] })
+    const assistants = yield* Effect.provide(Assistants.Assistants, services)
+    const threads = yield* Effect.provide(Threads.Threads, services)
+    const assistant = yield* Effect.acquireRelease(
+      assistants.create({ name: "weather_reporter", instructions: "请用友善的语气回答问题" }),
+      (created) => Effect.ignore(assistants.delete(created.id))
+    )
+    const thread = yield* threads.create({ messages: [{ content: "请把北京的天气预报发给订阅者" }] })
 
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "durable-loop-demo-"))),
-    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  const toolLog = Path.join(dir, "tool.log")
-  Fs.writeFileSync(toolLog, "")
-  const toolRuns = Effect.sync(() => Fs.readFileSync(toolLog, "utf8").split("\n").filter((l) => l !== "").length)
-  const posts = (path: string) => Effect.map(state.requests, (all) => all.filter((r) => r.path === path).length)
-  const env = {
-    DB: Path.join(dir, "workflow.db"),
-    BASE_URL: server.url,
-    TOOL_LOG: toolLog,
-    EXECUTION: "weather-report-1",
-    ASSISTANT_ID: assistant.id,
-    THREAD_ID: thread.id
-  }
-  yield* Console.log(`emulator on ${server.url}, workflow database ${env.DB}`)
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "durable-loop-demo-"))),
+      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    const toolLog = Path.join(dir, "tool.log")
+    Fs.writeFileSync(toolLog, "")
+    const toolRuns = Effect.sync(() => Fs.readFileSync(toolLog, "utf8").split("\n").filter((l) => l !== "").length)
+    const posts = (path: string) => Effect.map(state.requests, (all) => all.filter((r) => r.path === path).length)
+    const env = {
+      DB: Path.join(dir, "workflow.db"),
+      BASE_URL: server.url,
+      TOOL_LOG: toolLog,
+      EXECUTION: "weather-report-1",
+      ASSISTANT_ID: assistant.id,
+      THREAD_ID: thread.id
+    }
+    yield* Console.log(`emulator on ${server.url}, workflow database ${env.DB}`)
 
-  const t0 = Date.now()
-  const at = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`
-  const first = yield* spawnWorker(env)
-  yield* Console.log(`${at()} worker 1 started (pid ${first.child.pid})`)
-  yield* waitUntil(
-    "the outputs were submitted",
-    Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
-  )
-  yield* Console.log(
-    `${at()} worker 1: tool executed ${yield* toolRuns} time(s), outputs submitted, the run is answering`
-  )
-  first.child.kill("SIGKILL")
-  const killed = yield* first.exit
-  if (killed.code !== null) return yield* new DemoError({ message: `worker 1 ended before the kill: ${killed.stderr}` })
-  const runs = yield* state.runs()
-  yield* Console.log(
-    `${at()} worker 1 killed with SIGKILL; the run on the server: ${runs.map((r) => r.status).join(", ")}`
-  )
+    const t0 = Date.now()
+    const at = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`
+    const first = yield* spawnWorker(workerArgs, env)
+    yield* Console.log(`${at()} worker 1 started (pid ${first.child.pid})`)
+    yield* waitUntil(
+      "the outputs were submitted",
+      Effect.map(posts("/v2/threads/runs/submit_tool_outputs"), (n) => n === 1)
+    )
+    yield* Console.log(
+      `${at()} worker 1: tool executed ${yield* toolRuns} time(s), outputs submitted, the run is answering`
+    )
+    first.child.kill("SIGKILL")
+    const killed = yield* first.exit
+    if (killed.code !== null) {
+      return yield* new DemoError({ message: `worker 1 ended before the kill: ${killed.stderr}` })
+    }
+    const runs = yield* state.runs()
+    yield* Console.log(
+      `${at()} worker 1 killed with SIGKILL; the run on the server: ${runs.map((r) => r.status).join(", ")}`
+    )
 
-  const before = (yield* state.requests).length
-  const second = yield* spawnWorker(env)
-  yield* Console.log(`${at()} worker 2 started on the same database (pid ${second.child.pid})`)
-  const output = yield* second.exit
-  const line = output.stdout.split("\n").find((l) => l.startsWith("RESULT "))
-  if (output.code !== 0 || line === undefined) {
-    return yield* new DemoError({ message: `worker 2 exited ${output.code}: ${output.stderr.slice(-2000)}` })
-  }
-  const [status, steps, ...text] = line.slice("RESULT ".length).split(" ")
-  const requests = (yield* state.requests).slice(before)
-  const byPath = new Map<string, number>()
-  for (const r of requests) byPath.set(`${r.method} ${r.path}`, (byPath.get(`${r.method} ${r.path}`) ?? 0) + 1)
-  yield* Console.log(
-    `${at()} worker 2 resumed from the stored activities; its requests: ${
-      [...byPath].map(([path, n]) => `${n} × ${path}`).join(", ")
-    }`
-  )
-  yield* Console.log(`${at()} worker 2 resumed the loop and finished: run ${status}, ${steps} tool round(s)`)
-  yield* Console.log(`answer: ${text.join(" ")}`)
-  yield* Console.log(`tool executions: ${yield* toolRuns}`)
-  yield* Console.log(`runs started: ${yield* posts("/v2/threads/runs")}`)
-  yield* Console.log(`outputs submitted: ${yield* posts("/v2/threads/runs/submit_tool_outputs")}`)
-  yield* Console.log(`runs still active: ${(yield* state.activeRuns).length}`)
-}).pipe(Effect.scoped)
+    const before = (yield* state.requests).length
+    const second = yield* spawnWorker(workerArgs, env)
+    yield* Console.log(`${at()} worker 2 started on the same database (pid ${second.child.pid})`)
+    const output = yield* second.exit
+    const line = output.stdout.split("\n").find((l) => l.startsWith("RESULT "))
+    if (output.code !== 0 || line === undefined) {
+      return yield* new DemoError({ message: `worker 2 exited ${output.code}: ${output.stderr.slice(-2000)}` })
+    }
+    const [status, steps, ...text] = line.slice("RESULT ".length).split(" ")
+    const requests = (yield* state.requests).slice(before)
+    const byPath = new Map<string, number>()
+    for (const r of requests) byPath.set(`${r.method} ${r.path}`, (byPath.get(`${r.method} ${r.path}`) ?? 0) + 1)
+    yield* Console.log(
+      `${at()} worker 2 resumed from the stored activities; its requests: ${
+        [...byPath].map(([path, n]) => `${n} × ${path}`).join(", ")
+      }`
+    )
+    yield* Console.log(`${at()} worker 2 resumed the loop and finished: run ${status}, ${steps} tool round(s)`)
+    yield* Console.log(`answer: ${text.join(" ")}`)
+    yield* Console.log(`tool executions: ${yield* toolRuns}`)
+    yield* Console.log(`runs started: ${yield* posts("/v2/threads/runs")}`)
+    yield* Console.log(`outputs submitted: ${yield* posts("/v2/threads/runs/submit_tool_outputs")}`)
+    yield* Console.log(`runs still active: ${(yield* state.activeRuns).length}`)
+  }).pipe(Effect.scoped)
+
+/** The demo: the emulator, and two workers on tsx (the second resumes the loop the first was killed in). */
+export const program = programWith(onTsx)
 
 /** The example runs on its own emulator server (the worker reaches it over loopback): no layer needed. */
 export const layer: Layer.Layer<never> = Layer.empty

@@ -26,12 +26,12 @@ import * as Endpoint from "./internal/endpoint.js"
 import { Run } from "./internal/models/run.js"
 import { paginate } from "./internal/paginate.js"
 import { alwaysChecked, Id, listFields, required, withDefault } from "./internal/requestSchema.js"
-import { cancelStartedRun, cancelWhenStopped, outcomeUnknown } from "./internal/runCancel.js"
+import { cancelStartedRun, outcomeUnknown } from "./internal/runCancel.js"
 import { runFailedOf } from "./internal/runFailed.js"
 import * as RunPoll from "./internal/runPoll.js"
 import * as RunRequests from "./internal/runRequest.js"
 import * as RunResume from "./internal/runResume.js"
-import { runStream } from "./internal/runStream.js"
+import { runEvents } from "./internal/runStream.js"
 import { SubmittedToolOutput } from "./internal/sharedRequests.js"
 import * as Messages from "./Messages.js"
 import type * as RunEvent from "./RunEvent.js"
@@ -566,23 +566,24 @@ const streamedRun = (client: ClientService, cancel: Service["cancel"], api: RunR
     const checked = yield* RunRequests.checkOptions(endpoint.name, RunRequests.StreamCallOptions, options)
     yield* Endpoint.annotate(endpoint, body)
     const since = yield* Clock.currentTimeMillis
-    const events = runStream(Endpoint.stream(client, endpoint, body), {
-      operation: endpoint.name,
-      idleTimeout: checked?.idleTimeout ?? client.streamIdleTimeout
-    })
     const resume = checked?.resume ?? true
-    const followed = resume === false ? events : RunResume.resumable(events, {
+    // one reader for the whole run: idle timeout, end rules, resume and cancellation (see `runStream.ts`)
+    return yield* runEvents(Endpoint.stream(client, endpoint, body), {
       operation: endpoint.name,
-      schedule: resume === true ? RunResume.defaultSchedule : resume,
-      threadId: body.thread_id,
-      assistantId: body.assistant_id,
-      since,
-      api
-    })
-    return yield* cancelWhenStopped(followed, {
-      threadId: body.thread_id,
-      cancel,
-      cancelTimeout: checked?.cancelTimeout ?? Duration.seconds(5)
+      idleTimeout: checked?.idleTimeout ?? client.streamIdleTimeout,
+      resume: resume === false ? undefined : RunResume.follower({
+        operation: endpoint.name,
+        schedule: resume === true ? RunResume.defaultSchedule : resume,
+        threadId: body.thread_id,
+        assistantId: body.assistant_id,
+        since,
+        api
+      }),
+      stop: {
+        threadId: body.thread_id,
+        cancel,
+        cancelTimeout: checked?.cancelTimeout ?? Duration.seconds(5)
+      }
     })
   })).pipe(Stream.withSpan("Runs.stream"))
 

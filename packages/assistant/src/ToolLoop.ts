@@ -301,7 +301,9 @@ export interface Options<Tools extends Tool.Any, Mode extends OnToolError = "out
    * When the connection of a run breaks (a stream ends or goes silent before `run_end`, a blocking
    * call's answer is lost), follow the run by polling and go on (see `Runs.Service.stream`): `true` (the
    * default: `Runs.defaultResumeSchedule`), a `Schedule` for the polling, or `false` to fail as the
-   * connection did. Each tool call is executed once and its output submitted once, across a resume.
+   * connection did. Each tool call is executed once and its output submitted once, across a resume. A
+   * submit whose answer was lost counts as taken once the run no longer waits for its calls; a run still
+   * waiting for them 2 minutes later was not continued, and the loop fails as the submit did.
    */
   readonly resume?: Schedule.Schedule<unknown, unknown> | boolean | undefined
   /**

@@ -18,37 +18,22 @@
  * end, the runs still executing are interrupted, and the process exits with code 0 (a requested stop
  * is a clean stop, not a failure).
  *
+ * Only serving loads the server: `--help`, `--version` and bad flags load no more than `@effect/cli`
+ * (the `bin` starts from `internal/cli.ts`; this module gathers the command and its request log).
+ *
  * @since 0.1.0
  */
 import type * as CliApp from "@effect/cli/CliApp"
-import * as CliConfig from "@effect/cli/CliConfig"
-import * as Command from "@effect/cli/Command"
-import * as Descriptor from "@effect/cli/CommandDescriptor"
-import * as HelpDoc from "@effect/cli/HelpDoc"
-import * as Span from "@effect/cli/HelpDoc/Span"
-import * as Options from "@effect/cli/Options"
-import * as Usage from "@effect/cli/Usage"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as FileSystem from "@effect/platform/FileSystem"
+import type * as Command from "@effect/cli/Command"
+import type * as ValidationError from "@effect/cli/ValidationError"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
-import * as Console from "effect/Console"
-import * as Data from "effect/Data"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
-import { fileURLToPath } from "node:url"
-import * as Emulator from "./Emulator.js"
-import * as DirectApp from "./internal/directApp.js"
-import * as RequestLog from "./internal/requestLog.js"
-import * as Router from "./internal/Router.js"
-import * as Server from "./Server.js"
+import * as Internal from "./internal/cli.js"
+import * as CliServe from "./internal/cliServe.js"
 
 /**
  * The command's settings, as parsed; `undefined` leaves the emulator's default.
@@ -74,7 +59,7 @@ export interface CliOptions {
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_CHUNK_DELAY: Duration.Duration = Duration.millis(30)
+export const DEFAULT_CHUNK_DELAY: Duration.Duration = Internal.DEFAULT_CHUNK_DELAY
 
 /**
  * The command's name, as installed (`bin`).
@@ -82,9 +67,7 @@ export const DEFAULT_CHUNK_DELAY: Duration.Duration = Duration.millis(30)
  * @since 0.1.0
  * @category constants
  */
-export const NAME = "appbuilder-emulator"
-
-const DURATION = /^(\d+(?:\.\d+)?)\s*(nanos?|micros?|millis?|seconds?|minutes?|hours?|days?|weeks?)$/
+export const NAME: typeof Internal.NAME = Internal.NAME
 
 /**
  * Parses a duration flag: milliseconds, or `<n> <unit>`.
@@ -92,63 +75,7 @@ const DURATION = /^(\d+(?:\.\d+)?)\s*(nanos?|micros?|millis?|seconds?|minutes?|h
  * @since 0.1.0
  * @category parsing
  */
-export const parseDuration = (text: string): Either.Either<Duration.Duration, string> => {
-  const trimmed = text.trim()
-  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Either.right(Duration.millis(Number(trimmed)))
-  const match = DURATION.exec(trimmed)
-  if (match === null) return Either.left(`invalid duration: ${text}`)
-  const unit = match[2]!.endsWith("s") ? match[2]! : `${match[2]!}s`
-  const amount = Number(match[1])
-  switch (unit) {
-    case "nanos":
-      return Either.right(Duration.nanos(BigInt(Math.round(amount))))
-    case "micros":
-      return Either.right(Duration.micros(BigInt(Math.round(amount))))
-    case "millis":
-      return Either.right(Duration.millis(amount))
-    case "seconds":
-      return Either.right(Duration.seconds(amount))
-    case "minutes":
-      return Either.right(Duration.minutes(amount))
-    case "hours":
-      return Either.right(Duration.hours(amount))
-    case "days":
-      return Either.right(Duration.days(amount))
-    default:
-      return Either.right(Duration.weeks(amount))
-  }
-}
-
-const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
-
-/** A whole number in `[min, max]`, named in the error. */
-const integerIn = (name: string, min: number, max: number) => (value: number) =>
-  Number.isSafeInteger(value) && value >= min && value <= max
-    ? Effect.succeed(value)
-    : Effect.fail(invalid(`invalid value for --${name}: ${value} (expected ${min} to ${max})`))
-
-const counting = (name: string, description: string) =>
-  Options.integer(name).pipe(
-    Options.withDescription(description),
-    Options.mapEffect(integerIn(name, 0, Number.MAX_SAFE_INTEGER)),
-    Options.optional
-  )
-
-const duration = (name: string, description: string) =>
-  Options.text(name).pipe(
-    Options.withPseudoName("duration"),
-    Options.withDescription(description),
-    Options.mapEffect((text) =>
-      Either.match(parseDuration(text), {
-        onLeft: (message) => Effect.fail(invalid(`invalid value for --${name}: ${message}`)),
-        onRight: Effect.succeed
-      })
-    ),
-    Options.optional
-  )
-
-const DURATIONS = "A duration is a number of milliseconds or \"<n> <unit>\" with unit nanos, micros, millis, " +
-  "seconds, minutes, hours, days or weeks, e.g. \"5 millis\"."
+export const parseDuration: (text: string) => Either.Either<Duration.Duration, string> = Internal.parseDuration
 
 /**
  * The command's flags.
@@ -156,38 +83,7 @@ const DURATIONS = "A duration is a number of milliseconds or \"<n> <unit>\" with
  * @since 0.1.0
  * @category flags
  */
-export const flags = {
-  port: Options.integer("port").pipe(
-    Options.withDescription("Port to listen on (default 8089; 0 = any free port)."),
-    Options.mapEffect(integerIn("port", 0, 65535)),
-    Options.withDefault(8089)
-  ),
-  host: Options.text("host").pipe(
-    Options.withDescription("Address to bind (default 127.0.0.1)."),
-    Options.mapEffect((host) =>
-      host.trim() === "" ? Effect.fail(invalid("invalid value for --host: empty")) : Effect.succeed(host)
-    ),
-    Options.withDefault("127.0.0.1")
-  ),
-  token: Options.redacted("token").pipe(
-    Options.withDescription("Accept only \"Bearer <token>\" (default: any non-empty bearer token)."),
-    Options.optional
-  ),
-  chunkDelay: duration(
-    "chunk-delay",
-    `Delay before each streamed message chunk (default "30 millis"; 0 = no pacing). ${DURATIONS}`
-  ),
-  pingInterval: duration("ping-interval", "Interval of ping events while a stream waits (default \"5 seconds\")."),
-  requiresActionTimeout: duration(
-    "requires-action-timeout",
-    "How long a run waits for tool outputs (default \"10 minutes\")."
-  ),
-  maxUploadBytes: counting("max-upload-bytes", "Largest accepted upload in bytes (default 10485760)."),
-  requestLog: counting(
-    "request-log",
-    "Requests kept in the in-memory request log, oldest dropped first (default 10000)."
-  )
-}
+export const flags: typeof Internal.flags = Internal.flags
 
 /**
  * The parsed flags, before they become {@link CliOptions}.
@@ -197,16 +93,13 @@ export const flags = {
  */
 export type Flags = Command.Command.ParseConfig<typeof flags>
 
-const toCliOptions = (parsed: Flags): CliOptions => ({
-  port: parsed.port,
-  host: parsed.host,
-  token: Option.getOrUndefined(parsed.token),
-  chunkDelay: Option.getOrUndefined(parsed.chunkDelay),
-  pingInterval: Option.getOrUndefined(parsed.pingInterval),
-  requiresActionTimeout: Option.getOrUndefined(parsed.requiresActionTimeout),
-  maxUploadBytes: Option.getOrUndefined(parsed.maxUploadBytes),
-  requestLog: Option.getOrUndefined(parsed.requestLog)
-})
+/**
+ * The server could not start (e.g. the port is in use).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const StartError: typeof Internal.StartError = Internal.StartError
 
 /**
  * The server could not start (e.g. the port is in use).
@@ -214,7 +107,7 @@ const toCliOptions = (parsed: Flags): CliOptions => ({
  * @since 0.1.0
  * @category errors
  */
-export class StartError extends Data.TaggedError("StartError")<{ readonly message: string }> {}
+export type StartError = Internal.StartError
 
 /**
  * Logs one line per request: `METHOD PATH STATUS [error=CODE ["MESSAGE"]] DURATIONms REQUEST-ID`.
@@ -228,12 +121,7 @@ export class StartError extends Data.TaggedError("StartError")<{ readonly messag
  * @since 0.1.0
  * @category middleware
  */
-export const requestLogger: HttpMiddleware.HttpMiddleware = DirectApp.observing((request, response, millis) => {
-  const { path } = Router.splitUrl(request.url)
-  const requestId = response.headers["x-appbuilder-request-id"] ?? "-"
-  const mark = RequestLog.formatMark(RequestLog.errorMark(response), request.headers)
-  return Console.log(`${request.method} ${path} ${response.status}${mark} ${millis}ms ${requestId}`)
-})
+export const requestLogger: HttpMiddleware.HttpMiddleware = CliServe.requestLogger
 
 /**
  * Runs the server until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`).
@@ -241,27 +129,7 @@ export const requestLogger: HttpMiddleware.HttpMiddleware = DirectApp.observing(
  * @since 0.1.0
  * @category programs
  */
-export const serve = (options: CliOptions): Effect.Effect<never, StartError> =>
-  Effect.gen(function*() {
-    const server = yield* Server.EmulatorServer
-    yield* Console.log(`listening on ${server.url}`)
-    return yield* Effect.never
-  }).pipe(
-    Effect.provide(Emulator.layerServer({
-      port: options.port,
-      host: options.host,
-      token: options.token,
-      chunkDelay: options.chunkDelay ?? DEFAULT_CHUNK_DELAY,
-      pingInterval: options.pingInterval,
-      requiresActionTimeout: options.requiresActionTimeout,
-      maxUploadBytes: options.maxUploadBytes,
-      requestLogSize: options.requestLog,
-      middleware: requestLogger
-    })),
-    Effect.mapError((error) =>
-      new StartError({ message: error.cause instanceof Error ? error.cause.message : String(error.cause) })
-    )
-  )
+export const serve: (options: CliOptions) => Effect.Effect<never, StartError> = CliServe.serve
 
 /**
  * The `appbuilder-emulator` command.
@@ -269,20 +137,7 @@ export const serve = (options: CliOptions): Effect.Effect<never, StartError> =>
  * @since 0.1.0
  * @category commands
  */
-export const command: Command.Command<typeof NAME, never, StartError, Flags> = Command.make(
-  NAME,
-  flags,
-  (parsed) => serve(toCliOptions(parsed))
-).pipe(
-  Command.withDescription(
-    "Serves a local emulator of Baidu AppBuilder's Assistant API. Prints \"listening on http://HOST:PORT\", " +
-      "then one line per request: METHOD PATH STATUS [error=CODE \"MESSAGE\"] DURATIONms REQUEST-ID. " +
-      "SIGINT or SIGTERM stops it (exit code 0)."
-  )
-)
-
-/** pnpm passes a literal `--` through (`pnpm emulator -- --port 0`): it is not an argument. */
-const withoutSeparator = (argv: ReadonlyArray<string>): ReadonlyArray<string> => argv.filter((arg) => arg !== "--")
+export const command: Command.Command<typeof NAME, never, StartError, Flags> = Internal.command
 
 /**
  * Parses the arguments as the command does, without running it (a literal `--`, as pnpm passes it, is
@@ -291,20 +146,9 @@ const withoutSeparator = (argv: ReadonlyArray<string>): ReadonlyArray<string> =>
  * @since 0.1.0
  * @category parsing
  */
-export const parseArgs = (
+export const parseArgs: (
   argv: ReadonlyArray<string>
-): Effect.Effect<CliOptions, ValidationError.ValidationError, CliApp.CliApp.Environment> =>
-  Descriptor.parse(command.descriptor, [NAME, ...withoutSeparator(argv)], CliConfig.defaultConfig).pipe(
-    Effect.flatMap((directive) =>
-      directive._tag === "BuiltIn"
-        ? Effect.fail(invalid(`not a setting: ${directive.option._tag}`))
-        : directive.leftover.length > 0
-        ? Effect.fail(
-          ValidationError.invalidArgument(HelpDoc.p(`Received unknown argument: '${directive.leftover[0]}'`))
-        )
-        : Effect.succeed(toCliOptions(directive.value))
-    )
-  )
+) => Effect.Effect<CliOptions, ValidationError.ValidationError, CliApp.CliApp.Environment> = Internal.parseArgs
 
 /**
  * The one-line usage printed after a bad flag.
@@ -312,44 +156,7 @@ export const parseArgs = (
  * @since 0.1.0
  * @category constants
  */
-export const usage: string = `usage: ${
-  Usage.enumerate(Command.getUsage(command), CliConfig.defaultConfig)
-    .map((span) => HelpDoc.toAnsiText(HelpDoc.p(span)).trim())
-    .join("\n       ")
-}\n\nRun \`${NAME} --help\` for what each flag does.`
-
-const packageJson = fileURLToPath(new URL("../package.json", import.meta.url))
-const decodeVersion = Schema.decode(Schema.parseJson(Schema.Struct({ version: Schema.String })))
-
-/** The package's version (the same file from `src/` and `dist/`), for `--version`. */
-const version: Effect.Effect<string, never, FileSystem.FileSystem> = FileSystem.FileSystem.pipe(
-  Effect.flatMap((fs) => fs.readFileString(packageJson)),
-  Effect.flatMap(decodeVersion),
-  Effect.map((json) => json.version),
-  Effect.orElseSucceed(() => "unknown")
-)
-
-const ANSI = /\u001b\[[0-9;]*m/g
-
-const plain = (args: ReadonlyArray<unknown>): ReadonlyArray<unknown> =>
-  args.map((arg) => typeof arg === "string" && arg.includes("\u001b") ? arg.replace(ANSI, "") : arg)
-
-/**
- * The console without colour on the streams that are not terminals, or everywhere when `NO_COLOR` is
- * set (https://no-color.org): `@effect/cli` always renders its help and errors with ANSI styles.
- */
-const respectNoColor = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Console.consoleWith((base) => {
-    const noColor = (process.env["NO_COLOR"] ?? "") !== ""
-    const plainOut = noColor || process.stdout.isTTY !== true
-    const plainErr = noColor || process.stderr.isTTY !== true
-    if (!plainOut && !plainErr) return self
-    return Console.withConsole(self, {
-      ...base,
-      log: (...args: ReadonlyArray<unknown>) => base.log(...(plainOut ? plain(args) : args)),
-      error: (...args: ReadonlyArray<unknown>) => base.error(...(plainErr ? plain(args) : args))
-    })
-  })
+export const usage: string = Internal.usage
 
 /**
  * What `@effect/cli` needs, and no more (`NodeContext.layer` would also load the worker and child
@@ -358,11 +165,7 @@ const respectNoColor = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A,
  * @since 0.1.0
  * @category layers
  */
-export const environment: Layer.Layer<CliApp.CliApp.Environment> = Layer.mergeAll(
-  NodeFileSystem.layer,
-  NodePath.layer,
-  NodeTerminal.layer
-)
+export const environment: Layer.Layer<CliApp.CliApp.Environment> = Internal.environment
 
 /**
  * The whole command: parse, then serve; succeeds with the process exit code (0 after `--help` and the
@@ -371,21 +174,4 @@ export const environment: Layer.Layer<CliApp.CliApp.Environment> = Layer.mergeAl
  * @since 0.1.0
  * @category programs
  */
-export const main = (argv: ReadonlyArray<string>): Effect.Effect<number> =>
-  Effect.gen(function*() {
-    const run = Command.run(command, {
-      name: NAME,
-      version: yield* version,
-      summary: Span.text("a local emulator of the AppBuilder Assistant API")
-    })
-    // `Command.run` expects `process.argv` (runtime and script first)
-    return yield* run([process.execPath, NAME, ...withoutSeparator(argv)]).pipe(
-      Effect.as(0),
-      Effect.catchAll((error) =>
-        error._tag === "StartError"
-          ? Effect.as(Console.error(`cannot start the emulator: ${error.message}`), 1)
-          // @effect/cli has printed what is wrong
-          : Effect.as(Console.error(usage), 2)
-      )
-    )
-  }).pipe(respectNoColor, Effect.provide(environment))
+export const main: (argv: ReadonlyArray<string>) => Effect.Effect<number> = Internal.main

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * Entry point of the `appbuilder-emulator` command (see {@link Cli}).
+ * Entry point of the `appbuilder-emulator` command (see `Cli`).
  *
  * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Exit from "effect/Exit"
-import * as Cli from "./Cli.js"
+// `internal/cli.js`, not `Cli.js`: the server is loaded only when the flags ask to serve
+import * as Cli from "./internal/cli.js"
 
 NodeRuntime.runMain(Cli.main(process.argv.slice(2)), {
   disablePrettyLogger: true,

@@ -122,16 +122,61 @@ const until = (what: string, check: () => boolean) =>
   }).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error(`timed out waiting for ${what}`) }))
 
 /**
+ * Serves a few requests and checks the log lines: a success, an error answered with HTTP 200 whose
+ * unknown id happens to be the token (printed redacted), a 401; the token is never printed.
+ */
+const logsRequests = (running: Running, base: string) =>
+  Effect.gen(function*() {
+    const response = yield* Effect.promise(() =>
+      fetch(`${base}/v2/threads`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "x-appbuilder-request-id": "cli-rid-1" },
+        body: "{\"messages\": []}"
+      })
+    )
+    assert.strictEqual(response.status, 200)
+    const denied = yield* Effect.promise(() =>
+      fetch(`${base}/v2/threads`, { method: "POST", headers: { authorization: "Bearer wrong" }, body: "{}" })
+    )
+    assert.strictEqual(denied.status, 401)
+    // an error answered with HTTP 200; the unknown id the client sent happens to be its token
+    const missing = yield* Effect.promise(() =>
+      fetch(`${base}/v2/threads/query`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "x-appbuilder-request-id": "cli-rid-2" },
+        body: JSON.stringify({ thread_id: TOKEN })
+      }).then((r) => r.json() as Promise<{ readonly error?: { readonly code?: string } }>)
+    )
+    assert.strictEqual(missing.error?.code, "not_found")
+    yield* waitFor(running, /POST \/v2\/threads 200 \d+ms cli-rid-1\n/)
+    yield* waitFor(
+      running,
+      /POST \/v2\/threads\/query 200 error=not_found "thread <redacted> not found" \d+ms cli-rid-2\n/
+    )
+    yield* waitFor(
+      running,
+      /POST \/v2\/threads 401 error=unauthorized "missing or invalid Authorization header" \d+ms [0-9a-f-]{36}\n/
+    )
+    assert.notInclude(running.stdout(), TOKEN)
+  })
+
+/**
  * Opens a run waiting at `requires_action` (the weather tool) and a long answer (1 s between chunks),
  * sends `signal` and checks that the process exits within 2 seconds with code 0 and both streams end.
+ * With `logsFirst`, it first checks the request log ({@link logsRequests}) on the same server.
  */
-const stopsWithOpenStreams = (signal: NodeJS.Signals) =>
+const stopsWithOpenStreams = (signal: NodeJS.Signals, options: { readonly logsFirst: boolean }) =>
   Effect.acquireUseRelease(
-    Effect.sync(() => start(["--port", "0", "--token", TOKEN, "--chunk-delay", "1 seconds", "--ping-interval", "200"])),
+    Effect.sync(() =>
+      start(["--", "--port", "0", "--token", TOKEN, "--chunk-delay", "1 seconds", "--ping-interval", "200"])
+    ),
     (running) =>
       Effect.gen(function*() {
         const [, url] = yield* waitFor(running, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
+        assert.match(running.stdout(), /^listening on http:\/\/127\.0\.0\.1:\d+\n/)
         const base = url!
+        // one server for both checks (each start of the command costs a node process loading the server)
+        if (options.logsFirst) yield* logsRequests(running, base)
         const assistant = yield* postJson(base, "/v2/assistants", {
           model: "ERNIE-4.0T-8K",
           name: "weather",
@@ -177,6 +222,24 @@ const stopsWithOpenStreams = (signal: NodeJS.Signals) =>
       }),
     cleanup
   )
+
+/**
+ * The package's modules that `file` (under `src/`) loads when it starts: its static imports (not
+ * `import type`, not `import()`), followed within the package.
+ */
+const staticallyLoaded = (file: string): ReadonlySet<string> => {
+  const seen = new Set<string>()
+  const visit = (relative: string) => {
+    if (seen.has(relative)) return
+    seen.add(relative)
+    const text = fs.readFileSync(path.join(root, "packages/emulator/src", relative), "utf8")
+    for (const match of text.matchAll(/^(?:import|export) (?!type )[^"]*? from "(\.{1,2}\/[^"]+)\.js"/gm)) {
+      visit(path.posix.normalize(path.posix.join(path.posix.dirname(relative), `${match[1]!}.ts`)))
+    }
+  }
+  visit(file)
+  return seen
+}
 
 describe("cli", () => {
   it.effect("parses flags (ignoring pnpm's literal --)", () =>
@@ -227,89 +290,49 @@ describe("cli", () => {
       }
     }).pipe(Effect.provide(Cli.environment)))
 
-  it.live("starts, serves and logs requests, and stops cleanly on SIGTERM", () =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => start(["--", "--port", "0", "--token", "secret-token"])),
-      (running) =>
-        Effect.gen(function*() {
-          const [, url] = yield* waitFor(running, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
-          assert.match(running.stdout(), /^listening on http:\/\/127\.0\.0\.1:\d+\n/)
-          const response = yield* Effect.promise(() =>
-            fetch(`${url}/v2/threads`, {
-              method: "POST",
-              headers: { authorization: "Bearer secret-token", "x-appbuilder-request-id": "cli-rid-1" },
-              body: "{\"messages\": []}"
-            })
-          )
-          assert.strictEqual(response.status, 200)
-          const denied = yield* Effect.promise(() =>
-            fetch(`${url}/v2/threads`, { method: "POST", headers: { authorization: "Bearer wrong" }, body: "{}" })
-          )
-          assert.strictEqual(denied.status, 401)
-          // an error answered with HTTP 200; the unknown id the client sent happens to be its token
-          const missing = yield* Effect.promise(() =>
-            fetch(`${url}/v2/threads/query`, {
-              method: "POST",
-              headers: { authorization: "Bearer secret-token", "x-appbuilder-request-id": "cli-rid-2" },
-              body: "{\"thread_id\": \"secret-token\"}"
-            }).then((r) => r.json() as Promise<{ readonly error?: { readonly code?: string } }>)
-          )
-          assert.strictEqual(missing.error?.code, "not_found")
-          yield* waitFor(running, /POST \/v2\/threads 200 \d+ms cli-rid-1\n/)
-          yield* waitFor(
-            running,
-            /POST \/v2\/threads\/query 200 error=not_found "thread <redacted> not found" \d+ms cli-rid-2\n/
-          )
-          yield* waitFor(
-            running,
-            /POST \/v2\/threads 401 error=unauthorized "missing or invalid Authorization header" \d+ms [0-9a-f-]{36}\n/
-          )
-          assert.notInclude(running.stdout(), "secret-token")
-          running.child.kill("SIGTERM")
-          const code = yield* Effect.promise(() => running.exit)
-          assert.strictEqual(code, 0)
-        }),
-      cleanup
-    ), 30_000)
-
-  it.live("stops cleanly on SIGINT", () =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => start(["--port", "0"])),
-      (running) =>
-        Effect.gen(function*() {
-          yield* waitFor(running, /listening on http:\/\/127\.0\.0\.1:\d+\n/)
-          running.child.kill("SIGINT")
-          assert.strictEqual(yield* Effect.promise(() => running.exit), 0)
-        }),
-      cleanup
-    ), 30_000)
+  it("the command loads the server only to serve: --help, --version and bad flags load @effect/cli alone", () => {
+    const loaded = staticallyLoaded("bin.ts")
+    assert.isTrue(loaded.has("internal/cli.ts"), [...loaded].join(", "))
+    for (const module of ["Server.ts", "Emulator.ts", "internal/cliServe.ts", "internal/Router.ts"]) {
+      assert.isFalse(loaded.has(module), `bin.ts loads ${module}: ${[...loaded].join(", ")}`)
+    }
+    // the public module still gathers both halves
+    assert.isTrue(staticallyLoaded("Cli.ts").has("Server.ts"))
+  })
 
   it.live(
     "SIGINT stops within 2 s while streams are open or wait at requires_action",
-    () => stopsWithOpenStreams("SIGINT"),
+    () => stopsWithOpenStreams("SIGINT", { logsFirst: false }),
     30_000
   )
 
   it.live(
-    "SIGTERM stops within 2 s while streams are open or wait at requires_action",
-    () => stopsWithOpenStreams("SIGTERM"),
+    "starts, serves and logs requests; SIGTERM stops within 2 s while streams are open or wait at requires_action",
+    () => stopsWithOpenStreams("SIGTERM", { logsFirst: true }),
     30_000
   )
 
-  it.live("a port in use ends with exit code 1 and a message", () =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => start(["--port", "0"])),
-      (first) =>
-        Effect.gen(function*() {
-          const [, port] = yield* waitFor(first, /listening on http:\/\/127\.0\.0\.1:(\d+)\n/)
-          const second = start(["--port", port!])
-          const code = yield* Effect.promise(() => second.exit)
-          assert.strictEqual(code, 1)
-          assert.include(second.stderr(), "cannot start the emulator: ")
-          assert.include(second.stderr(), "EADDRINUSE")
-        }),
-      cleanup
-    ), 30_000)
+  // one server for two checks (each start of the command costs a node process loading the server)
+  it.live(
+    "a port in use ends with exit code 1 and a message; the server holding it stops cleanly on SIGINT",
+    () =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => start(["--port", "0"])),
+        (first) =>
+          Effect.gen(function*() {
+            const [, port] = yield* waitFor(first, /listening on http:\/\/127\.0\.0\.1:(\d+)\n/)
+            const second = start(["--port", port!])
+            const code = yield* Effect.promise(() => second.exit)
+            assert.strictEqual(code, 1)
+            assert.include(second.stderr(), "cannot start the emulator: ")
+            assert.include(second.stderr(), "EADDRINUSE")
+            first.child.kill("SIGINT")
+            assert.strictEqual(yield* Effect.promise(() => first.exit), 0)
+          }),
+        cleanup
+      ),
+    30_000
+  )
 
   it.live(
     "--help lists every flag (no colour under NO_COLOR) and --version prints the version",

@@ -18,8 +18,9 @@ import { HttpError } from "../AppBuilderError.js"
 import * as Common from "../Common.js"
 import * as RunEvent from "../RunEvent.js"
 import { ContentList } from "./models/content.js"
-import { LastErrorLenient, Run, ToolCall } from "./models/run.js"
+import { FunctionCall, LastErrorLenient, RequiredAction, Run, SubmitToolOutputsAction, ToolCall } from "./models/run.js"
 import { MessageCreationDetails, RunStep } from "./models/runStep.js"
+import { AssistantTool, FunctionDefinition, FunctionJsonSchema } from "./models/tool.js"
 import { lenientNumber, lenientString } from "./schema.js"
 
 // -----------------------------------------------------------------------------
@@ -117,7 +118,9 @@ const messageIndex = (value: unknown): { readonly messageIndex?: string } =>
 type FieldKind = "string" | "number" | "null"
 
 /** `[property, wire key, kind]` of each field, in the schema's order. */
-type Fields = ReadonlyArray<readonly [string, string, FieldKind | "tools" | "strings" | "nullableString"]>
+type Fields = ReadonlyArray<
+  readonly [string, string, FieldKind | "tools" | "strings" | "nullableString" | "requiredAction"]
+>
 
 const RUN_FIELDS: Fields = [
   ["id", "id", "string"],
@@ -131,7 +134,7 @@ const RUN_FIELDS: Fields = [
   ["tools", "tools", "tools"],
   ["fileIds", "file_ids", "strings"],
   ["status", "status", "string"],
-  ["requiredAction", "required_action", "null"],
+  ["requiredAction", "required_action", "requiredAction"],
   ["lastError", "last_error", "null"],
   ["finalAnswer", "final_answer", "null"],
   ["logId", "log_id", "string"],
@@ -177,15 +180,169 @@ const fastField = (value: unknown, kind: Fields[number][2]): unknown => {
     case "null":
       return absent ? null : UNUSUAL
     case "tools":
-      // only no tools: a tool list has nested classes, left to the schema
-      return absent ? null : Array.isArray(value) && value.length === 0 ? [] : UNUSUAL
-    case "strings": {
-      if (absent) return null
-      if (!Array.isArray(value)) return UNUSUAL
-      for (const item of value as ReadonlyArray<unknown>) if (typeof item !== "string") return UNUSUAL
-      return [...(value as ReadonlyArray<string>)]
-    }
+      return absent ? null : fastTools(value)
+    case "strings":
+      return absent ? null : fastStrings(value)
+    case "requiredAction":
+      return absent ? null : fastRequiredAction(value)
   }
+}
+
+/** A copy of an array of strings, or {@link UNUSUAL}. */
+const fastStrings = (value: unknown): Array<string> | typeof UNUSUAL => {
+  if (!Array.isArray(value)) return UNUSUAL
+  for (const item of value as ReadonlyArray<unknown>) if (typeof item !== "string") return UNUSUAL
+  return [...(value as ReadonlyArray<string>)]
+}
+
+/** A lenient string (absent or `null`: `fallback`), or {@link UNUSUAL}. */
+const fastString = (value: unknown, fallback: string): string | typeof UNUSUAL =>
+  typeof value === "string" ? value : value === null || value === undefined ? fallback : UNUSUAL
+
+// Function tools, required actions and tool calls (what a tool loop's run objects and `tool_calls`
+// events carry), built like the run object: each Schema class instance holds exactly its fields as own
+// properties, in the schema's order. Examples of a tool and anything not of the wire's types are left
+// to the schema.
+
+/**
+ * A `properties` map of a tool's JSON schema as `Schema.Record({ key: String, value: Unknown })` decodes
+ * it: a fresh object with the same own keys and the same values. `__proto__` is left to the schema (an
+ * assignment would not make it an own property).
+ */
+const fastProperties = (value: unknown): Record<string, unknown> | typeof UNUSUAL => {
+  if (!Predicate.isRecord(value)) return UNUSUAL
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__") return UNUSUAL
+    out[key] = value[key]
+  }
+  return out
+}
+
+/** A {@link FunctionJsonSchema} (`parameters` / `responses`), `null` when absent, or {@link UNUSUAL}. */
+const fastJsonSchema = (value: unknown): FunctionJsonSchema | null | typeof UNUSUAL => {
+  if (value === null || value === undefined) return null
+  if (!Predicate.isRecord(value)) return UNUSUAL
+  const type = fastString(value["type"], "object")
+  if (type === UNUSUAL) return UNUSUAL
+  const rawProperties = value["properties"]
+  const properties = rawProperties === null || rawProperties === undefined ? null : fastProperties(rawProperties)
+  if (properties === UNUSUAL) return UNUSUAL
+  const rawRequired = value["required"]
+  const required = rawRequired === null || rawRequired === undefined ? null : fastStrings(rawRequired)
+  if (required === UNUSUAL) return UNUSUAL
+  const out: Mutable<FunctionJsonSchema> = Object.create(FunctionJsonSchema.prototype)
+  out.type = type
+  out.properties = properties
+  out.required = required
+  return out
+}
+
+/** A {@link FunctionDefinition} without examples, `null` when absent, or {@link UNUSUAL}. */
+const fastFunctionDefinition = (value: unknown): FunctionDefinition | null | typeof UNUSUAL => {
+  if (value === null || value === undefined) return null
+  if (!Predicate.isRecord(value)) return UNUSUAL
+  const name = fastString(value["name"], "")
+  const description = fastString(value["description"], "")
+  if (name === UNUSUAL || description === UNUSUAL) return UNUSUAL
+  const examples = value["examples"]
+  if (examples !== null && examples !== undefined) return UNUSUAL
+  const parameters = fastJsonSchema(value["parameters"])
+  if (parameters === UNUSUAL) return UNUSUAL
+  const responses = fastJsonSchema(value["responses"])
+  if (responses === UNUSUAL) return UNUSUAL
+  const out: Mutable<FunctionDefinition> = Object.create(FunctionDefinition.prototype)
+  out.name = name
+  out.description = description
+  out.parameters = parameters
+  out.responses = responses
+  out.examples = null
+  return out
+}
+
+/** A run's tool list, or {@link UNUSUAL}. */
+const fastTools = (value: unknown): Array<AssistantTool> | typeof UNUSUAL => {
+  if (!Array.isArray(value)) return UNUSUAL
+  const out: Array<AssistantTool> = []
+  for (const item of value as ReadonlyArray<unknown>) {
+    if (!Predicate.isRecord(item)) return UNUSUAL
+    const type = fastString(item["type"], "function")
+    if (type === UNUSUAL) return UNUSUAL
+    const fn = fastFunctionDefinition(item["function"])
+    if (fn === UNUSUAL) return UNUSUAL
+    const tool: Mutable<AssistantTool> = Object.create(AssistantTool.prototype)
+    tool.type = type
+    tool.function = fn
+    out.push(tool)
+  }
+  return out
+}
+
+/** A {@link ToolCall}, or {@link UNUSUAL}. */
+const fastToolCall = (value: unknown): ToolCall | typeof UNUSUAL => {
+  if (!Predicate.isRecord(value)) return UNUSUAL
+  const id = fastString(value["id"], "")
+  const type = fastString(value["type"], "function")
+  if (id === UNUSUAL || type === UNUSUAL) return UNUSUAL
+  const rawFunction = value["function"]
+  let fn: FunctionCall | null = null
+  if (rawFunction !== null && rawFunction !== undefined) {
+    if (!Predicate.isRecord(rawFunction)) return UNUSUAL
+    const name = fastString(rawFunction["name"], "")
+    const args = fastString(rawFunction["arguments"], "")
+    const output = fastString(rawFunction["output"], "")
+    if (name === UNUSUAL || args === UNUSUAL || output === UNUSUAL) return UNUSUAL
+    const call: Mutable<FunctionCall> = Object.create(FunctionCall.prototype)
+    call.name = name
+    call.arguments = args
+    call.output = output
+    fn = call
+  }
+  const out: Mutable<ToolCall> = Object.create(ToolCall.prototype)
+  out.id = id
+  out.type = type
+  out.function = fn
+  return out
+}
+
+/** A list of {@link ToolCall}s, or {@link UNUSUAL}. */
+const fastToolCalls = (value: unknown): Array<ToolCall> | typeof UNUSUAL => {
+  if (!Array.isArray(value)) return UNUSUAL
+  const out: Array<ToolCall> = []
+  for (const item of value as ReadonlyArray<unknown>) {
+    const call = fastToolCall(item)
+    if (call === UNUSUAL) return UNUSUAL
+    out.push(call)
+  }
+  return out
+}
+
+/** The message id of `message_creation` details (absent or `null`: `""`) without the schema, or {@link UNUSUAL}. */
+const fastMessageId = (value: unknown): string | typeof UNUSUAL => {
+  if (value === null) return ""
+  return Predicate.isRecord(value) ? fastString(value["message_id"], "") : UNUSUAL
+}
+
+/** A run's {@link RequiredAction} (present), or {@link UNUSUAL}. */
+const fastRequiredAction = (value: unknown): RequiredAction | typeof UNUSUAL => {
+  if (!Predicate.isRecord(value)) return UNUSUAL
+  const type = fastString(value["type"], "submit_tool_outputs")
+  if (type === UNUSUAL) return UNUSUAL
+  const rawSubmit = value["submit_tool_outputs"]
+  let submit: SubmitToolOutputsAction | null = null
+  if (rawSubmit !== null && rawSubmit !== undefined) {
+    if (!Predicate.isRecord(rawSubmit)) return UNUSUAL
+    const rawCalls = rawSubmit["tool_calls"]
+    const toolCalls = rawCalls === null || rawCalls === undefined ? [] : fastToolCalls(rawCalls)
+    if (toolCalls === UNUSUAL) return UNUSUAL
+    const action: Mutable<SubmitToolOutputsAction> = Object.create(SubmitToolOutputsAction.prototype)
+    action.toolCalls = toolCalls
+    submit = action
+  }
+  const out: Mutable<RequiredAction> = Object.create(RequiredAction.prototype)
+  out.type = type
+  out.submitToolOutputs = submit
+  return out
 }
 
 /** The own properties of a Schema class instance read from `json` by `fields`; `undefined` when a field is unusual. */
@@ -200,11 +357,21 @@ const fastFields = (json: unknown, fields: Fields): Record<string, unknown> | un
   return out
 }
 
-/** A run object of the usual shape (no tools, required action, error or final answer) without the schema. */
+/** A run object of the usual shape (function tools without examples, no error or final answer) without the schema. */
 const fastRun = (json: unknown): Run | undefined => {
   const fields = fastFields(json, RUN_FIELDS)
   return fields === undefined ? undefined : Object.assign(Object.create(Run.prototype), fields)
 }
+
+/**
+ * A run object of the usual shape decoded without the schema (what `Schema.decodeUnknown(Run)` gives),
+ * `undefined` for any other shape: the JSON answers that are runs (submit tool outputs, query) use it too.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const fastRunObject = (json: unknown): Run | undefined => fastRun(json)
 
 /** A run step object of the usual shape (no details or error) without the schema. */
 const fastStep = (json: unknown): RunStep | undefined => {
@@ -277,9 +444,12 @@ const decodeToolCallsEvent = (
   operation: string,
   tag: "ToolCalls" | "ToolSubmittedOutput",
   payload: typeof StatusPayload.Type,
-  data: string
-): Either.Either<RunEvent.ToolCalls | RunEvent.ToolSubmittedOutput, HttpError> =>
-  decodeToolCalls(payload.details?.tool_calls ?? null).pipe(
+  data: string,
+  fastPath: boolean
+): Either.Either<RunEvent.ToolCalls | RunEvent.ToolSubmittedOutput, HttpError> => {
+  const raw = payload.details?.tool_calls ?? null
+  const fast = fastPath ? (raw === null ? null : fastToolCalls(raw)) : UNUSUAL
+  return (fast === UNUSUAL ? decodeToolCalls(raw) : Either.right(fast)).pipe(
     Either.mapLeft(schemaError(operation, `tool calls in a ${payload.event_type} event`, data)),
     Either.map((toolCalls) => {
       const fields = {
@@ -289,6 +459,7 @@ const decodeToolCallsEvent = (
       return tag === "ToolCalls" ? new RunEvent.ToolCalls(fields, true) : new RunEvent.ToolSubmittedOutput(fields, true)
     })
   )
+}
 
 const unknownEvent = (
   event: string,
@@ -380,19 +551,23 @@ const statusEvent = (
     case "tool_step_end":
       return decodeStepEvent(operation, "ToolStepEnd", payload, data, fastPath)
     case "tool_calls":
-      return decodeToolCallsEvent(operation, "ToolCalls", payload, data)
+      return decodeToolCallsEvent(operation, "ToolCalls", payload, data, fastPath)
     case "tool_submitted_output":
-      return decodeToolCallsEvent(operation, "ToolSubmittedOutput", payload, data)
-    case "message_creation":
-      return decodeMessageCreation(payload.details?.message_creation ?? null).pipe(
-        Either.mapLeft(schemaError(operation, "message_creation details", data)),
-        Either.map((creation) =>
-          new RunEvent.MessageCreation({
-            ...statusFields(payload),
-            messageId: creation?.messageId ?? ""
-          }, true)
+      return decodeToolCallsEvent(operation, "ToolSubmittedOutput", payload, data, fastPath)
+    case "message_creation": {
+      const raw = payload.details?.message_creation ?? null
+      const fast = fastPath ? fastMessageId(raw) : UNUSUAL
+      const messageId: Either.Either<string, HttpError> = fast === UNUSUAL
+        ? decodeMessageCreation(raw).pipe(
+          Either.mapLeft(schemaError(operation, "message_creation details", data)),
+          Either.map((creation) => creation?.messageId ?? "")
         )
+        : Either.right(fast)
+      return Either.map(
+        messageId,
+        (id) => new RunEvent.MessageCreation({ ...statusFields(payload), messageId: id }, true)
       )
+    }
     default:
       return Either.right(unknownEvent("status", payload.event_type, payload.send_id, payload.status, data, json))
   }

@@ -196,12 +196,27 @@ const observe = (seen: Seen, event: RunEvent): void => {
 // -----------------------------------------------------------------------------
 
 /**
+ * How long the run a request may have started is looked for once the request's answer was lost. A request
+ * the service took makes its run as the service starts answering it; one whose run has not appeared by
+ * then was not taken (its connection was given up before the service read it), and looking on for the
+ * whole resume schedule (30 minutes by default) would only wait that out before failing. The same holds
+ * for a continuation (`submit_tool_outputs`, or a blocking run call with `tool_output`): a run still
+ * waiting for the call it answered after this window was not continued.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const startedRunWindow = "2 minutes"
+
+/**
  * The run a request started when its answer never named it: the thread's newest run of the assistant
- * created since the request was sent (a thread has one active run at most). Needs the thread's id.
+ * created since the request was sent (a thread has one active run at most), looked for within
+ * {@link startedRunWindow} at most. Needs the thread's id.
  */
 const findStartedRun = (options: Options): Effect.Effect<Run, ApiError | HttpError> =>
   RunPoll.pollUntil(
-    options.schedule,
+    Schedule.upTo(options.schedule, startedRunWindow),
     Effect.map(
       options.api.listRuns({ threadId: options.threadId, limit: 20, order: "desc" }),
       (page) =>
@@ -213,7 +228,8 @@ const findStartedRun = (options: Options): Effect.Effect<Run, ApiError | HttpErr
     () =>
       HttpError.streamEnded({
         operation: options.operation,
-        description: `the run this request started did not appear on thread ${options.threadId}`
+        description:
+          `the run this request started did not appear on thread ${options.threadId} within ${startedRunWindow}`
       })
   )
 
@@ -426,54 +442,80 @@ export const resumable = <R>(
   options: Options
 ): Stream.Stream<RunEvent, HttpError | RunFailed, R> =>
   Stream.suspend(() => {
-    const seen: Seen = {
-      runId: undefined,
-      runBegun: false,
-      threadId: options.threadId,
-      lastSendId: 0,
-      toolCalls: new Set(),
-      submitted: new Set(),
-      stepsBegun: new Set(),
-      stepsEnded: new Set(),
-      messages: new Map()
-    }
-    const follow = (lost: HttpError): Stream.Stream<RunEvent, HttpError | RunFailed> =>
-      Stream.unwrap(Effect.gen(function*() {
-        let runId = seen.runId
-        if (runId === undefined) {
-          // the break came before `run_begin`: only a run on a known thread can be found
-          if (seen.threadId === "") return Stream.fail(lost)
-          const found = yield* findStartedRun(options).pipe(
-            Effect.mapError((error) => resumeFailed(options.operation, lost, error))
-          )
-          runId = found.id
-          seen.runId = runId
-        }
-        const ref = { threadId: seen.threadId, runId }
-        yield* Effect.logDebug(`${options.operation}: the stream broke before run_end; following the run by polling`)
-          .pipe(
-            Effect.annotateLogs({
-              "appbuilder.run_id": runId,
-              "appbuilder.thread_id": seen.threadId,
-              reason: lost.reason
-            })
-          )
-        const resumed = new Resumed({
-          ...ref,
-          reason: lost.reason,
-          description: lost.message,
-          lastSendId: seen.lastSendId
-        })
-        return Stream.concat(Stream.make(resumed), followRun(seen, ref, lost, options))
-      }))
+    const { follow, observe: see } = follower(options)
     return self.pipe(
       Stream.mapChunks((chunk) => {
-        for (const event of chunk) observe(seen, event)
+        for (const event of chunk) see(event)
         return chunk
       }),
       Stream.catchAll((error) => (isBreak(error) ? follow(error) : Stream.fail(error)))
     )
   })
+
+/**
+ * The state of one resumable run stream (see {@link resumable}), for a reader that applies it itself
+ * (`runStream.ts`): `observe` sees every event that came over the wire, in order; `follow` is the rest
+ * of the run after a break.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export interface Follower {
+  readonly observe: (event: RunEvent) => void
+  readonly follow: (lost: HttpError) => Stream.Stream<RunEvent, HttpError | RunFailed>
+}
+
+/**
+ * A fresh {@link Follower}: one per run stream.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const follower = (options: Options): Follower => {
+  const seen: Seen = {
+    runId: undefined,
+    runBegun: false,
+    threadId: options.threadId,
+    lastSendId: 0,
+    toolCalls: new Set(),
+    submitted: new Set(),
+    stepsBegun: new Set(),
+    stepsEnded: new Set(),
+    messages: new Map()
+  }
+  const follow = (lost: HttpError): Stream.Stream<RunEvent, HttpError | RunFailed> =>
+    Stream.unwrap(Effect.gen(function*() {
+      let runId = seen.runId
+      if (runId === undefined) {
+        // the break came before `run_begin`: only a run on a known thread can be found
+        if (seen.threadId === "") return Stream.fail(lost)
+        const found = yield* findStartedRun(options).pipe(
+          Effect.mapError((error) => resumeFailed(options.operation, lost, error))
+        )
+        runId = found.id
+        seen.runId = runId
+      }
+      const ref = { threadId: seen.threadId, runId }
+      yield* Effect.logDebug(`${options.operation}: the stream broke before run_end; following the run by polling`)
+        .pipe(
+          Effect.annotateLogs({
+            "appbuilder.run_id": runId,
+            "appbuilder.thread_id": seen.threadId,
+            reason: lost.reason
+          })
+        )
+      const resumed = new Resumed({
+        ...ref,
+        reason: lost.reason,
+        description: lost.message,
+        lastSendId: seen.lastSendId
+      })
+      return Stream.concat(Stream.make(resumed), followRun(seen, ref, lost, options))
+    }))
+  return { observe: (event) => observe(seen, event), follow }
+}
 
 /**
  * The answer of a blocking run call whose own answer was lost: the run it started (found on its thread)
@@ -491,6 +533,17 @@ export const followBlocking = (
   Effect.gen(function*() {
     const runId = continued?.runId ?? (yield* findStartedRun(options)).id
     const ref = { threadId: options.threadId, runId }
+    if (continued !== undefined) {
+      // a continuation the service took moves the run past its call as it is taken: a run still waiting
+      // for that call after the window was not continued, and would wait on until it expires
+      const waitsForCall = (run: Run) =>
+        run.status === "requires_action" && run.toolCalls.some((call) => call.id === continued.toolCallId)
+      yield* waitFor(
+        { ...options, schedule: Schedule.upTo(options.schedule, startedRunWindow) },
+        ref,
+        (run) => !waitsForCall(run)
+      )
+    }
     const run = yield* waitFor(options, ref, (run) =>
       continued === undefined
         ? RunPoll.settledStatuses.has(run.status)

@@ -6,21 +6,24 @@
  * @since 0.1.0
  */
 import type * as Sse from "@effect/experimental/Sse"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { identity } from "effect/Function"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { RunFailed } from "../AppBuilderError.js"
 import { HttpError } from "../AppBuilderError.js"
 import type * as RunEvent from "../RunEvent.js"
+import type { StopOptions } from "./runCancel.js"
 import { decodeEventParts, decodeEventUnwrapped } from "./runEventDecode.js"
 import { runFailedOf } from "./runFailed.js"
+import { isBreak } from "./runResume.js"
 import { decodeSseWith, decodeUtf8 } from "./sse.js"
 
 // -----------------------------------------------------------------------------
@@ -41,19 +44,22 @@ export interface RunStreamOptions {
 }
 
 /**
- * After `RunEnd`: fails with `RunFailed` when the run ended `failed`, `expired` or `cancelled` (the
- * status of the run object, or of the event when the run object has none). A run the SDK cancelled itself
- * never gets here: the SDK cancels only a stream its consumer has stopped reading.
+ * After `RunEnd`: `RunFailed` when the run ended `failed`, `expired` or `cancelled` (the status of the
+ * run object, or of the event when the run object has none). A run the SDK cancelled itself never gets
+ * here: the SDK cancels only a stream its consumer has stopped reading.
  */
-const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<never, unknown, RunFailed> => {
-  const status = end.run.status === "" ? end.status : end.run.status
-  const failure = runFailedOf(operation, {
+const runEndFailure = (operation: string, end: RunEvent.RunEnd): Option.Option<RunFailed> =>
+  runFailedOf(operation, {
     id: end.runId,
     threadId: end.threadId,
-    status,
+    status: end.run.status === "" ? end.status : end.run.status,
     // the run object's `last_error`, else the event's `details.error_info`
     lastError: end.run.lastError ?? end.errorInfo ?? null
   })
+
+/** The end rules' end after `RunEnd`: see {@link runEndFailure}. */
+const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<never, unknown, RunFailed> => {
+  const failure = runEndFailure(operation, end)
   return Option.isSome(failure) ? Channel.fail(failure.value) : Channel.void
 }
 
@@ -120,6 +126,24 @@ export const toRunEvents = <E, R>(
   withEndRules(self, options, (sse) => decodeEventUnwrapped(options.operation, sse))
 
 /**
+ * What a run stream read by {@link runEvents} does beyond the wire events: follow the run by polling
+ * after a break (see `runResume.ts`), and cancel the run when the stream stops before `run_end` (see
+ * `runCancel.ts`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunEventsOptions extends RunStreamOptions {
+  /** Resuming after a break: sees every wire event, and gives the rest of the run when the stream breaks. */
+  readonly resume?: {
+    readonly observe: (event: RunEvent.RunEvent) => void
+    readonly follow: (lost: HttpError) => Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed>
+  } | undefined
+  /** Cancelling the run when the stream's scope closes before `run_end`. */
+  readonly stop?: StopOptions | undefined
+}
+
+/**
  * The whole pipeline of a run stream: bytes → UTF-8 text → SSE events decoded into
  * {@link RunEvent.RunEvent}s as they are found → idle timeout (pings count as life) → the end rules
  * of {@link toRunEvents}.
@@ -139,92 +163,273 @@ export const toRunEvents = <E, R>(
 export const runStream = <R>(
   bytes: Stream.Stream<Uint8Array, HttpError, R>,
   options: RunStreamOptions
-): Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed, R> => {
-  const idle = Duration.decode(options.idleTimeout)
-  const operation = options.operation
-  const decoded = bytes.pipe(
-    decodeUtf8,
-    decodeSseWith((name, data): Decoded => decodeEventParts(operation, name, data) ?? null),
-    Stream.mapError((error): HttpError =>
-      error instanceof HttpError
-        ? error
-        : HttpError.decode({ operation, description: error.message })
-    ),
-    failWhenIdle(
-      idle,
-      () => HttpError.timeout({ operation, description: `no event received for ${Duration.format(idle)}` })
-    )
-  )
-  return withEndRules(decoded, options, identity)
-}
+): Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed, R> => Stream.unwrapScoped(runEvents(bytes, options))
+
+/** What the reader hands over for one pull: decoded wire inputs (or, once following, events), or the end. */
+type Answer = Exit.Exit<Chunk.Chunk<Decoded>, Option.Option<HttpError | RunFailed | Sse.SseError>>
+
+/** A failure of the wire as the caller sees it: the SSE parser's own errors become `Decode` errors. */
+const runError = (operation: string, error: HttpError | RunFailed | Sse.SseError): HttpError | RunFailed =>
+  error._tag === "SseError" ? HttpError.decode({ operation, description: error.message }) : error
 
 /**
- * Fails with `onTimeout()` when a pull of `self` has waited `idle` without a chunk. Only the time spent
- * waiting for `self` counts: nothing is pulled ahead of the consumer, so the time it spends on a chunk
- * does not.
+ * {@link runStream} with resume and cancellation folded in: ONE reader per streamed run, in the scope of
+ * the caller's stream. (Each of them used to be a stream stage of its own, with its own fibers and
+ * buffers: a worker and a watchdog fiber for the idle timeout, a reader fiber for the cancellation, and
+ * a dozen closures and contexts per stage, held for as long as the run streams.)
  *
- * Written instead of `Stream.timeoutFail`, which races every pull against a sleep (two fibers per chunk,
- * and the chunk's whole decoding run inside a child fiber). Here one worker fiber runs the pulls and one
- * watchdog fiber sleeps: it wakes once per `idle` (more often only while a pull is pending) and, finding
- * a pull pending for `idle`, fails it and interrupts the worker.
+ * - One reader fiber pulls the decoded wire events, one chunk each time one is asked for (nothing is
+ *   read ahead of the consumer), and keeps the chunk until it is taken, whatever became of the fiber
+ *   that asked: a consumer stopped while it waits does not lose the chunk, and the read-ahead of the
+ *   cancellation can still read on to the `run_begin` that names the run.
+ * - One watchdog fiber sleeps: it wakes once per `idle` (more often only while a pull is pending) and,
+ *   finding a pull pending for `idle`, answers it with the `Timeout` and interrupts the reader.
+ *   (Not `Stream.timeoutFail`, which races every pull against a sleep: two fibers per chunk.)
+ * - The consumer's pull applies the end rules, the resume bookkeeping and the cancellation bookkeeping
+ *   in one synchronous pass per chunk; after a break (with `resume`), the reader pulls the run followed
+ *   by polling instead (no idle timeout there).
+ * - With `stop`: when the scope closes before `run_end`, whatever stopped the stream, the run is
+ *   cancelled once; a stream stopped before `run_begin` first reads ahead (within `cancelTimeout`)
+ *   until the run is named. The run's id, thread and final status annotate the current span.
  *
- * The consumer and the worker hand each other plain callbacks (one slot each) and the worker loops by
- * plain recursion. Measured on a stream of 20,000 message chunks: with a queue of deferreds and
- * `Effect.forever` (a deferred per pull, even without the queue) most of every chunk survived the
- * young-generation collections and the garbage collector cost several µs per event; with callbacks it
- * costs what the same stream costs without the worker.
+ * The reader and the consumer hand each other plain callbacks (one slot each): a queue of deferreds or
+ * a mailbox made most of every chunk survive the young-generation collections (several µs per event).
+ *
+ * @since 0.1.0
+ * @category combinators
  */
-const failWhenIdle =
-  <E2>(idle: Duration.Duration, onTimeout: () => E2) =>
-  <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E | E2, R> =>
-    Stream.unwrapScoped(Effect.gen(function*() {
-      type Answer = Exit.Exit<Chunk.Chunk<A>, Option.Option<E | E2>>
-      const clock = yield* Effect.clock
-      const limit = Duration.toMillis(idle)
-      const pull = yield* Stream.toPull(self)
-      // the consumer's pending pull (its callback) and the clock time it was asked for
-      let waiting: ((answer: Answer) => void) | undefined
-      let waitingSince = 0
-      // the worker waiting for the next pull (its callback), or a pull asked before the worker waited
-      let idleWorker: ((go: Effect.Effect<void>) => void) | undefined
-      let requested = false
-      const answer = (exit: Answer): void => {
-        const consumer = waiting
-        waiting = undefined
-        if (consumer !== undefined) consumer(exit)
+export const runEvents = <R>(
+  bytes: Stream.Stream<Uint8Array, HttpError, R>,
+  options: RunEventsOptions
+): Effect.Effect<Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed>, never, Scope.Scope | R> =>
+  Effect.gen(function*() {
+    const operation = options.operation
+    const idle = Duration.decode(options.idleTimeout)
+    const limit = Duration.toMillis(idle)
+    const { resume, stop } = options
+    const clock = yield* Effect.clock
+    const scope = yield* Effect.scope
+    // the reader's fibers and pulls live in a scope of their own, closed after the cancellation below
+    const readerScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
+    const span = stop === undefined ? Option.none() : yield* Effect.option(Effect.currentSpan)
+
+    // --- the hand-off between the reader and the consumer ---
+    // a chunk read and not yet taken; the consumer waiting for one; the reader waiting to be asked
+    let slot: Answer | undefined
+    let waiting: ((answer: Effect.Effect<Answer>) => void) | undefined
+    let readerWaiting: ((go: Effect.Effect<void>) => void) | undefined
+    let asked = false
+    // whether the reader is pulling, since when, and whether that pull is under the idle timeout
+    let pulling = false
+    let pullingSince = 0
+    let timed = true
+    const deliver = (answer: Answer): void => {
+      const consumer = waiting
+      waiting = undefined
+      if (consumer !== undefined) consumer(Exit.succeed(answer))
+      else slot = answer
+    }
+    const next: Effect.Effect<Answer> = Effect.async<Answer>((resume) => {
+      const ready = slot
+      if (ready !== undefined) {
+        slot = undefined
+        return resume(Exit.succeed(ready))
       }
-      const nextRequest = Effect.async<void>((resume) => {
-        if (requested) {
-          requested = false
-          resume(Effect.void)
-        } else {
-          idleWorker = resume
-        }
+      waiting = resume
+      if (!pulling) {
+        pulling = true
+        pullingSince = clock.unsafeCurrentTimeMillis()
+        const reader = readerWaiting
+        readerWaiting = undefined
+        if (reader === undefined) asked = true
+        else reader(Effect.void)
+      }
+      // an interrupted consumer leaves the chunk being read in the slot
+      return Effect.sync(() => {
+        if (waiting === resume) waiting = undefined
       })
-      const work: Effect.Effect<void, never, R> = Effect.flatMap(
-        nextRequest,
+    })
+    const wasAsked = Effect.async<void>((resume) => {
+      if (asked) {
+        asked = false
+        resume(Effect.void)
+      } else {
+        readerWaiting = resume
+      }
+    })
+    const readFrom = <R2>(
+      pull: Effect.Effect<Chunk.Chunk<Decoded>, Option.Option<HttpError | RunFailed | Sse.SseError>, R2>
+    ) => {
+      const read: Effect.Effect<void, never, R2> = Effect.flatMap(
+        wasAsked,
         () =>
           Effect.flatMap(Effect.exit(pull), (exit) => {
-            answer(exit)
-            return work
+            pulling = false
+            deliver(exit)
+            return Exit.isSuccess(exit) ? read : Effect.void
           })
       )
-      const worker = yield* Effect.forkScoped(work)
-      const watch: Effect.Effect<void> = Effect.suspend(() => {
-        if (waiting === undefined) return Effect.zipRight(Effect.sleep(idle), watch)
-        const remaining = waitingSince + limit - clock.unsafeCurrentTimeMillis()
-        if (remaining > 0) return Effect.zipRight(Effect.sleep(Duration.millis(remaining)), watch)
-        answer(Exit.fail(Option.some(onTimeout())))
-        return Fiber.interrupt(worker)
+      return Effect.forkIn(read, readerScope)
+    }
+
+    // --- the wire: the reader and its watchdog ---
+    const wire = yield* bytes.pipe(
+      decodeUtf8,
+      decodeSseWith((name, data): Decoded => decodeEventParts(operation, name, data) ?? null),
+      // (the SSE parser's errors are mapped by the consumer's pull: no stream stage for them)
+      Stream.toPull,
+      Scope.extend(readerScope)
+    )
+    let reader = yield* readFrom(wire)
+    const watch: Effect.Effect<void> = Effect.suspend(() => {
+      if (!timed) return Effect.void
+      if (!pulling) return Effect.zipRight(Effect.sleep(idle), watch)
+      const remaining = pullingSince + limit - clock.unsafeCurrentTimeMillis()
+      if (remaining > 0) return Effect.zipRight(Effect.sleep(Duration.millis(remaining)), watch)
+      timed = false
+      pulling = false
+      deliver(
+        Exit.fail(
+          Option.some(HttpError.timeout({ operation, description: `no event received for ${Duration.format(idle)}` }))
+        )
+      )
+      return Fiber.interrupt(reader)
+    })
+    yield* Effect.forkIn(watch, readerScope)
+
+    // --- the cancellation's bookkeeping ---
+    let runId: string | undefined
+    let threadId = stop?.threadId ?? ""
+    let ended = false
+    const annotate = (annotations: Record<string, unknown>): void => {
+      if (Option.isSome(span)) { for (const key in annotations) span.value.attribute(key, annotations[key]) }
+    }
+    const observeStop = (event: RunEvent.RunEvent): void => {
+      switch (event._tag) {
+        case "RunBegin":
+        case "RunCancelling":
+          runId = event.runId
+          if (event.threadId !== "") threadId = event.threadId
+          annotate({ "appbuilder.run_id": event.runId, "appbuilder.thread_id": threadId })
+          return
+        case "Resumed":
+          // the stream broke and follows the run by polling: the run it follows is the one to cancel
+          runId = event.runId
+          threadId = event.threadId
+          annotate({
+            "appbuilder.run_id": event.runId,
+            "appbuilder.thread_id": threadId,
+            "appbuilder.resumed": event.reason
+          })
+          return
+        case "RunEnd":
+          ended = true
+          annotate({ "appbuilder.run_status": event.status })
+          return
+      }
+    }
+
+    // --- the consumer's pull ---
+    const toRunError = (error: HttpError | RunFailed | Sse.SseError) => runError(operation, error)
+    // the end decided while reading a chunk, handed over after that chunk's events
+    let finished: Option.Option<HttpError | RunFailed> | undefined
+    let following = false
+    const emit = (
+      out: Array<RunEvent.RunEvent>
+    ): Effect.Effect<Chunk.Chunk<RunEvent.RunEvent>, Option.Option<HttpError | RunFailed>> =>
+      out.length > 0 ? Exit.succeed(Chunk.unsafeFromArray(out)) : take
+    // a wire failure: a break is followed by polling (with `resume`), anything else ends the stream
+    const onError = (error: HttpError | RunFailed): Effect.Effect<void> => {
+      timed = false
+      if (resume === undefined || following || !isBreak(error)) {
+        finished = Option.some(error)
+        return Effect.void
+      }
+      following = true
+      return Effect.gen(function*() {
+        const interrupted = reader
+        yield* Fiber.interrupt(interrupted)
+        pulling = false
+        slot = undefined
+        const pull = yield* Scope.extend(Stream.toPull(resume.follow(error)), readerScope)
+        reader = yield* readFrom(pull)
       })
-      yield* Effect.forkScoped(watch)
-      const next = Effect.async<Chunk.Chunk<A>, Option.Option<E | E2>>((resume) => {
-        waiting = resume
-        waitingSince = clock.unsafeCurrentTimeMillis()
-        const wake = idleWorker
-        idleWorker = undefined
-        if (wake === undefined) requested = true
-        else wake(Effect.void)
+    }
+    const onWire = (
+      answer: Answer
+    ): Effect.Effect<Chunk.Chunk<RunEvent.RunEvent>, Option.Option<HttpError | RunFailed>> => {
+      const out: Array<RunEvent.RunEvent> = []
+      if (Exit.isFailure(answer)) {
+        const failure = Cause.failureOption(answer.cause)
+        // an interruption or a defect (no failure in it: the mapping is for the types)
+        if (Option.isNone(failure)) return Exit.failCause(Cause.map(answer.cause, Option.map(toRunError)))
+        const error = Option.isSome(failure.value)
+          ? toRunError(failure.value.value)
+          : HttpError.streamEnded({ operation, description: "the event stream ended before run_end" })
+        return Effect.flatMap(onError(error), () => emit(out))
+      }
+      for (const input of answer.value) {
+        if (input === null || input === undefined) continue
+        if (input instanceof HttpError) return Effect.flatMap(onError(input), () => emit(out))
+        resume?.observe(input)
+        observeStop(input)
+        out.push(input)
+        if (input._tag === "RunEnd") {
+          timed = false
+          finished = runEndFailure(operation, input)
+          return emit(out)
+        }
+      }
+      return emit(out)
+    }
+    const onFollow = (
+      answer: Answer
+    ): Effect.Effect<Chunk.Chunk<RunEvent.RunEvent>, Option.Option<HttpError | RunFailed>> => {
+      if (Exit.isFailure(answer)) {
+        const failure = Cause.failureOption(answer.cause)
+        // an interruption or a defect (no failure in it: the mapping is for the types)
+        if (Option.isNone(failure)) return Exit.failCause(Cause.map(answer.cause, Option.map(toRunError)))
+        finished = Option.map(failure.value, toRunError)
+        return Exit.fail(finished)
+      }
+      const out: Array<RunEvent.RunEvent> = []
+      for (const input of answer.value) {
+        if (input === null || input === undefined || input instanceof HttpError) continue
+        observeStop(input)
+        out.push(input)
+      }
+      return emit(out)
+    }
+    const take: Effect.Effect<Chunk.Chunk<RunEvent.RunEvent>, Option.Option<HttpError | RunFailed>> = Effect
+      .suspend(() => {
+        if (finished !== undefined) return Exit.fail(finished)
+        return Effect.flatMap(next, following ? onFollow : onWire)
       })
-      return Stream.fromPull(Effect.succeed(next))
-    }))
+
+    // --- the cancellation ---
+    if (stop !== undefined) {
+      // Reads (and drops) what the response still brings until the run is named or has ended, or the
+      // response is over.
+      const readAhead: Effect.Effect<void> = Effect.suspend(() =>
+        runId !== undefined || ended || finished !== undefined
+          ? Effect.void
+          : Effect.flatMap(Effect.exit(take), (exit) => (Exit.isSuccess(exit) ? readAhead : Effect.void))
+      )
+      // Runs when the stream's scope closes, uninterruptibly: cancel a run we stopped listening to, once.
+      // Reading ahead and the cancel call are made interruptible so that `cancelTimeout` bounds them both.
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          if (ended) return Effect.void
+          return Effect.gen(function*() {
+            if (runId === undefined) yield* readAhead
+            if (ended || runId === undefined) return
+            yield* Effect.logDebug(`${operation} stopped before run_end: cancelling the run`).pipe(
+              Effect.annotateLogs({ "appbuilder.run_id": runId, "appbuilder.thread_id": threadId })
+            )
+            yield* stop.cancel({ threadId, runId })
+          }).pipe(Effect.interruptible, Effect.timeout(stop.cancelTimeout), Effect.ignore)
+        })
+      )
+    }
+    return Stream.fromPull(Effect.succeed(take))
+  })

@@ -9,14 +9,18 @@ import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { HttpError, MaxStepsExceeded } from "../AppBuilderError.js"
 import * as RunEvent from "../RunEvent.js"
 import * as Runs from "../Runs.js"
 import type * as Threads from "../Threads.js"
 import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../ToolLoop.js"
-import type { Run } from "./models/run.js"
+import type { Run, ToolCall } from "./models/run.js"
+import * as RunPoll from "./runPoll.js"
+import * as RunResume from "./runResume.js"
 import { toolOutputsFor } from "./toolCalls.js"
 import { runRequestWithTools, withThreadCreated } from "./toolLoopInput.js"
 
@@ -110,10 +114,36 @@ export const loopEvents = <Tools extends Tool.Any, Mode extends OnToolError>(
         const run = { runId: context.currentRunId ?? "", threadId: context.currentThreadId ?? "" }
         if (steps >= maxSteps) return yield* new MaxStepsExceeded({ ...run, maxSteps })
         const toolOutputs = yield* toolOutputsFor(options, event.toolCalls)
-        yield* runs.submitToolOutputs({ ...run, toolOutputs })
+        yield* runs.submitToolOutputs({ ...run, toolOutputs }).pipe(
+          Effect.catchIf(
+            (error): error is HttpError => schedule !== undefined && RunResume.isBreak(error),
+            (lost) => confirmTaken(run, event.toolCalls, lost)
+          )
+        )
         for (const call of event.toolCalls) answered.add(call.id)
         steps += 1
       })
+    // a submit whose answer was lost (with resume on): the run is queried until it no longer waits for
+    // the calls (the outputs were taken: the stream, or its resume, goes on), within the window after
+    // which a submit still not taken never will be; else the loop fails as the submit did
+    const schedule = resume === false ? undefined : resume === true ? RunResume.defaultSchedule : resume
+    const confirmTaken = (
+      run: { readonly runId: string; readonly threadId: string },
+      calls: ReadonlyArray<ToolCall>,
+      lost: HttpError
+    ) =>
+      RunPoll.pollUntil(
+        Schedule.upTo(schedule ?? Schedule.stop, RunResume.startedRunWindow),
+        Effect.map(runs.query(run), (current) =>
+          current.status === "requires_action" &&
+            current.toolCalls.some((pending) => calls.some((call) => call.id === pending.id))
+            ? Either.left(current)
+            : Either.right(current)),
+        () => lost
+      ).pipe(
+        Effect.mapError(() => lost),
+        Effect.zipLeft(Effect.logDebug("Runs.submitToolOutputs: the answer was lost; the run took the outputs"))
+      )
     const runOptions = { idleTimeout: options.stream?.idleTimeout, cancelTimeout: options.cancelTimeout, resume }
     return runs.stream(request, runOptions).pipe(
       Stream.pipeThroughChannel(answerAfterEmitting((event) => {
