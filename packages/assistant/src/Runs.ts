@@ -299,8 +299,8 @@ export const defaultPollSchedule: Schedule.Schedule<unknown> = RunPoll.defaultSc
 
 /**
  * The default schedule of the `resume` option ({@link StreamOptions}, {@link RunOptions}): 250 ms, 500 ms,
- * 1 s, 2 s, 4 s, then every 5 s, for at most 30 minutes per wait (finding the run, each wait for it to
- * settle).
+ * 1 s, 2 s, 4 s, then every 5 s, for at most 30 minutes per wait for a run to settle (the run a lost request
+ * may have started is looked for 2 minutes at most).
  *
  * @since 0.1.0
  * @category constructors
