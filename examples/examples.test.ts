@@ -16,6 +16,7 @@ import { readdirSync } from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import type * as Typescript from "typescript"
+import { distIsCurrent } from "../packages/workflow/test/fixtures/distIsCurrent.js"
 import * as BlockingRun from "./blocking-run.js"
 import * as CancelOnTimeout from "./cancel-on-timeout.js"
 import * as Demo from "./demo.js"
@@ -46,24 +47,6 @@ const captureLines = <A, E, R>(self: Effect.Effect<A, E, R>) =>
   })
 
 const examplesDir = fileURLToPath(new URL(".", import.meta.url))
-
-/**
- * True when `dist/` of the package holds today's code: every source file has its compiled file, and no source
- * was edited after its compiled file or after the package's last build (`tsc -b` records each build in
- * `.tsbuildinfo/src.tsbuildinfo`, but leaves a compiled file alone when its output did not change).
- */
-const distIsCurrent = (dir: string) => {
-  const buildInfo = Path.join(dir, ".tsbuildinfo", "src.tsbuildinfo")
-  const built = Fs.existsSync(buildInfo) ? Fs.statSync(buildInfo).mtimeMs : 0
-  return Fs.readdirSync(Path.join(dir, "src"), { recursive: true, encoding: "utf8" })
-    .filter((file) => file.endsWith(".ts"))
-    .every((file) => {
-      const js = Path.join(dir, "dist", file.replace(/\.ts$/, ".js"))
-      if (!Fs.existsSync(js)) return false
-      const edited = Fs.statSync(Path.join(dir, "src", file)).mtimeMs
-      return Fs.statSync(js).mtimeMs >= edited || built >= edited
-    })
-}
 
 /** Writes `durable-loop.mjs` and the `Runtime.mjs` it imports to a new directory under `node_modules/.cache`. */
 const transpileDurableLoop = (Ts: typeof Typescript.default): string => {

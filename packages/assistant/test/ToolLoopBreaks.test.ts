@@ -30,6 +30,14 @@ const Weather = Schema.Struct({ location: Schema.String, unit: Schema.optional(S
 const RUNS = "/v2/threads/runs"
 const SUBMIT = "/v2/threads/runs/submit_tool_outputs"
 
+/** `get_cur_whether`, answering after `onCall` (which counts the call, or injects a fault). */
+const weatherToolkit = (onCall: Effect.Effect<void>) =>
+  ToolLoop.toolkit(ToolLoop.tool("get_cur_whether", {
+    description: "这是一个获得指定地点天气的工具",
+    parameters: Weather,
+    handler: ({ location }) => Effect.as(onCall, `${location} 的当前温度是30 摄氏度`)
+  }))
+
 /**
  * A streamed tool loop on a new thread, after `inject` installed its faults, driven by the TestClock one
  * second at a time for at most `within`: its outcome (none when still going), the tools executed, the run
@@ -42,11 +50,7 @@ const loopWithFaults = (
   Effect.gen(function*() {
     const state = yield* EmulatorState.EmulatorState
     const executed = yield* Ref.make(0)
-    const toolkit = ToolLoop.toolkit(ToolLoop.tool("get_cur_whether", {
-      description: "这是一个获得指定地点天气的工具",
-      parameters: Weather,
-      handler: ({ location }) => Effect.as(Ref.update(executed, (n) => n + 1), `${location} 的当前温度是30 摄氏度`)
-    }))
+    const toolkit = weatherToolkit(Ref.update(executed, (n) => n + 1))
     const { assistantId, newThread } = yield* ResumeMatrix.setup("北京今天天气怎么样？", toolkit.definitions)
     const threadId = yield* newThread
     yield* inject(state)
@@ -82,6 +86,23 @@ const errorOf = <A, E>(exit: Exit.Exit<A, E>): unknown =>
 const eventsOf = <E>(exit: Exit.Exit<Chunk.Chunk<RunEvent.RunEvent>, E>): ReadonlyArray<RunEvent.RunEvent> =>
   Exit.isSuccess(exit) ? Chunk.toReadonlyArray(exit.value) : []
 
+/**
+ * Asserts the loop completed its run with the tool executed once and its outputs submitted once, nothing left
+ * active on the service; returns the loop's events.
+ */
+const assertCompletedOnce = (result: Effect.Effect.Success<ReturnType<typeof loopWithFaults>>) => {
+  const outcome = Option.getOrThrow(result.outcome)
+  assert.isTrue(Exit.isSuccess(outcome), String(outcome))
+  const events = eventsOf(outcome)
+  const end = events[events.length - 1]
+  assert.isTrue(end?._tag === "RunEnd" && end.status === "completed")
+  assert.deepStrictEqual(
+    { executed: result.executed, runPosts: result.runPosts, submits: result.submits, active: result.active },
+    { executed: 1, runPosts: 1, submits: 1, active: [] }
+  )
+  return events
+}
+
 describe("a streamed tool loop whose connection breaks", () => {
   it.effect("the run request's answer lost before the service made the run: StreamEnded within minutes", () =>
     Effect.gen(function*() {
@@ -106,16 +127,8 @@ describe("a streamed tool loop whose connection breaks", () => {
     Effect.gen(function*() {
       // the stream's events: run_begin, tool step begin, tool_calls, …: cut after the third
       const result = yield* loopWithFaults((state) => state.injectFault(RUNS, Faults.dropAfter(3)), "2 minutes")
-      const outcome = Option.getOrThrow(result.outcome)
-      assert.isTrue(Exit.isSuccess(outcome), String(outcome))
-      const events = eventsOf(outcome)
+      const events = assertCompletedOnce(result)
       assert.strictEqual(events.filter(RunEvent.isResumed).length, 1)
-      const end = events[events.length - 1]
-      assert.isTrue(end?._tag === "RunEnd" && end.status === "completed")
-      assert.deepStrictEqual(
-        { executed: result.executed, runPosts: result.runPosts, submits: result.submits, active: result.active },
-        { executed: 1, runPosts: 1, submits: 1, active: [] }
-      )
     }).pipe(Effect.provide(TestLayer)))
 
   it.effect("the submit's answer lost and the stream cut: the outputs were taken, the run completes, submitted once", () =>
@@ -125,15 +138,7 @@ describe("a streamed tool loop whose connection breaks", () => {
           Effect.zipRight(state.injectFault(SUBMIT, Faults.dropAfter(0)), state.injectFault(RUNS, Faults.dropAfter(3))),
         "2 minutes"
       )
-      const outcome = Option.getOrThrow(result.outcome)
-      assert.isTrue(Exit.isSuccess(outcome), String(outcome))
-      const events = eventsOf(outcome)
-      const end = events[events.length - 1]
-      assert.isTrue(end?._tag === "RunEnd" && end.status === "completed")
-      assert.deepStrictEqual(
-        { executed: result.executed, runPosts: result.runPosts, submits: result.submits, active: result.active },
-        { executed: 1, runPosts: 1, submits: 1, active: [] }
-      )
+      assertCompletedOnce(result)
     }).pipe(Effect.provide(TestLayer)))
 
   it.effect("the submit never taken (the client gives up): OutcomeUnknown within minutes, submitted once, the run cancelled", () =>
@@ -161,15 +166,9 @@ describe("a blocking tool loop whose continuation is lost", () => {
       const executed = yield* Ref.make(0)
       // the tool delays the next run POST (its continuation) past the client's 1-minute timeout: the client
       // gives up and the service never takes it, so the run goes on waiting for the call
-      const toolkit = ToolLoop.toolkit(ToolLoop.tool("get_cur_whether", {
-        description: "这是一个获得指定地点天气的工具",
-        parameters: Weather,
-        handler: ({ location }) =>
-          Ref.update(executed, (n) => n + 1).pipe(
-            Effect.zipRight(state.injectFault(RUNS, Faults.latency("120 seconds"))),
-            Effect.as(`${location} 的当前温度是30 摄氏度`)
-          )
-      }))
+      const toolkit = weatherToolkit(
+        Effect.zipRight(Ref.update(executed, (n) => n + 1), state.injectFault(RUNS, Faults.latency("120 seconds")))
+      )
       const { assistantId, newThread } = yield* ResumeMatrix.setup("北京今天天气怎么样？", toolkit.definitions)
       const threadId = yield* newThread
       const fiber = yield* Effect.fork(ToolLoop.run({ assistantId, threadId }, { toolkit, mode: "blocking" }))

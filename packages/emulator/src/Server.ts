@@ -22,7 +22,6 @@
  */
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpMiddleware from "@effect/platform/HttpMiddleware"
@@ -172,8 +171,8 @@ const respond = (
   shutdown: Effect.Effect<void>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> =>
   Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
-    const writer = DirectBody.writerOf(response)
-    if (writer === undefined || request.method === "HEAD" || !Cookies.isEmpty(response.cookies)) {
+    const writer = DirectBody.writerFor(request.method, response)
+    if (writer === undefined) {
       return Effect.succeed(NodeServe.endOnShutdown(response, shutdown))
     }
     return Effect.as(DirectBody.writeNode(NodeHttpServerRequest.toServerResponse(request), response, writer), response)

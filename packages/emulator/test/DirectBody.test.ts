@@ -10,35 +10,14 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Net from "node:net"
 import * as Emulator from "../src/Emulator.js"
 import * as Server from "../src/Server.js"
 import { AUTH, isRecord } from "./utils/http.js"
 import { runBody } from "./utils/runs.js"
+import { exchange, rawRequest } from "./utils/socket.js"
 
-/** Writes `requests` on one connection and collects the bytes until `done(text)` or the connection closes. */
-const exchange = (url: string, requests: ReadonlyArray<string>, done: (text: string) => boolean) =>
-  Effect.async<string>((resume) => {
-    const { hostname, port } = new URL(url)
-    const socket = Net.connect({ host: hostname, port: Number(port) })
-    const received: Array<Buffer> = []
-    const text = () => Buffer.concat(received).toString("utf8")
-    socket.on("connect", () => {
-      for (const request of requests) socket.write(request)
-    })
-    socket.on("data", (bytes: Buffer) => {
-      received.push(bytes)
-      if (done(text())) socket.end()
-    })
-    socket.on("close", () => resume(Effect.succeed(text())))
-    return Effect.sync(() => socket.destroy())
-  })
-
-const request = (version: "1.0" | "1.1", path: string, body: unknown) => {
-  const payload = Buffer.from(JSON.stringify(body))
-  return `POST ${path} HTTP/${version}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-    `Authorization: ${AUTH.authorization}\r\nContent-Length: ${payload.length}\r\n\r\n${payload.toString()}`
-}
+const request = (version: "1.0" | "1.1", path: string, body: unknown) =>
+  rawRequest("POST", version, path, JSON.stringify(body))
 
 /** Decodes a chunked body: the chunks, and whatever follows the terminator. */
 const chunksOf = (body: string): { readonly chunks: ReadonlyArray<string>; readonly rest: string } => {

@@ -13,32 +13,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Tracer from "effect/Tracer"
-import * as Net from "node:net"
 import * as Emulator from "../src/Emulator.js"
 import * as Server from "../src/Server.js"
 import { AUTH, TOKEN } from "./utils/http.js"
-
-/** Writes `requests` on one connection and collects the bytes until `done(text)` or the connection closes. */
-const exchange = (url: string, requests: ReadonlyArray<string>, done: (text: string) => boolean) =>
-  Effect.async<string>((resume) => {
-    const { hostname, port } = new URL(url)
-    const socket = Net.connect({ host: hostname, port: Number(port) })
-    const received: Array<Buffer> = []
-    const text = () => Buffer.concat(received).toString("utf8")
-    socket.on("connect", () => {
-      for (const request of requests) socket.write(request)
-    })
-    socket.on("data", (bytes: Buffer) => {
-      received.push(bytes)
-      if (done(text())) socket.end()
-    })
-    socket.on("close", () => resume(Effect.succeed(text())))
-    return Effect.sync(() => socket.destroy())
-  })
-
-const request = (method: string, version: "1.0" | "1.1", path: string, body: string) =>
-  `${method} ${path} HTTP/${version}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-  `Authorization: ${AUTH.authorization}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+import { exchange, rawRequest } from "./utils/socket.js"
 
 const post = (url: string) =>
   HttpClientRequest.post(`${url}/v2/threads`).pipe(
@@ -65,7 +43,7 @@ describe("NodeServe: the emulator served outside the platform's pipeline", () =>
       const server = yield* Server.EmulatorServer
       const text = yield* exchange(
         server.url,
-        [request("HEAD", "1.1", "/v2/threads", ""), request("POST", "1.1", "/v2/threads", "{}")],
+        [rawRequest("HEAD", "1.1", "/v2/threads", ""), rawRequest("POST", "1.1", "/v2/threads", "{}")],
         (text) => text.includes("\"object\":\"thread\"")
       )
       const [head, second] = text.split(/(?=HTTP\/1\.1 )/)
@@ -82,7 +60,7 @@ describe("NodeServe: the emulator served outside the platform's pipeline", () =>
   it.live("an HTTP/1.0 client gets its answer, then the connection closes", () =>
     Effect.gen(function*() {
       const server = yield* Server.EmulatorServer
-      const text = yield* exchange(server.url, [request("POST", "1.0", "/v2/threads", "{}")], () => false)
+      const text = yield* exchange(server.url, [rawRequest("POST", "1.0", "/v2/threads", "{}")], () => false)
       assert.match(text, /^HTTP\/1\.1 200 OK\r\n/)
       assert.match(text, /\r\nconnection: close\r\n/i)
       assert.include(text, "\"object\":\"thread\"")

@@ -29,27 +29,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Url from "node:url"
 import * as Ts from "typescript"
+import { distIsCurrent } from "./fixtures/distIsCurrent.js"
 
 const packageDir = Path.resolve(Path.dirname(Url.fileURLToPath(import.meta.url)), "..")
 const workerPath = Path.join(packageDir, "test", "fixtures", "worker.ts")
-
-/**
- * True when `dist/` of the package holds today's code: every source file has its compiled file, and no source
- * was edited after its compiled file or after the package's last build (`tsc -b` records each build in
- * `.tsbuildinfo/src.tsbuildinfo`, but leaves a compiled file alone when its output did not change).
- */
-const distIsCurrent = (dir: string) => {
-  const buildInfo = Path.join(dir, ".tsbuildinfo", "src.tsbuildinfo")
-  const built = Fs.existsSync(buildInfo) ? Fs.statSync(buildInfo).mtimeMs : 0
-  return Fs.readdirSync(Path.join(dir, "src"), { recursive: true, encoding: "utf8" })
-    .filter((file) => file.endsWith(".ts"))
-    .every((file) => {
-      const js = Path.join(dir, "dist", file.replace(/\.ts$/, ".js"))
-      if (!Fs.existsSync(js)) return false
-      const edited = Fs.statSync(Path.join(dir, "src", file)).mtimeMs
-      return Fs.statSync(js).mtimeMs >= edited || built >= edited
-    })
-}
 
 /**
  * The node arguments that start a worker. A worker on tsx spends about 4 s of CPU loading the sources (tsx's

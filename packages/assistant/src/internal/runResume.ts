@@ -427,35 +427,12 @@ const followRun = (
 // -----------------------------------------------------------------------------
 
 /**
- * A run stream that survives a break: when `self` fails with a break (see {@link isBreak}) before its
- * `RunEnd`, the stream emits {@link Resumed} and goes on with the run's events rebuilt by polling
- * (see {@link rebuild}). The run is the one the stream named, or else the one found on the request's
- * thread; when it cannot be named (a new thread and no `run_begin` received), or cannot be followed
- * within the schedule, the stream fails with an `HttpError` of reason `StreamEnded`.
- *
- * @since 0.1.0
- * @category internal
- * @internal
- */
-export const resumable = <R>(
-  self: Stream.Stream<RunEvent, HttpError | RunFailed, R>,
-  options: Options
-): Stream.Stream<RunEvent, HttpError | RunFailed, R> =>
-  Stream.suspend(() => {
-    const { follow, observe: see } = follower(options)
-    return self.pipe(
-      Stream.mapChunks((chunk) => {
-        for (const event of chunk) see(event)
-        return chunk
-      }),
-      Stream.catchAll((error) => (isBreak(error) ? follow(error) : Stream.fail(error)))
-    )
-  })
-
-/**
- * The state of one resumable run stream (see {@link resumable}), for a reader that applies it itself
- * (`runStream.ts`): `observe` sees every event that came over the wire, in order; `follow` is the rest
- * of the run after a break.
+ * The state of one resumable run stream, for the reader that applies it (`runStream.ts`): `observe` sees
+ * every event that came over the wire, in order; `follow` is the rest of the run after a break (see
+ * {@link isBreak}): {@link Resumed}, then the run's events rebuilt by polling (see {@link rebuild}). The run
+ * is the one the stream named, or else the one found on the request's thread; when it cannot be named (a
+ * new thread and no `run_begin` received), or cannot be followed within the schedule, the rest fails with
+ * an `HttpError` of reason `StreamEnded`.
  *
  * @since 0.1.0
  * @category internal

@@ -7,7 +7,6 @@
  */
 import type * as Sse from "@effect/experimental/Sse"
 import * as Cause from "effect/Cause"
-import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,7 +20,7 @@ import type { RunFailed } from "../AppBuilderError.js"
 import { HttpError } from "../AppBuilderError.js"
 import type * as RunEvent from "../RunEvent.js"
 import type { StopOptions } from "./runCancel.js"
-import { decodeEventParts, decodeEventUnwrapped } from "./runEventDecode.js"
+import { decodeEventParts } from "./runEventDecode.js"
 import { runFailedOf } from "./runFailed.js"
 import { isBreak } from "./runResume.js"
 import { decodeSseWith, decodeUtf8 } from "./sse.js"
@@ -57,73 +56,11 @@ const runEndFailure = (operation: string, end: RunEvent.RunEnd): Option.Option<R
     lastError: end.run.lastError ?? end.errorInfo ?? null
   })
 
-/** The end rules' end after `RunEnd`: see {@link runEndFailure}. */
-const afterRunEnd = (operation: string, end: RunEvent.RunEnd): Channel.Channel<never, unknown, RunFailed> => {
-  const failure = runEndFailure(operation, end)
-  return Option.isSome(failure) ? Channel.fail(failure.value) : Channel.void
-}
-
 /**
  * What one input of the end rules yields: an event, the `HttpError` its payload gave, or nothing (`null` /
  * `undefined`: a ping).
  */
 type Decoded = RunEvent.RunEvent | HttpError | null | undefined
-
-/**
- * The end rules of a run stream, over inputs that `decode` turns into events: drops pings, stops at the
- * first `HttpError`, ends right after `RunEnd` (then fails with `RunFailed` when the run ended `failed` /
- * `expired` / `cancelled`), fails with `StreamEnded` when the input ends before `run_end`. One synchronous
- * pass per chunk: no effect and no Either / Option per event.
- */
-const withEndRules = <In, E, R>(
-  self: Stream.Stream<In, E, R>,
-  options: RunStreamOptions,
-  decode: (input: In) => Decoded
-): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> => {
-  type Out = Channel.Channel<
-    Chunk.Chunk<RunEvent.RunEvent>,
-    Chunk.Chunk<In>,
-    E | HttpError | RunFailed,
-    E,
-    unknown,
-    unknown
-  >
-  const emit = (events: Array<RunEvent.RunEvent>, next: Out): Out =>
-    events.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(events)), next)
-  const loop: Out = Channel.readWithCause({
-    onInput: (chunk: Chunk.Chunk<In>): Out => {
-      const out: Array<RunEvent.RunEvent> = []
-      for (const input of chunk) {
-        const event = decode(input)
-        if (event === null || event === undefined) continue
-        if (event instanceof HttpError) return emit(out, Channel.fail(event))
-        out.push(event)
-        if (event._tag === "RunEnd") return emit(out, afterRunEnd(options.operation, event))
-      }
-      return emit(out, loop)
-    },
-    onFailure: (cause: Cause.Cause<E>): Out => Channel.failCause(cause),
-    onDone: (): Out =>
-      Channel.fail(
-        HttpError.streamEnded({ operation: options.operation, description: "the event stream ended before run_end" })
-      )
-  })
-  return Stream.pipeThroughChannel(self, loop)
-}
-
-/**
- * Turns the SSE events of a run stream into {@link RunEvent.RunEvent}s: drops pings, ends right after
- * `RunEnd` (then fails with `RunFailed` when the run ended `failed` / `expired` / `cancelled`), fails
- * with `StreamEnded` when the input ends before `run_end`.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const toRunEvents = <E, R>(
-  self: Stream.Stream<Sse.Event, E, R>,
-  options: RunStreamOptions
-): Stream.Stream<RunEvent.RunEvent, E | HttpError | RunFailed, R> =>
-  withEndRules(self, options, (sse) => decodeEventUnwrapped(options.operation, sse))
 
 /**
  * What a run stream read by {@link runEvents} does beyond the wire events: follow the run by polling
@@ -146,7 +83,7 @@ export interface RunEventsOptions extends RunStreamOptions {
 /**
  * The whole pipeline of a run stream: bytes → UTF-8 text → SSE events decoded into
  * {@link RunEvent.RunEvent}s as they are found → idle timeout (pings count as life) → the end rules
- * of {@link toRunEvents}.
+ * (pings dropped, the end after `RunEnd`):
  *
  * - no SSE event for `idleTimeout` → `HttpError` with reason `Timeout`;
  * - the stream ends right after `RunEnd`; bytes ending before `run_end` → `HttpError` `StreamEnded`;

@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Cookies from "@effect/platform/Cookies"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
@@ -39,13 +40,19 @@ export const register = <E, R>(
 }
 
 /**
- * The direct writer of a response's body, if it has one.
+ * The direct writer to use for `response` answering a `method` request: none for `HEAD` (headers only) or
+ * a response that sets cookies (their `Set-Cookie` headers are the generic writer's job).
  *
  * @since 0.1.0
  * @category utils
  */
-export const writerOf = (response: HttpServerResponse.HttpServerResponse): Writer | undefined =>
-  response.body._tag === "Stream" ? writers.get(response.body.stream) : undefined
+export const writerFor = (
+  method: string,
+  response: HttpServerResponse.HttpServerResponse
+): Writer | undefined =>
+  method === "HEAD" || !Cookies.isEmpty(response.cookies) || response.body._tag !== "Stream"
+    ? undefined
+    : writers.get(response.body.stream)
 
 /** Completes when `res` may be written again (`drain`), or when it is closed (the client went away). */
 const drained = (res: Http.ServerResponse): Effect.Effect<void> =>

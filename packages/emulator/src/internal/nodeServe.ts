@@ -26,7 +26,6 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type * as Http from "node:http"
-import { pipeline } from "node:stream/promises"
 import type * as DirectApp from "./directApp.js"
 import * as DirectBody from "./directBody.js"
 import type * as Route from "./Route.js"
@@ -101,12 +100,9 @@ const writeStream = (
   )
 }
 
-const isPipeable = (u: unknown): u is NodeJS.ReadableStream =>
-  typeof u === "object" && u !== null && "pipe" in u && typeof u.pipe === "function"
-
 /**
- * Writes `response` to the Node response as the platform would (`Server` leaves the emulator's own event
- * streams to {@link DirectBody}).
+ * Writes `response` to the Node response as the platform would, for the bodies the emulator's app answers
+ * with (empty, bytes, a stream; `Server` leaves the emulator's own event streams to {@link DirectBody}).
  *
  * @since 0.1.0
  * @category writing
@@ -136,28 +132,10 @@ export const writeResponse = (
         res.end(body.body)
         return Effect.void
       }
-      case "Raw": {
-        res.writeHead(response.status, headers)
-        const raw = body.body
-        if (isPipeable(raw)) {
-          return Effect.tryPromise((signal) => pipeline(raw, res, { signal, end: true })).pipe(
-            Effect.interruptible,
-            Effect.catchAllCause(() => abandon(res))
-          )
-        }
-        res.end(raw)
-        return Effect.void
-      }
-      case "FormData": {
-        const web = new Response(body.formData)
-        res.writeHead(response.status, { ...headers, ...Object.fromEntries(web.headers) })
-        // encoded in memory (the emulator never answers with form data; a user's app on this path could)
-        return Effect.tryPromise(() => web.arrayBuffer()).pipe(
-          Effect.flatMap((bytes) => Effect.sync(() => void res.end(new Uint8Array(bytes)))),
-          Effect.interruptible,
-          Effect.catchAllCause(() => abandon(res))
-        )
-      }
+      case "Raw":
+      case "FormData":
+        // only the emulator's own app takes this path, and it never answers with these bodies
+        return Effect.dieMessage(`nodeServe: a ${body._tag} body is not written on the direct path`)
       case "Stream": {
         res.writeHead(response.status, headers)
         return writeStream(res, body.stream)
@@ -178,8 +156,8 @@ export const write = (
   response: HttpServerResponse.HttpServerResponse,
   shutdown: Effect.Effect<void>
 ): Effect.Effect<void> => {
-  const writer = DirectBody.writerOf(response)
-  if (writer === undefined || method === "HEAD" || !Cookies.isEmpty(response.cookies)) {
+  const writer = DirectBody.writerFor(method, response)
+  if (writer === undefined) {
     return writeResponse(method, res, endOnShutdown(response, shutdown))
   }
   return res.writableEnded ? Effect.void : DirectBody.writeNode(res, response, writer)
