@@ -143,8 +143,8 @@ const waitUntil = (what: string, condition: Effect.Effect<boolean>) =>
   })
 
 /**
- * The demo, its workers started with the node arguments `workerArgs` (this file or a compiled copy of it:
- * the examples' test runs a copy compiled against the packages' `dist/`, as a worker on tsx spends seconds
+ * The demo, its workers started with the node arguments `workerArgs` (this file or a bundle of it: the
+ * examples' test runs one bundle of this file and the packages' sources, as a worker on tsx spends seconds
  * loading the sources).
  */
 export const programWith = (workerArgs: ReadonlyArray<string>) =>

@@ -266,18 +266,19 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
       execute: Span.Execute<R>,
       onResponse: Attempt.OnResponse<A, R>
     ): Effect.Effect<A, HttpError, R> =>
-      Effect.suspend(() => {
+      // the overrides of `withRetry` / `withTimeout` are read from the fiber when the call is made, in one
+      // step (every call passes here)
+      Effect.withFiberRuntime((fiber) => {
         const request = buildRequest()
-        // the overrides of `withRetry` / `withTimeout` are read when the call is made
-        return Effect.flatMap(Effect.zip(Overrides.CurrentRetry, Overrides.CurrentTimeout), ([retry, timeout]) => {
-          const effective: Operation = operation.timeout === undefined && Option.isSome(timeout)
-            ? { ...operation, timeout: timeout.value }
-            : operation
-          const policy = Option.match(retry, { onNone: () => resolved.retry, onSome: Retry.resolveRetry })
-          return RequestHeaders.redactSecrets(
-            Retry.withRetry(effective, policy, attempt(effective, request, execute, onResponse))
-          )
-        })
+        const retry = Context.get(fiber.currentContext, Overrides.CurrentRetry)
+        const timeout = Context.get(fiber.currentContext, Overrides.CurrentTimeout)
+        const effective: Operation = operation.timeout === undefined && Option.isSome(timeout)
+          ? { ...operation, timeout: timeout.value }
+          : operation
+        const policy = Option.match(retry, { onNone: () => resolved.retry, onSome: Retry.resolveRetry })
+        return RequestHeaders.redactSecrets(
+          Retry.withRetry(effective, policy, attempt(effective, request, execute, onResponse))
+        )
       })
 
     const post: Service["post"] = (operation, path, body, schema) =>

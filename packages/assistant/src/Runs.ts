@@ -585,7 +585,8 @@ const streamedRun = (client: ClientService, cancel: Service["cancel"], api: RunR
         cancelTimeout: checked?.cancelTimeout ?? Duration.seconds(5)
       }
     })
-  })).pipe(Stream.withSpan("Runs.stream"))
+    // no call-site stack trace: capturing one costs an `Error` per run
+  })).pipe(Stream.withSpan("Runs.stream", { captureStackTrace: false }))
 
 /**
  * Builds the runs service.

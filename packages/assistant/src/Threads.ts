@@ -6,12 +6,14 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { AppBuilderClient } from "./AppBuilderClient.js"
 import type { HttpError, ValidationError } from "./AppBuilderError.js"
 import { DeletionStatus } from "./Common.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { Id, Metadata, required, withDefault } from "./internal/requestSchema.js"
+import * as Responses from "./internal/responses.js"
 import { lenientMetadata, lenientNumber, lenientString } from "./internal/schema.js"
 import { InlineMessage } from "./internal/sharedRequests.js"
 
@@ -28,6 +30,40 @@ export class Thread extends Schema.Class<Thread>("@effect-appbuilder/assistant/T
   createdAt: lenientNumber.pipe(Schema.fromKey("created_at")),
   metadata: lenientMetadata
 }) {}
+
+/** A field of the lenient answer schemas: absent or `null` gives `fallback`; `undefined` when it is not of `type`. */
+const lenientField = <T extends string | number>(value: unknown, type: "string" | "number", fallback: T) =>
+  value === undefined || value === null ? fallback : typeof value === type ? value as T : undefined
+
+/** Lenient metadata: absent or `null` is `{}`; a copy when every value is a string, else `undefined`. */
+const lenientMetadataField = (value: unknown): Record<string, string> | undefined => {
+  if (value === undefined || value === null) return {}
+  if (!Predicate.isRecord(value)) return undefined
+  const out: Record<string, string> = {}
+  for (const key of Object.keys(value)) {
+    const item = value[key]
+    // `__proto__` would be read differently by the schema: the schema decodes it
+    if (typeof item !== "string" || key === "__proto__") return undefined
+    out[key] = item
+  }
+  return out
+}
+
+/**
+ * A thread answer decoded without the schema (what `Schema.decodeUnknown(Thread)` gives), `undefined` for
+ * any unusual shape (the schema then decodes it, with its errors). A test asserts that both agree.
+ */
+const fastThread = (json: unknown): Thread | undefined => {
+  if (!Predicate.isRecord(json)) return undefined
+  const id = lenientField(json["id"], "string", "")
+  const object = lenientField(json["object"], "string", "")
+  const createdAt = lenientField(json["created_at"], "number", 0)
+  const metadata = lenientMetadataField(json["metadata"])
+  if (id === undefined || object === undefined || createdAt === undefined || metadata === undefined) return undefined
+  return Object.assign(Object.create(Thread.prototype), { id, object, createdAt, metadata })
+}
+
+Responses.registerFastDecoder(Thread, fastThread)
 
 /**
  * A message given inline to `Threads.create` or in a run's `thread`: role `user` by default, at most

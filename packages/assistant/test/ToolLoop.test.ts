@@ -378,8 +378,12 @@ describe("ToolLoop.stream", () => {
 })
 
 describe("cancellation", () => {
+  // 20 loops (it was 100): the points are the 4 of `i % 4` (the mode and the yields before the clock moves),
+  // and on the TestClock with the in-process emulator a point meets the same schedule every time (100 loops
+  // made the same requests and left the same run status for every i of a point), so 5 loops per point prove
+  // what 25 did.
   it.effect(
-    "100 loops interrupted at random points (both modes) leave no run in progress or requires_action",
+    "20 loops interrupted at different points (both modes) leave no run in progress or requires_action",
     () =>
       Effect.gen(function*() {
         const blocked = ToolLoop.tool("get_cur_whether", {
@@ -387,7 +391,7 @@ describe("cancellation", () => {
           parameters: Weather,
           handler: () => Effect.never
         })
-        for (let i = 0; i < 100; i++) {
+        for (let i = 0; i < 20; i++) {
           const ids = yield* setup("今天北京的天气怎么样？", [blocked])
           const mode = i % 2 === 0 ? "stream" : "blocking"
           const fiber = yield* Effect.fork(ToolLoop.run(ids, { toolkit: ToolLoop.toolkit(blocked), mode }))
@@ -400,10 +404,10 @@ describe("cancellation", () => {
         assert.deepStrictEqual(yield* noActiveRuns, [])
         assert.deepStrictEqual((yield* state.runs("in_progress")).length, 0)
         assert.deepStrictEqual((yield* state.runs("requires_action")).length, 0)
-        assert.isAtLeast((yield* state.runs("cancelled")).length, 50)
+        assert.isAtLeast((yield* state.runs("cancelled")).length, 10)
       }).pipe(Effect.provide(TestLayer)),
     120_000
-  ) // 100 loops on the TestClock: CPU-bound, allow for a busy machine
+  ) // loops on the TestClock: CPU-bound, allow for a busy machine
 
   for (const mode of ["stream", "blocking"] as const) {
     it.effect(`${mode} mode: a cancel call that hangs cannot hold the interruption beyond cancelTimeout`, () =>

@@ -1,5 +1,6 @@
 /**
- * `appbuilder chat` as a user runs it: the real executable (`src/bin.ts` under tsx) in a pseudo-terminal,
+ * `appbuilder chat` as a user runs it: the real executable (the package's `dist/bin.js`, or `src/bin.ts` under
+ * tsx when `dist/` is older than the sources) in a pseudo-terminal,
  * driven by keystrokes. A question answered with a tool call, Ctrl-C during a slow tool (the run is
  * cancelled and the prompt comes back), line editing, then Ctrl-C at the prompt quits with exit code 0 (and
  * Ctrl-D too, in a second session). Every step waits for the output it expects; there are no sleeps.
@@ -9,13 +10,25 @@ import type * as NodePty from "@lydell/node-pty"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
+import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import { distIsCurrent } from "../../workflow/test/fixtures/distIsCurrent.js"
 
 // a CommonJS package with a native addon: loaded with `require`, as its README shows
 const pty: typeof NodePty = createRequire(import.meta.url)("@lydell/node-pty")
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const tools = fileURLToPath(new URL("./fixtures/chat-tools.ts", import.meta.url))
+
+/**
+ * The command line of the executable: the compiled one (`dist/`, which `pnpm check` emits before `vitest run`)
+ * starts in about 2 s of CPU where tsx needs about 5 s; tsx runs the sources when they were edited since the
+ * last build, so the test always runs today's code. (The `--tools` module is loaded through tsx either way.)
+ */
+const command = (): ReadonlyArray<string> =>
+  ["cli", "assistant"].every((name) => distIsCurrent(Path.join(root, "packages", name)))
+    ? ["packages/cli/dist/bin.js"]
+    : ["--conditions=@effect-appbuilder/source", "--import", "tsx", "packages/cli/src/bin.ts"]
 
 const ansi = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]/g
 
@@ -29,7 +42,7 @@ const spawnChat = (args: ReadonlyArray<string>) =>
       }
       const child = pty.spawn(
         process.execPath,
-        ["--conditions=@effect-appbuilder/source", "--import", "tsx", "packages/cli/src/bin.ts", "chat", ...args],
+        [...command(), "chat", ...args],
         { cwd: root, cols: 120, rows: 40, env: { ...env, TERM: "xterm-256color" } }
       )
       let raw = ""
@@ -86,7 +99,7 @@ const spawnChat = (args: ReadonlyArray<string>) =>
     (chat) => Effect.sync(() => chat.kill())
   )
 
-// generous: the executable is compiled by tsx at start, which takes seconds on a busy machine
+// generous: the executable may be compiled by tsx at start, which takes seconds on a busy machine
 const overall = Duration.seconds(100)
 
 describe.concurrent("appbuilder chat in a terminal", () => {

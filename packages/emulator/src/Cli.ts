@@ -7,7 +7,8 @@
  * Prints `listening on http://HOST:PORT` once the server is bound and one line per request,
  * `METHOD PATH STATUS [error=CODE "MESSAGE"] DURATIONms REQUEST-ID`: the `error=` mark shows an error
  * answer even when its status is 200, as the service sends most of them (see {@link requestLogger}; tokens
- * are never printed). Bad flags print what is wrong and the usage on stderr and end with exit code 2; a
+ * are never printed). Under load the lines are written in batches, at most 100 ms after the answer (one
+ * write to stdout per batch instead of one per request). Bad flags print what is wrong and the usage on stderr and end with exit code 2; a
  * server that cannot start ends with exit code 1.
  *
  * Unlike the in-process layer (no pacing, driven by the caller's clock), the command paces streamed

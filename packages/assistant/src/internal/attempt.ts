@@ -14,10 +14,12 @@ import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Tracer from "effect/Tracer"
 import type { Operation, ResponseMeta } from "../AppBuilderClient.js"
 import type { HttpError } from "../AppBuilderError.js"
 import * as Errors from "./errors.js"
 import * as Span from "./span.js"
+import * as Timeout from "./timeout.js"
 
 /**
  * What an attempt does with a 200 answer, given the request id to report.
@@ -45,40 +47,35 @@ export class ResponseMetaCollectors extends Context.Reference<ResponseMetaCollec
 ) {}
 
 /**
- * What every response goes through before it is read: its meta handed to the collectors of the enclosing
- * `withResponseMeta`s, then the `AppBuilder response` debug log. Both are read from the fiber in one step
- * and skipped when nothing would see them (no collector; `Debug` below the minimum log level, the test
- * the fiber's own `log` makes before writing anything): a hot path, every request of every call.
+ * What every response goes through before it is read, then `next`: its meta handed to the collectors of
+ * the enclosing `withResponseMeta`s, then the `AppBuilder response` debug log. Both are read from the
+ * fiber in one step and skipped when nothing would see them (no collector; `Debug` below the minimum log
+ * level, the test the fiber's own `log` makes before writing anything): a hot path, every request of
+ * every call, where the usual answer is `next` itself.
  */
-const afterResponse = (
+const afterResponse = <A, R>(
   operation: Operation,
   response: HttpClientResponse.HttpClientResponse,
-  requestId: string
-): Effect.Effect<void> =>
+  requestId: string,
+  next: Effect.Effect<A, HttpError, R>
+): Effect.Effect<A, HttpError, R> =>
   Effect.withFiberRuntime((fiber) => {
     const collectors = Context.get(fiber.currentContext, ResponseMetaCollectors)
     const logged = !LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), LogLevel.Debug)
-    if (collectors.length === 0 && !logged) return Effect.void
-    const meta: ResponseMeta = {
-      requestId: Errors.responseRequestId(response, requestId) ?? requestId,
-      status: response.status,
-      operation: operation.name
-    }
+    if (collectors.length === 0 && !logged) return next
+    const meta: ResponseMeta = { requestId, status: response.status, operation: operation.name }
     const collect = Effect.forEach(collectors, (collector) => Ref.set(collector, Option.some(meta)), {
       discard: true
     })
-    return logged
+    const seen = logged
       ? Effect.zipRight(
         collect,
         Effect.logDebug("AppBuilder response").pipe(
-          Effect.annotateLogs({
-            operation: operation.name,
-            status: response.status,
-            requestId: Errors.responseRequestId(response, requestId) ?? ""
-          })
+          Effect.annotateLogs({ operation: operation.name, status: response.status, requestId })
         )
       )
       : collect
+    return Effect.zipRight(seen, next)
   })
 
 /**
@@ -113,27 +110,34 @@ export const make = (settings: {
   ) => HttpClientRequest.HttpClientRequest
 }): Attempt =>
 (operation, request, execute, onResponse) =>
-  Effect.suspend(() => {
+  Effect.withFiberRuntime((fiber) => {
     const requestId = crypto.randomUUID()
     const timeout = operation.timeout === undefined ? settings.timeout : Duration.decode(operation.timeout)
-    return Effect.annotateCurrentSpan("appbuilder.request_id", requestId).pipe(
-      Effect.zipRight(
+    // `Effect.annotateCurrentSpan`, without its effects: the span of the operation gets the request id
+    const span = Context.getOption(fiber.currentContext, Tracer.ParentSpan)
+    if (Option.isSome(span) && span.value._tag === "Span") span.value.attribute("appbuilder.request_id", requestId)
+    return Timeout.timeoutFail(
+      Effect.flatMap(
         Span.sendTraced(
           settings.prepare(request, requestId),
           execute,
           (error) => Errors.fromClientError(operation, error, requestId)
-        )
+        ),
+        (response) => {
+          // the response's headers are rebuilt on every read by some clients: the request id is read once
+          const reported = Errors.responseRequestId(response, requestId) ?? requestId
+          return afterResponse(
+            operation,
+            response,
+            reported,
+            response.status === 200
+              ? onResponse(response, reported)
+              : Errors.statusError(operation, response, requestId)
+          )
+        }
       ),
-      Effect.tap((response) => afterResponse(operation, response, requestId)),
-      Effect.flatMap((response) =>
-        response.status === 200
-          ? onResponse(response, Errors.responseRequestId(response, requestId))
-          : Errors.statusError(operation, response, requestId)
-      ),
-      Effect.timeoutFail({
-        duration: timeout,
-        // the description is formatted only when the attempt times out (not on every attempt)
-        onTimeout: () => Errors.attemptTimedOut(operation, `no answer within ${Duration.format(timeout)}`, requestId)
-      })
+      timeout,
+      // the description is formatted only when the attempt times out (not on every attempt)
+      () => Errors.attemptTimedOut(operation, `no answer within ${Duration.format(timeout)}`, requestId)
     )
   })

@@ -7,14 +7,18 @@
  * @internal
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import type { Service as Client } from "../AppBuilderClient.js"
 import type { HttpError, ValidationError } from "../AppBuilderError.js"
-import { encodeRequest } from "./requestSchema.js"
+import { encodeRequest, encodeRequestEither } from "./requestSchema.js"
 
 /**
  * An operation of the API.
@@ -125,14 +129,34 @@ export const send = <In, Body, A, AI>(
 export const call = <In, Body, A, AI>(
   client: Client,
   endpoint: Endpoint<In, Body, A, AI>
-): (input: In) => Effect.Effect<A, HttpError | ValidationError> =>
-  Effect.fn(endpoint.name)(function*(input: In) {
-    const body = yield* encode(endpoint, input)
-    yield* annotate(endpoint, body)
-    const result = yield* send(client, endpoint, body)
-    if (endpoint.resultAttributes !== undefined) yield* Effect.annotateCurrentSpan(endpoint.resultAttributes(result))
-    return result
-  })
+): (input: In) => Effect.Effect<A, HttpError | ValidationError> => {
+  // every call of every service passes here: the steps of `Effect.fn(endpoint.name)` (encode, annotate,
+  // send, annotate the result) in as few effects as possible, and a span without the call site's stack
+  // trace (capturing it costs an `Error` per call)
+  const resultAttributes = endpoint.resultAttributes
+  const keys = endpoint.spanAttributes ?? []
+  return (input) =>
+    Effect.withSpan(
+      Effect.withFiberRuntime((fiber) => {
+        const body = encodeRequestEither(endpoint.name, endpoint.request, input)
+        if (Either.isLeft(body)) return Effect.fail(body.left)
+        const span = Context.getOption(fiber.currentContext, Tracer.ParentSpan)
+        const current = Option.isSome(span) && span.value._tag === "Span" ? span.value : undefined
+        if (current !== undefined) { for (const key of keys) current.attribute(`appbuilder.${key}`, body.right[key]) }
+        const sent = send(client, endpoint, body.right)
+        return resultAttributes === undefined || current === undefined
+          ? sent
+          : Effect.map(sent, (result) => {
+            for (const [key, value] of Object.entries(resultAttributes(result))) current.attribute(key, value)
+            return result
+          })
+      }),
+      endpoint.name,
+      spanOptions
+    )
+}
+
+const spanOptions = { captureStackTrace: false } as const
 
 /**
  * POSTs an already encoded body and streams the answer's bytes (the endpoint's `response` is not used:

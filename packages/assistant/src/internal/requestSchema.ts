@@ -457,20 +457,34 @@ export const encodeRequest = <A, I>(
   operation: string,
   schema: Schema.Schema<A, I>,
   input: unknown
-): Effect.Effect<I, ValidationError> =>
-  Effect.suspend(() => {
-    if (!Predicate.isRecord(input)) {
-      return new ValidationError({ operation, issues: [toIssue([], `expected an object, got ${describe(input)}`)] })
-    }
-    const problems = definitionProblems(input)
-    const encoded = Schema.encodeUnknownEither(schema, { errors: "all" })(input)
-    const issues = Either.match(encoded, {
-      onLeft: (error) => issuesOf(error).map((issue) => toIssue(issue.path, issue.message)),
-      onRight: () => []
-    })
-    if (issues.length === 0 && problems.length === 0 && Either.isRight(encoded)) return Effect.succeed(encoded.right)
-    return new ValidationError({ operation, issues: sortIssues([...issues, ...problems]) })
+): Effect.Effect<I, ValidationError> => Effect.suspend(() => encodeRequestEither(operation, schema, input))
+
+/**
+ * {@link encodeRequest} as a plain function: the wire body, or the `ValidationError`. Never throws.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const encodeRequestEither = <A, I>(
+  operation: string,
+  schema: Schema.Schema<A, I>,
+  input: unknown
+): Either.Either<I, ValidationError> => {
+  if (!Predicate.isRecord(input)) {
+    return Either.left(
+      new ValidationError({ operation, issues: [toIssue([], `expected an object, got ${describe(input)}`)] })
+    )
+  }
+  const problems = definitionProblems(input)
+  const encoded = Schema.encodeUnknownEither(schema, { errors: "all" })(input)
+  const issues = Either.match(encoded, {
+    onLeft: (error) => issuesOf(error).map((issue) => toIssue(issue.path, issue.message)),
+    onRight: () => []
   })
+  if (issues.length === 0 && problems.length === 0 && Either.isRight(encoded)) return Either.right(encoded.right)
+  return Either.left(new ValidationError({ operation, issues: sortIssues([...issues, ...problems]) }))
+}
 
 /** Groups issues by top-level field (first appearance), the field's own issues first. */
 const sortIssues = (issues: ReadonlyArray<Issue>): ReadonlyArray<Issue> => {

@@ -59,9 +59,25 @@ interface FastDecoder {
  * schema decodes for the usual shape, `undefined` otherwise (the schema then decodes, with its errors).
  * A test asserts that both give the same values.
  */
-const fastDecoders: ReadonlyMap<Schema.Schema.All, FastDecoder> = new Map([
+const fastDecoders = new Map<Schema.Schema.All, FastDecoder>([
   [Run, { decode: fastRunObject, is: Schema.is(Run) }]
 ])
+
+/**
+ * Registers the hand-written decoder of one answer schema (a module whose schema would make an import
+ * cycle here registers its own, e.g. `Threads`): `decode` gives exactly what the schema decodes for the
+ * usual shape, `undefined` otherwise; a test asserts that both give the same values.
+ *
+ * @since 0.1.0
+ * @category internal
+ * @internal
+ */
+export const registerFastDecoder = <A, I, R>(
+  schema: Schema.Schema<A, I, R>,
+  decode: (json: unknown) => A | undefined
+): void => {
+  fastDecoders.set(schema, { decode, is: Schema.is(schema) })
+}
 
 /** True when `value` is of `schema`'s type, by the guard `Schema.is(schema)` built for it in {@link fastDecoders}. */
 const isOfType = <A, I, R>(_schema: Schema.Schema<A, I, R>, decoder: FastDecoder, value: unknown): value is A =>

@@ -659,119 +659,57 @@ const fastMessage = (json: unknown): RunEvent.MessageDelta | undefined => {
 // The usual message chunk read straight from its text, without JSON.parse: the service (and the
 // emulator) write it in one layout, and building the generic JSON tree costs more than everything
 // else done per chunk. Only that exact layout is read here (keys in this order, no whitespace, strings
-// without escapes or control characters, integers of at most 15 digits); anything else, valid or not,
-// is left to JSON.parse and the paths above, so what is accepted here is exactly what they would give.
+// without escapes or control characters, integers of at most 15 digits without a leading zero);
+// anything else, valid or not, is left to JSON.parse and the paths above, so what is accepted here is
+// exactly what they would give.
+//
+// One regular expression reads the whole layout: its compiled matcher costs a fraction of the
+// `startsWith` / `indexOf` steps of a hand-written scanner (V8's `startsWith` at an offset is a
+// runtime call of a few hundred nanoseconds), and of JSON.parse.
 
-const MESSAGE_START = `{"status":"`
-const AFTER_STATUS = `","send_id":`
-const BEFORE_IS_END = `,"is_end":`
-const BEFORE_MESSAGE_ID = `,"message_id":"`
-const BEFORE_MESSAGE_INDEX = `","message_index":"`
-const BEFORE_CONTENT = `","content":[{"type":"`
-const BEFORE_VALUE = `","text":{"value":"`
-const AFTER_VALUE = `","annotations":null}}]`
-const BEFORE_FINISH_REASON = `,"metadata":{"finish_reason":"`
+/** A JSON string's contents without escapes or control characters (what the scanner reads). */
+const PLAIN = `([^"\\\\\\u0000-\\u001f]*)`
+/** A non-negative integer of at most 15 digits, without a leading zero (exact as a double). */
+const INTEGER = `(0|[1-9][0-9]{0,14})`
 
-/** An escape or a control character anywhere: the text is left to JSON.parse. */
-const ESCAPE_OR_CONTROL = /[\u0000-\u001f\\]/
-
-/** The end of the JSON string starting at `start` (the index of its closing quote), -1 when there is none. */
-const plainStringEnd = (data: string, start: number): number => data.indexOf("\"", start)
-
-/** Where the scanner is, and the integer it read last. */
-let scanIndex = 0
-let scanInteger = 0
-
-/** Reads a non-negative integer of at most 15 digits (no leading zero) at `start`; false for anything else. */
-const scanDigits = (data: string, start: number): boolean => {
-  let value = 0
-  let i = start
-  for (; i < data.length && i - start < 16; i++) {
-    const code = data.charCodeAt(i)
-    if (code < 48 || code > 57) break
-    value = value * 10 + (code - 48)
-  }
-  const digits = i - start
-  if (digits === 0 || digits > 15 || (digits > 1 && data.charCodeAt(start) === 48)) return false
-  scanIndex = i
-  scanInteger = value
-  return true
-}
+/**
+ * The layout, its groups: 1 status, 2 send_id, 3 is_end, 4 message_id, 5 message_index (optional),
+ * 6 content type, 7 text value, 8 finish_reason (optional).
+ */
+const MESSAGE_LAYOUT = new RegExp(
+  `^\\{"status":"${PLAIN}","send_id":${INTEGER},"is_end":(true|false|0|[1-9][0-9]{0,14}),` +
+    `"message_id":"${PLAIN}"(?:,"message_index":"${PLAIN}")?,` +
+    `"content":\\[\\{"type":"${PLAIN}","text":\\{"value":"${PLAIN}","annotations":null\\}\\}\\]` +
+    `(?:,"metadata":\\{"finish_reason":"${PLAIN}"\\})?\\}$`
+)
 
 /**
  * The usual `message` chunk read from its text (see above): the event {@link fastMessage} would build
  * from `JSON.parse(data)`, or `undefined` when the text is laid out in any other way.
  */
 const scanMessage = (data: string): RunEvent.MessageDelta | undefined => {
-  if (!data.startsWith(MESSAGE_START) || ESCAPE_OR_CONTROL.test(data)) return undefined
-  let i = MESSAGE_START.length
-  let end = plainStringEnd(data, i)
-  if (end === -1 || !data.startsWith(AFTER_STATUS, end)) return undefined
-  const status = data.slice(i, end)
-  if (!scanDigits(data, end + AFTER_STATUS.length)) return undefined
-  const sendId = scanInteger
-  i = scanIndex
-  if (!data.startsWith(BEFORE_IS_END, i)) return undefined
-  i += BEFORE_IS_END.length
-  let isEnd: boolean
-  if (data.startsWith("true", i)) {
-    isEnd = true
-    i += 4
-  } else if (data.startsWith("false", i)) {
-    isEnd = false
-    i += 5
-  } else {
-    if (!scanDigits(data, i)) return undefined
-    isEnd = scanInteger !== 0
-    i = scanIndex
-  }
-  if (!data.startsWith(BEFORE_MESSAGE_ID, i)) return undefined
-  i += BEFORE_MESSAGE_ID.length
-  end = plainStringEnd(data, i)
-  if (end === -1) return undefined
-  const messageId = data.slice(i, end)
-  let messageIndex: string | undefined
-  if (data.startsWith(BEFORE_MESSAGE_INDEX, end)) {
-    i = end + BEFORE_MESSAGE_INDEX.length
-    end = plainStringEnd(data, i)
-    if (end === -1) return undefined
-    messageIndex = data.slice(i, end)
-  }
-  if (!data.startsWith(BEFORE_CONTENT, end)) return undefined
-  i = end + BEFORE_CONTENT.length
-  end = plainStringEnd(data, i)
-  if (end === -1 || !data.startsWith(BEFORE_VALUE, end)) return undefined
-  const type = data.slice(i, end)
-  i = end + BEFORE_VALUE.length
-  end = plainStringEnd(data, i)
-  if (end === -1 || !data.startsWith(AFTER_VALUE, end)) return undefined
-  const value = data.slice(i, end)
-  i = end + AFTER_VALUE.length
-  let finishReason: string | undefined
-  if (data.startsWith(BEFORE_FINISH_REASON, i)) {
-    i += BEFORE_FINISH_REASON.length
-    end = plainStringEnd(data, i)
-    if (end === -1 || !data.startsWith(`"}`, end)) return undefined
-    finishReason = data.slice(i, end)
-    i = end + 2
-  }
-  if (i !== data.length - 1 || data.charCodeAt(i) !== 125) return undefined
+  const match = MESSAGE_LAYOUT.exec(data)
+  if (match === null) return undefined
+  const isEnd = match[3]!
+  const messageIndex = match[5]
+  const value = match[7]!
+  const finishReason = match[8]
   // built as fastMessage builds it, property by property in the same order
   const event: Mutable<RunEvent.MessageDelta> = Object.create(RunEvent.MessageDelta.prototype)
   event._tag = "MessageDelta"
-  event.sendId = sendId
-  event.status = status
-  event.messageId = messageId
+  event.sendId = Number(match[2])
+  event.status = match[1]!
+  event.messageId = match[4]!
   if (messageIndex !== undefined) event.messageIndex = messageIndex
   const text: Mutable<Common.Text> = Object.create(Common.Text.prototype)
   text.value = value
   text.annotations = null
   const entry: Mutable<Common.Content> = Object.create(Common.Content.prototype)
-  entry.type = type
+  entry.type = match[6]!
   entry.text = text
   event.text = value
   event.content = [entry]
-  event.isEnd = isEnd
+  event.isEnd = isEnd === "true" || (isEnd !== "false" && isEnd !== "0")
   if (finishReason !== undefined) event.finishReason = finishReason
   return event
 }

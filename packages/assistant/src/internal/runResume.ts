@@ -126,6 +126,9 @@ interface Seen {
    * hash of it, not the text itself, so that following a long stream holds a constant amount of memory
    */
   readonly messages: Map<string, Streamed>
+  /** The message of the last delta and its record: the next delta is nearly always of the same one. */
+  lastMessageId: string
+  lastStreamed: Streamed | undefined
 }
 
 /**
@@ -150,10 +153,18 @@ const observe = (seen: Seen, event: RunEvent): void => {
   if (event._tag === "MessageDelta") {
     // the hot case, first: every chunk of the answer
     if (event.sendId > 0) seen.lastSendId = event.sendId
-    const streamed = seen.messages.get(event.messageId)
+    // the same message as the last delta: no map lookup (the id is a new string in every event)
+    const streamed = seen.lastStreamed !== undefined && event.messageId === seen.lastMessageId
+      ? seen.lastStreamed
+      : seen.messages.get(event.messageId)
     if (streamed === undefined) {
-      seen.messages.set(event.messageId, { length: event.text.length, hash: hashText(FNV_OFFSET, event.text) })
+      const created = { length: event.text.length, hash: hashText(FNV_OFFSET, event.text) }
+      seen.messages.set(event.messageId, created)
+      seen.lastMessageId = event.messageId
+      seen.lastStreamed = created
     } else {
+      seen.lastMessageId = event.messageId
+      seen.lastStreamed = streamed
       streamed.length += event.text.length
       streamed.hash = hashText(streamed.hash, event.text)
     }
@@ -460,7 +471,9 @@ export const follower = (options: Options): Follower => {
     submitted: new Set(),
     stepsBegun: new Set(),
     stepsEnded: new Set(),
-    messages: new Map()
+    messages: new Map(),
+    lastMessageId: "",
+    lastStreamed: undefined
   }
   const follow = (lost: HttpError): Stream.Stream<RunEvent, HttpError | RunFailed> =>
     Stream.unwrap(Effect.gen(function*() {

@@ -307,7 +307,8 @@ export const runEvents = <R>(
       }
       for (const input of answer.value) {
         if (input === null || input === undefined) continue
-        if (input instanceof HttpError) return Effect.flatMap(onError(input), () => emit(out))
+        // (by its tag: `instanceof` walks an event's class chain, for every event)
+        if (input._tag === "HttpError") return Effect.flatMap(onError(input), () => emit(out))
         resume?.observe(input)
         observeStop(input)
         out.push(input)
@@ -331,7 +332,7 @@ export const runEvents = <R>(
       }
       const out: Array<RunEvent.RunEvent> = []
       for (const input of answer.value) {
-        if (input === null || input === undefined || input instanceof HttpError) continue
+        if (input === null || input === undefined || input._tag === "HttpError") continue
         observeStop(input)
         out.push(input)
       }

@@ -78,13 +78,14 @@ export const sendTraced = <R>(
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpError, R> =>
   // the settings are read from the fiber in one step (not one `yield*` each): every request passes here
   Effect.withFiberRuntime((fiber) => {
-    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
     if (
       !fiber.getFiberRef(FiberRef.currentTracerEnabled) ||
-      fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request) || Either.isLeft(url)
+      fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
     ) {
       return Effect.catchAll(execute(request), onError)
     }
+    const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+    if (Either.isLeft(url)) return Effect.catchAll(execute(request), onError)
     const propagate = fiber.getFiberRef(HttpClient.currentTracerPropagation)
     const redacted = fiber.getFiberRef(Headers.currentRedactedNames)
     const spanName = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)

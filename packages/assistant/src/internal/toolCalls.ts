@@ -128,6 +128,8 @@ export const toolOutputFor = <Tools extends Tool.Any, Mode extends OnToolError>(
   // one span per call (its failure, if any, is recorded there even when it becomes an `error: …` output)
   const output = Effect.map(
     Effect.withSpan(executeCall(options, call), "ToolLoop.toolCall", {
+      // no call-site stack trace: capturing one costs an `Error` per tool call
+      captureStackTrace: false,
       attributes: { "appbuilder.tool": call.function?.name ?? "", "appbuilder.tool_call_id": call.id }
     }),
     (text): ToolOutputInput => ({ toolCallId: call.id, output: text })
@@ -162,5 +164,8 @@ export const toolOutputsFor = <Tools extends Tool.Any, Mode extends OnToolError>
   (calls.length === 1
     ? Effect.map(toolOutputFor(options, calls[0]!), (output) => [output])
     : Effect.forEach(calls, (call) => toolOutputFor(options, call), { concurrency: options.concurrency ?? 4 })).pipe(
-      Effect.withSpan("ToolLoop.toolCalls", { attributes: { "appbuilder.tool_calls": calls.length } })
+      Effect.withSpan("ToolLoop.toolCalls", {
+        captureStackTrace: false,
+        attributes: { "appbuilder.tool_calls": calls.length }
+      })
     )

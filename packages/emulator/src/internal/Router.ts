@@ -286,6 +286,7 @@ const parseBody = (
   kind: Route.Route<unknown>["body"],
   family: Route.Route<unknown>["family"],
   body: Body,
+  text: string,
   maxUploadBytes: number
 ): Either.Either<Json.JsonObject, ApiError.ApiError | ApiError.StorageError> => {
   if (kind === "multipart") {
@@ -294,7 +295,7 @@ const parseBody = (
       : Either.right({})
   }
   if (body.tooLarge) return Either.left(ApiError.invalidJson("request body too large"))
-  return Json.parse(decoder.decode(body.bytes)).pipe(
+  return Json.parse(text).pipe(
     Either.mapLeft((message) => ApiError.invalidJson(`request body is not valid JSON: ${message}`)),
     Either.filterOrLeft(Json.isObject, () => ApiError.invalidJson("request body must be a JSON object")),
     // a value nested too deeply could be stored but not served back: refuse it before any handler runs
@@ -338,13 +339,15 @@ const handle = <R>(
     const route = request.method === "POST" ? table.get(path) : undefined
     const limit = route?.body === "multipart" ? config.maxUploadBytes + MULTIPART_OVERHEAD : JSON_BODY_LIMIT
     const body = yield* request.readBody(limit)
+    // decoded once: kept in the request log and parsed (JSON routes)
+    const text = route?.body === "multipart" ? `<multipart ${body.total} bytes>` : decoder.decode(body.bytes)
     const entry: Store.RequestLogEntry = {
       method: request.method,
       path,
       query,
       requestId,
       headers: redactHeaders(request.headers),
-      body: route?.body === "multipart" ? `<multipart ${body.total} bytes>` : decoder.decode(body.bytes),
+      body: text,
       status: 0,
       errorCode: undefined,
       at: startedAt
@@ -373,7 +376,7 @@ const handle = <R>(
       if (!authorize(request.headers, config.token)) {
         return fail(ApiError.unauthorized("missing or invalid Authorization header"))
       }
-      const json = parseBody(route.body, route.family, body, config.maxUploadBytes)
+      const json = parseBody(route.body, route.family, body, text, config.maxUploadBytes)
       if (Either.isLeft(json)) return fail(json.left)
       const response = yield* route.handler({ body: json.right, request, requestId, bytes: body.bytes }).pipe(
         Effect.catchAll((error) => Effect.succeed(fail(error)))

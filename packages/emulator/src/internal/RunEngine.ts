@@ -67,6 +67,11 @@ export interface Service {
    * subscription lives as long as the current scope.
    */
   readonly run: (request: RunRequest.RunRequest) => Effect.Effect<Attachment, ApiError.ApiError, Scope.Scope>
+  /**
+   * {@link Service.run} with the subscription in `scope` (a streamed request's own scope, which outlives
+   * the handler): no scope provided through the context, which costs two context compares.
+   */
+  readonly runIn: (request: RunRequest.RunRequest, scope: Scope.Scope) => Effect.Effect<Attachment, ApiError.ApiError>
   /** Accepts the outputs of every pending call; answers a snapshot of the run right after acceptance. */
   readonly submitToolOutputs: (request: RunRequest.SubmitRequest) => Effect.Effect<Store.RunRecord, ApiError.ApiError>
   /**
@@ -181,7 +186,7 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
         )
       ))
 
-    const run: Service["run"] = (request) =>
+    const runIn: Service["runIn"] = (request, scope) =>
       Effect.gen(function*() {
         const existing = request.threadId === "" ? undefined : store.threads.get(request.threadId)
         if (existing !== undefined) yield* refreshThread(existing)
@@ -213,11 +218,13 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
         })
         const { fresh, handle } = accepted
         if (!fresh) yield* handle.hub.detachAll(RunEvents.detach)
-        const events = yield* handle.hub.subscribe
+        const events = yield* handle.hub.subscribeIn(scope)
         if (fresh) yield* start(handle)
         else yield* RunHandle.signal(handle, { _tag: "Resume", viaRunRequest: true })
         return { run: handle.run, events, pings }
       })
+
+    const run: Service["run"] = (request) => Effect.flatMap(Effect.scope, (scope) => runIn(request, scope))
 
     const find: Service["find"] = (threadId, runId) =>
       Effect.gen(function*() {
@@ -293,7 +300,7 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
       )
     )
 
-    return { run, submitToolOutputs, cancel, find, activeRun, cancelRun, refreshAll, awaitTerminal, activeRuns }
+    return { run, runIn, submitToolOutputs, cancel, find, activeRun, cancelRun, refreshAll, awaitTerminal, activeRuns }
   }
 )
 

@@ -335,7 +335,11 @@ export const make: Effect.Effect<Service> = makeWith()
  */
 export const layer: Layer.Layer<Store> = Layer.effect(Store, make)
 
-const hex32 = (): string => crypto.randomUUID().replaceAll("-", "")
+/** 32 random hex digits: a v4 UUID without its dashes (cut out by position, cheaper than a replace). */
+const hex32 = (): string => {
+  const uuid = crypto.randomUUID()
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24)
+}
 
 /**
  * Identifier generators in the service's formats (`asst_…`, `thread_…`, `run_…`, `step-1`, …).

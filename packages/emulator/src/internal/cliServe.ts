@@ -10,6 +10,7 @@ import * as Emulator from "../Emulator.js"
 import * as Server from "../Server.js"
 import * as CliCommand from "./cli.js"
 import * as DirectApp from "./directApp.js"
+import * as LogBatch from "./logBatch.js"
 import * as RequestLog from "./requestLog.js"
 import * as Router from "./Router.js"
 
@@ -21,7 +22,10 @@ export const requestLogger: HttpMiddleware.HttpMiddleware = DirectApp.observing(
   return Console.log(`${request.method} ${path} ${response.status}${mark} ${millis}ms ${requestId}`)
 })
 
-/** See `Cli.serve`. */
+/**
+ * See `Cli.serve`. The log's lines are written in batches under load (see `./logBatch.js`): the line per
+ * request would otherwise cost a write to stdout per request.
+ */
 export const serve = (options: CliOptions): Effect.Effect<never, CliCommand.StartError> =>
   Effect.gen(function*() {
     const server = yield* Server.EmulatorServer
@@ -41,5 +45,6 @@ export const serve = (options: CliOptions): Effect.Effect<never, CliCommand.Star
     })),
     Effect.mapError((error) =>
       new CliCommand.StartError({ message: error.cause instanceof Error ? error.cause.message : String(error.cause) })
-    )
+    ),
+    LogBatch.batched
   )

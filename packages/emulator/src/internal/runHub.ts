@@ -12,7 +12,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type * as RunEvents from "./runEvents.js"
 
 /**
@@ -44,6 +44,8 @@ export interface Subscription {
  */
 export interface Hub {
   readonly subscribe: Effect.Effect<Subscription, never, Scope.Scope>
+  /** {@link Hub.subscribe} in `scope` (no scope provided through the context: that costs two context compares). */
+  readonly subscribeIn: (scope: Scope.Scope) => Effect.Effect<Subscription>
   /** Delivers an event to every current subscriber (never blocks). */
   readonly publish: (event: RunEvents.RunEvent) => Effect.Effect<void>
   /** {@link Hub.publish}, for use inside a synchronous block. */
@@ -140,34 +142,40 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
       }
       return false
     }
-    const subscribe: Hub["subscribe"] = Effect.acquireRelease(
-      Effect.sync(() => {
+    // `Effect.acquireRelease` without its fiber-ref diffs (two at release): the release needs neither the
+    // acquiring fiber's refs nor its flags, and a subscription is made per streamed request
+    const subscribeIn: Hub["subscribeIn"] = (scope) =>
+      Effect.uninterruptible(Effect.suspend(() => {
         const pending = new Pending()
         subscribers.add(pending)
-        return pending
-      }),
-      (pending) =>
-        Effect.zipRight(
-          Effect.sync(() => {
-            subscribers.delete(pending)
-            pending.close()
-          }),
-          wake
+        return Effect.as(
+          Scope.addFinalizer(
+            scope,
+            Effect.zipRight(
+              Effect.sync(() => {
+                subscribers.delete(pending)
+                pending.close()
+              }),
+              wake
+            )
+          ),
+          pending
         )
-    ).pipe(Effect.map((pending): Subscription => ({
-      take: Effect.flatMap(pending.ready, () => {
-        const [event] = pending.takeUpTo(1)
-        // nothing left after waking: the subscription was closed meanwhile
-        return event === undefined ? Effect.interrupt : Effect.as(wake, event)
-      }),
-      takeBatch: (max: number) =>
-        Effect.zipRight(pending.ready, Effect.zipLeft(Effect.sync(() => pending.takeUpTo(Math.max(1, max))), wake)),
-      poll: Effect.zipLeft(Effect.sync(() => Option.fromNullable(pending.takeUpTo(1)[0])), wake),
-      size: Effect.sync(() => pending.size()),
-      interject: (event: RunEvents.RunEvent) => Effect.sync(() => pending.offer(event)),
-      unsafeSize: () => pending.size(),
-      unsafeInterject: (event: RunEvents.RunEvent) => pending.offer(event)
-    })))
+      })).pipe(Effect.map((pending): Subscription => ({
+        take: Effect.flatMap(pending.ready, () => {
+          const [event] = pending.takeUpTo(1)
+          // nothing left after waking: the subscription was closed meanwhile
+          return event === undefined ? Effect.interrupt : Effect.as(wake, event)
+        }),
+        takeBatch: (max: number) =>
+          Effect.zipRight(pending.ready, Effect.zipLeft(Effect.sync(() => pending.takeUpTo(Math.max(1, max))), wake)),
+        poll: Effect.zipLeft(Effect.sync(() => Option.fromNullable(pending.takeUpTo(1)[0])), wake),
+        size: Effect.sync(() => pending.size()),
+        interject: (event: RunEvents.RunEvent) => Effect.sync(() => pending.offer(event)),
+        unsafeSize: () => pending.size(),
+        unsafeInterject: (event: RunEvents.RunEvent) => pending.offer(event)
+      })))
+    const subscribe: Hub["subscribe"] = Effect.flatMap(Effect.scope, subscribeIn)
     const unsafePublish = (event: RunEvents.RunEvent): void => {
       for (const pending of subscribers) pending.offer(event)
     }
@@ -179,5 +187,5 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
         for (const pending of subscribers) pending.offer(detach)
         subscribers.clear()
       })
-    return { subscribe, publish, unsafePublish, unsafeHasRoom: () => !full(), awaitSpace, wake, detachAll }
+    return { subscribe, subscribeIn, publish, unsafePublish, unsafeHasRoom: () => !full(), awaitSpace, wake, detachAll }
   })

@@ -10,7 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as DirectBody from "./directBody.js"
 import type { JsonObject } from "./json.js"
@@ -181,15 +181,19 @@ const open = (
   subscription: RunHub.Subscription,
   pingInterval: Duration.Duration,
   pings: RunHandle.Alarms,
-  serverShutdown: Option.Option<Effect.Effect<void>>
-): Effect.Effect<Pull, never, Scope.Scope> =>
+  serverShutdown: Option.Option<Effect.Effect<void>>,
+  scope: Scope.Scope
+): Effect.Effect<Pull> =>
   Effect.gen(function*() {
     let sendId = 0
     let done = false
     let lastActivity = yield* Clock.currentTimeMillis
     let alarm: RunHandle.Alarm | undefined
     let forgetShutdown: (() => void) | undefined
-    yield* Effect.addFinalizer(() =>
+    // `Scope.addFinalizer`, not `Effect.addFinalizer`: this synchronous cleanup needs none of the fiber
+    // refs the latter restores (two fiber-ref diffs per stream)
+    yield* Scope.addFinalizer(
+      scope,
       Effect.sync(() => {
         done = true
         if (alarm !== undefined) pings.unsafeCancel(alarm)
@@ -274,7 +278,7 @@ export const body = (
   // on the Node server the direct writer below is used instead, and building a stream costs.
   const stream = Stream.suspend(() =>
     Stream.unwrapScoped(Effect.map(
-      open(subscription, pingInterval, pings, serverShutdown),
+      Effect.flatMap(Effect.scope, (scope) => open(subscription, pingInterval, pings, serverShutdown, scope)),
       (pull) =>
         Stream.repeatEffectChunkOption(Effect.flatMap(pull, (texts) =>
           texts === undefined
@@ -286,12 +290,18 @@ export const body = (
   )
   // the direct writer: the same pulls, handed to `write` as text, no stream element per event
   const direct: DirectBody.Writer = (write) =>
-    Effect.scoped(Effect.flatMap(open(subscription, pingInterval, pings, serverShutdown), (pull) => {
-      const loop: Effect.Effect<void> = Effect.flatMap(
-        pull,
-        (texts) => texts === undefined ? Effect.void : Effect.zipRight(write(texts), loop)
-      )
-      return loop
-    })).pipe(Effect.ensuring(onEnd))
+    // `Effect.scoped` without providing the scope through the context (two context compares per stream)
+    Effect.acquireUseRelease(
+      Scope.make(),
+      (scope) =>
+        Effect.flatMap(open(subscription, pingInterval, pings, serverShutdown, scope), (pull) => {
+          const loop: Effect.Effect<void> = Effect.flatMap(
+            pull,
+            (texts) => texts === undefined ? Effect.void : Effect.zipRight(write(texts), loop)
+          )
+          return loop
+        }),
+      (scope, exit) => Scope.close(scope, exit)
+    ).pipe(Effect.ensuring(onEnd))
   return DirectBody.register(Shutdown.markSelfEnding(stream), direct)
 }

@@ -46,7 +46,7 @@ const streamResponse = (
     const close = Scope.close(scope, Exit.void)
     // read here: the body stream runs later, outside the context the app is given
     const serverShutdown = yield* Effect.serviceOption(ServerShutdown)
-    const attachment = yield* engine.run(request).pipe(Scope.extend(scope), Effect.onError(() => close))
+    const attachment = yield* engine.runIn(request, scope).pipe(Effect.onError(() => close))
     return HttpServerResponse.stream(
       Sse.body(attachment.events, pingInterval, attachment.pings, close, serverShutdown),
       {
