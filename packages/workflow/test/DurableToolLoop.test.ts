@@ -47,9 +47,21 @@ const layer = (options: AppBuilderTest.Options = {}) =>
   )
 
 /** Runs `effect` while moving the TestClock on, until it ends. */
-const settle = <A, E, R>(effect: Effect.Effect<A, E, R>, step: Duration.DurationInput = "100 millis") =>
+/**
+ * Runs `effect`, moving the TestClock by `step` until it ends. With `until`, the clock stays still until
+ * `until` holds (the event loop turns meanwhile): what the effect records of the time before then is the
+ * time the test started at, however slow the machine.
+ */
+const settle = <A, E, R, R2 = never>(
+  effect: Effect.Effect<A, E, R>,
+  step: Duration.DurationInput = "100 millis",
+  until?: Effect.Effect<boolean, never, R2>
+) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
+    for (let i = 0; until !== undefined && i < 10_000 && !(yield* until); i++) {
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
     for (let i = 0; i < 2000; i++) {
       const done = yield* Fiber.poll(fiber)
       if (done._tag === "Some") break
@@ -172,8 +184,12 @@ describe("DurableToolLoop", () => {
           })
       })
       const Adopting = DurableToolLoop.make({ name: "adopting", toolkit: ToolLoop.toolkit(submitting) })
+      // the clock stays still until the execution lists the thread's runs: `prepare` has recorded the time
+      // the previous attempt's run was started at
       const result = yield* settle(
-        Adopting.run({ id: "adopting", request: { assistantId, threadId } }).pipe(Effect.provide(Adopting.layer))
+        Adopting.run({ id: "adopting", request: { assistantId, threadId } }).pipe(Effect.provide(Adopting.layer)),
+        "100 millis",
+        Effect.map(posts("/v2/threads/runs/list"), (lists) => lists >= 1)
       )
       assert.strictEqual(result.run.id, previous.id)
       assert.strictEqual(result.run.status, "completed")
