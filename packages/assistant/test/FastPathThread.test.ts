@@ -9,24 +9,13 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AppBuilderClient from "../src/AppBuilderClient.js"
 import { HttpError } from "../src/AppBuilderError.js"
 import { fastDecode } from "../src/internal/responses.js"
 import * as Threads from "../src/Threads.js"
-
-/** A value as a plain tree that shows each object's class and its own keys in order. */
-const shape = (value: unknown): unknown => {
-  if (Array.isArray(value)) return (value as ReadonlyArray<unknown>).map(shape)
-  if (Predicate.isRecord(value)) {
-    const proto: unknown = Object.getPrototypeOf(value)
-    const name = Predicate.isRecord(proto) && Predicate.isFunction(proto.constructor) ? proto.constructor.name : "null"
-    return { class: name, entries: Object.keys(value).map((key) => [key, shape(value[key])]) }
-  }
-  return value
-}
+import { shape } from "./utils/Shape.js"
 
 const usual = { id: "thread_1", object: "thread", created_at: 1700000000, metadata: { k: "v" } }
 

@@ -21,17 +21,7 @@ import { fastDecode } from "../src/internal/responses.js"
 import { decodeEvent, slowStatusEvent } from "../src/internal/runEventDecode.js"
 import { text } from "./fixtures/transcripts.js"
 import { weatherTool } from "./utils/Emulated.js"
-
-/** A value as a plain tree that shows each object's class and its own keys in order. */
-const shape = (value: unknown): unknown => {
-  if (Array.isArray(value)) return (value as ReadonlyArray<unknown>).map(shape)
-  if (Predicate.isRecord(value)) {
-    const proto: unknown = Object.getPrototypeOf(value)
-    const name = Predicate.isRecord(proto) && Predicate.isFunction(proto.constructor) ? proto.constructor.name : "null"
-    return { class: name, entries: Object.keys(value).map((key) => [key, shape(value[key])]) }
-  }
-  return value
-}
+import { shape } from "./utils/Shape.js"
 
 /** Asserts that the decoding of one `status` payload equals the schema's (value or error message). */
 const assertSameDecode = (data: string): void => {
