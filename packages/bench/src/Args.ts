@@ -16,7 +16,7 @@ export interface Args {
   readonly quick: boolean
   /** Message chunks of the per-event stream (the targets are defined for ≥ 100,000). */
   readonly chunks: number
-  /** Measured rounds of the per-event comparison. */
+  /** Measured rounds of the per-event and per-loop comparisons. */
   readonly rounds: number
   /** Sequential tool loops measured per variant (per-loop CPU). */
   readonly loops: number
@@ -73,8 +73,8 @@ export const usage =
   --quick           smaller sizes, about a minute (chunks 20000, rounds 1, loops 50, concurrent 500,
                     long-chunks 60000), no fetch variants; explicit sizes still apply
   --chunks N        message chunks of the per-event stream (default 100000)
-  --rounds R        measured rounds of the per-event comparison (default 3)
-  --loops L         sequential tool loops per variant for the per-loop CPU (default 1000)
+  --rounds R        measured rounds of the per-event and per-loop comparisons (default 3)
+  --loops L         sequential tool loops per variant for the per-loop CPU, in R rounds (default 1000)
   --concurrent C    concurrent tool loops (default 10000)
   --long-chunks M   chunks of the long stream of the flat-memory check (default 1000000)
   --time-limit S    stop an SDK stream after S seconds (default 60)`

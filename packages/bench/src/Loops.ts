@@ -10,10 +10,13 @@ import type * as RunEvent from "@effect-appbuilder/assistant/RunEvent"
 import type * as Runs from "@effect-appbuilder/assistant/Runs"
 import * as Threads from "@effect-appbuilder/assistant/Threads"
 import * as ToolLoop from "@effect-appbuilder/assistant/ToolLoop"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BaselineUndici from "./BaselineUndici.js"
+import * as PlatformLoop from "./PlatformLoop.js"
 
 /**
  * The user message of every loop.
@@ -108,6 +111,25 @@ export const wireTools: ReadonlyArray<unknown> = toolkit.definitions
  */
 export const baselineLoop = (target: BaselineUndici.Target, assistantId: string): Promise<number> =>
   BaselineUndici.toolLoop(target, {
+    assistantId,
+    message: MESSAGE,
+    tools: wireTools,
+    answer: (_name, args) =>
+      answer(String(args["location"]), typeof args["unit"] === "string" ? args["unit"] : undefined)
+  })
+
+/**
+ * One loop of the same requests through `@effect/platform`'s `HttpClient` alone (no SDK): the floor
+ * under {@link sdkLoop}'s figure.
+ *
+ * @since 0.1.0
+ * @category loops
+ */
+export const platformLoop = (
+  target: PlatformLoop.Target,
+  assistantId: string
+): Effect.Effect<number, HttpClientError.HttpClientError, HttpClient.HttpClient> =>
+  PlatformLoop.toolLoop(target, {
     assistantId,
     message: MESSAGE,
     tools: wireTools,

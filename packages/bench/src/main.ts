@@ -16,8 +16,10 @@
  *    events/s and ≥ 3× the SDK's rate.
  * 3. **Per loop**: L streamed tool loops one after the other (create a thread, stream a run, answer
  *    `get_cur_whether` with `submit_tool_outputs`, read to the end): `ToolLoop.stream` against the bare
- *    baseline loop doing the same requests. Targets: client CPU per loop ≤ 2× the baseline's; emulator
- *    CPU per (SDK) loop ≤ 2 ms.
+ *    baseline loop doing the same requests, in R alternating rounds of L / R loops (medians). Targets:
+ *    client CPU per loop ≤ 2× the baseline's; emulator CPU per (SDK) loop ≤ 2 ms. Information: the same
+ *    requests through `@effect/platform`'s HttpClient alone (see {@link PlatformLoop}), the floor under
+ *    any client built on it.
  * 4. **Concurrency**: C loops at once (default 10,000, started over 2 s) in this process, over an undici
  *    Agent sized for them: all complete with the expected events, none left active on the server (every
  *    thread's runs are listed afterwards), and (peak RSS − idle RSS) / C ≤ 64 KiB (idle RSS: this
@@ -267,12 +269,25 @@ const program = (args: Args.Args) =>
     })
 
     // ------------------------------------------------------------------------------ 3. per loop
-    yield* Console.log(`\n3. per loop: ${loops} streamed tool loops one after the other, per variant`)
+    const perRound = Math.max(1, Math.ceil(loops / rounds))
+    yield* Console.log(
+      `\n3. per loop: ${
+        perRound * rounds
+      } streamed tool loops one after the other per variant, in ${rounds} alternating rounds`
+    )
     const sdkLoop = Loops.sdkLoop(assistant.id).pipe(Effect.provide(undici))
     const bareLoop = Effect.tryPromise({
       try: () => Loops.baselineLoop(bare, assistant.id),
       catch: (cause) => new Variants.BenchError({ message: `baseline loop: ${Variants.describe(cause)}`, cause })
     })
+    // its own HttpClient over its own default Agent, as the SDK's layer has
+    const platformHttp = yield* Layer.build(NodeHttpClient.layerUndici)
+    const platformLoop = Loops.platformLoop(bare, assistant.id).pipe(
+      Effect.provide(platformHttp),
+      Effect.mapError((cause) =>
+        new Variants.BenchError({ message: `platform loop: ${Variants.describe(cause)}`, cause })
+      )
+    )
     const checkEvents = (label: string, counts: ReadonlyArray<number>) =>
       counts.every((count) => count === counts[0]) && counts[0]! > 0
         ? Effect.succeed(counts[0]!)
@@ -282,31 +297,70 @@ const program = (args: Args.Args) =>
     const measureLoops = (label: string, loop: Effect.Effect<number, Variants.RunError>) =>
       Effect.gen(function*() {
         const emulatorBefore = emulatorCpu()
-        const measured = yield* Measure.measure(() => Effect.forEach(Array.from({ length: loops }), () => loop))
+        const measured = yield* Measure.measure(() => Effect.forEach(Array.from({ length: perRound }), () => loop))
         const emulatorAfter = emulatorCpu()
         const events = yield* checkEvents(label, measured.value)
         const emulatorSeconds = emulatorBefore === undefined || emulatorAfter === undefined
           ? Number.NaN
-          : (emulatorAfter - emulatorBefore) / loops
-        const clientSeconds = measured.cpuSeconds / loops
+          : (emulatorAfter - emulatorBefore) / perRound
+        const clientSeconds = measured.cpuSeconds / perRound
         yield* Console.log(
-          `${label.padEnd(18)} ${loops} loops ${measured.seconds.toFixed(2)} s, ${events} events/loop, client cpu ${
+          `${label.padEnd(20)} ${perRound} loops ${measured.seconds.toFixed(2)} s, ${events} events/loop, client cpu ${
             millis(clientSeconds)
           }/loop, emulator cpu ${millis(emulatorSeconds)}/loop`
         )
-        return { clientSeconds, emulatorSeconds }
+        return { clientSeconds, emulatorSeconds, events }
       })
     // warm-up (JIT, connections)
-    yield* Effect.forEach(Array.from({ length: Math.min(50, loops) }), () => Effect.zip(sdkLoop, bareLoop))
-    const sdkLoops = yield* measureLoops("SDK (ToolLoop)", Effect.map(sdkLoop, (outcome) => outcome.events))
-    const bareLoops = yield* measureLoops("baseline (undici)", bareLoop)
+    yield* Effect.forEach(
+      Array.from({ length: Math.min(50, loops) }),
+      () => Effect.all([sdkLoop, bareLoop, platformLoop])
+    )
+    const loopRounds: Array<{
+      readonly sdk: { readonly clientSeconds: number; readonly emulatorSeconds: number }
+      readonly bare: { readonly clientSeconds: number; readonly emulatorSeconds: number }
+      readonly platform: { readonly clientSeconds: number; readonly emulatorSeconds: number }
+    }> = []
+    for (let r = 1; r <= rounds; r++) {
+      const sdk = yield* measureLoops("SDK (ToolLoop)", Effect.map(sdkLoop, (outcome) => outcome.events))
+      const bareRound = yield* measureLoops("baseline (undici)", bareLoop)
+      const platform = yield* measureLoops("platform HttpClient", platformLoop)
+      if (sdk.events !== bareRound.events || platform.events !== bareRound.events) {
+        return yield* new Variants.BenchError({
+          message:
+            `per loop: the variants saw different events (${sdk.events}, ${bareRound.events}, ${platform.events})`
+        })
+      }
+      loopRounds.push({ sdk, bare: bareRound, platform })
+    }
+    const medianOf = (pick: (round: typeof loopRounds[number]) => number) => Report.median(loopRounds.map(pick))
+    const sdkLoops = {
+      clientSeconds: medianOf((round) => round.sdk.clientSeconds),
+      emulatorSeconds: medianOf((round) => round.sdk.emulatorSeconds)
+    }
+    const bareLoops = {
+      clientSeconds: medianOf((round) => round.bare.clientSeconds),
+      emulatorSeconds: medianOf((round) => round.bare.emulatorSeconds)
+    }
+    const platformClientSeconds = medianOf((round) => round.platform.clientSeconds)
     const loopRatio = sdkLoops.clientSeconds / bareLoops.clientSeconds
+    yield* Console.log(
+      `medians: SDK ${millis(sdkLoops.clientSeconds)}, baseline ${
+        millis(bareLoops.clientSeconds)
+      }, platform HttpClient ${millis(platformClientSeconds)} per loop: the SDK ${
+        Targets.times(loopRatio)
+      } the baseline; @effect/platform's HttpClient alone (no SDK) ${
+        Targets.times(platformClientSeconds / bareLoops.clientSeconds)
+      } the baseline, the SDK ${Targets.times(sdkLoops.clientSeconds / platformClientSeconds)} that floor`
+    )
     verdicts.push({
       name: "per-loop cpu",
       ok: loopRatio <= 2,
       measured: `${Targets.times(loopRatio)} baseline (${millis(sdkLoops.clientSeconds)} vs ${
         millis(bareLoops.clientSeconds)
-      } per loop)`,
+      } per loop; the same requests through @effect/platform's HttpClient alone: ${
+        Targets.times(platformClientSeconds / bareLoops.clientSeconds)
+      })`,
       target: "≤ 2× baseline"
     })
     verdicts.push({
