@@ -328,10 +328,19 @@ export const explicitCalls = (text: string, available: ReadonlyArray<string>): R
 
 const STREAM_PATTERN = /please stream (\d+) chunks?/iu
 
+/**
+ * The chunks `<first>1 `, `2 `, …, `<count> `, made as they are read: a plain iterator rather than a
+ * generator, whose resumption costs more than the chunk (a long stream reads 100,000s of them).
+ */
 const lazyChunks = (count: number, first: string): Iterable<string> => ({
-  *[Symbol.iterator]() {
-    for (let i = 1; i <= count; i++) {
-      yield i === 1 ? `${first}${i} ` : `${i} `
+  [Symbol.iterator]: (): Iterator<string> => {
+    let i = 0
+    return {
+      next: (): IteratorResult<string> => {
+        if (i >= count) return { done: true, value: undefined }
+        i++
+        return { done: false, value: i === 1 ? `${first}${i} ` : `${i} ` }
+      }
     }
   }
 })

@@ -161,21 +161,39 @@ const logsRequests = (running: Running, base: string) =>
   })
 
 /**
+ * A second command started on the port `running` listens on ends with exit code 1 and a message naming
+ * EADDRINUSE (the first one goes on serving).
+ */
+const portInUse = (port: string) =>
+  Effect.gen(function*() {
+    const second = start(["--port", port])
+    const code = yield* Effect.promise(() => second.exit)
+    assert.strictEqual(code, 1)
+    assert.include(second.stderr(), "cannot start the emulator: ")
+    assert.include(second.stderr(), "EADDRINUSE")
+  })
+
+/**
  * Opens a run waiting at `requires_action` (the weather tool) and a long answer (1 s between chunks),
  * sends `signal` and checks that the process exits within 2 seconds with code 0 and both streams end.
- * With `logsFirst`, it first checks the request log ({@link logsRequests}) on the same server.
+ * With `logsFirst`, it first checks the request log ({@link logsRequests}) on the same server; with
+ * `portInUse`, that a second command on the same port fails ({@link portInUse}). One server serves these
+ * checks: each start of the command costs a node process loading the server.
  */
-const stopsWithOpenStreams = (signal: NodeJS.Signals, options: { readonly logsFirst: boolean }) =>
+const stopsWithOpenStreams = (
+  signal: NodeJS.Signals,
+  options: { readonly logsFirst: boolean; readonly portInUse: boolean }
+) =>
   Effect.acquireUseRelease(
     Effect.sync(() =>
       start(["--", "--port", "0", "--token", TOKEN, "--chunk-delay", "1 seconds", "--ping-interval", "200"])
     ),
     (running) =>
       Effect.gen(function*() {
-        const [, url] = yield* waitFor(running, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
+        const [, url, port] = yield* waitFor(running, /listening on (http:\/\/127\.0\.0\.1:(\d+))\n/)
         assert.match(running.stdout(), /^listening on http:\/\/127\.0\.0\.1:\d+\n/)
         const base = url!
-        // one server for both checks (each start of the command costs a node process loading the server)
+        if (options.portInUse) yield* portInUse(port!)
         if (options.logsFirst) yield* logsRequests(running, base)
         const assistant = yield* postJson(base, "/v2/assistants", {
           model: "ERNIE-4.0T-8K",
@@ -299,38 +317,21 @@ describe("cli", () => {
     // the public module still gathers both halves
     assert.isTrue(staticallyLoaded("Cli.ts").has("Server.ts"))
   })
+})
 
+// The tests that start the command run at the same time: most of their time is a node process starting
+// or a server waiting for its chunk delays, not CPU of this process.
+describe.concurrent("cli process", () => {
   it.live(
-    "SIGINT stops within 2 s while streams are open or wait at requires_action",
-    () => stopsWithOpenStreams("SIGINT", { logsFirst: false }),
+    "SIGINT stops within 2 s while streams are open or wait at requires_action; a second command on its port " +
+      "ends with exit code 1 and a message",
+    () => stopsWithOpenStreams("SIGINT", { logsFirst: false, portInUse: true }),
     30_000
   )
 
   it.live(
     "starts, serves and logs requests; SIGTERM stops within 2 s while streams are open or wait at requires_action",
-    () => stopsWithOpenStreams("SIGTERM", { logsFirst: true }),
-    30_000
-  )
-
-  // one server for two checks (each start of the command costs a node process loading the server)
-  it.live(
-    "a port in use ends with exit code 1 and a message; the server holding it stops cleanly on SIGINT",
-    () =>
-      Effect.acquireUseRelease(
-        Effect.sync(() => start(["--port", "0"])),
-        (first) =>
-          Effect.gen(function*() {
-            const [, port] = yield* waitFor(first, /listening on http:\/\/127\.0\.0\.1:(\d+)\n/)
-            const second = start(["--port", port!])
-            const code = yield* Effect.promise(() => second.exit)
-            assert.strictEqual(code, 1)
-            assert.include(second.stderr(), "cannot start the emulator: ")
-            assert.include(second.stderr(), "EADDRINUSE")
-            first.child.kill("SIGINT")
-            assert.strictEqual(yield* Effect.promise(() => first.exit), 0)
-          }),
-        cleanup
-      ),
+    () => stopsWithOpenStreams("SIGTERM", { logsFirst: true, portInUse: false }),
     30_000
   )
 
@@ -338,7 +339,9 @@ describe("cli", () => {
     "--help lists every flag (no colour under NO_COLOR) and --version prints the version",
     () =>
       Effect.gen(function*() {
+        // both commands at once
         const help = start(["--help"])
+        const version = start(["--version"])
         assert.strictEqual(yield* Effect.promise(() => help.exit), 0)
         const text = help.stdout()
         for (
@@ -360,7 +363,6 @@ describe("cli", () => {
         }
         assert.include(text, "error=CODE")
         assert.notInclude(text, "\u001b[", "NO_COLOR: no ANSI styles")
-        const version = start(["--version"])
         assert.strictEqual(yield* Effect.promise(() => version.exit), 0)
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "packages/emulator/package.json"), "utf8")) as {
           readonly version: string

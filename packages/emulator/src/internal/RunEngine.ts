@@ -27,7 +27,6 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
@@ -266,7 +265,7 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
         const answer = snapshot(found)
         if (changed) yield* RunHandle.signal(handle, { _tag: "Wake" })
         if (!request.sync) return answer
-        yield* Deferred.await(handle.done)
+        yield* handle.done.await
         return snapshot(found)
       })
 
@@ -283,13 +282,13 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
         const handle = handles.get(runId)
         if (handle === undefined) return
         if (RunHandle.unsafeRequestCancel(handle)) yield* RunHandle.signal(handle, { _tag: "Wake" })
-        yield* Deferred.await(handle.done)
+        yield* handle.done.await
       })
 
     const awaitTerminal: Service["awaitTerminal"] = (runId) =>
       Effect.gen(function*() {
         const handle = handles.get(runId)
-        if (handle !== undefined) yield* Deferred.await(handle.done)
+        if (handle !== undefined) yield* handle.done.await
         return Option.fromNullable(store.runs.get(runId))
       })
 

@@ -5,11 +5,16 @@
  * been quiet for {@link FLUSH_INTERVAL_MILLIS}; otherwise it waits, with the lines that follow it, for
  * the next flush, at most that long after the previous write. Lines keep their order, and whatever is
  * pending is written when the program using the console ends (normally, on failure or on interruption).
+ * Time is Effect's `Clock`: the delayed flush is a fiber sleeping on it (so a `TestClock` drives it).
  *
  * @since 0.1.0
  */
+import type * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import { format } from "node:util"
 
 /**
@@ -33,42 +38,53 @@ export const batched = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Console.consoleWith((base) =>
     Effect.acquireUseRelease(
-      Effect.sync(() => make(base.unsafe, intervalMillis)),
-      (batch) => Console.withConsole(self, { ...base, log: (...args) => Effect.sync(() => batch.log(args)) }),
-      (batch) => Effect.sync(() => batch.close())
+      Effect.map(
+        Effect.zip(Scope.make(), Effect.clock),
+        ([scope, clock]) => make(base.unsafe, intervalMillis, clock, scope)
+      ),
+      (batch) => Console.withConsole(self, { ...base, log: (...args) => batch.log(args) }),
+      (batch) => batch.close
     )
   )
 
 interface Batch {
-  readonly log: (args: ReadonlyArray<unknown>) => void
-  readonly close: () => void
+  readonly log: (args: ReadonlyArray<unknown>) => Effect.Effect<void>
+  readonly close: Effect.Effect<void>
 }
 
-const make = (out: Console.UnsafeConsole, intervalMillis: number): Batch => {
+const make = (
+  out: Console.UnsafeConsole,
+  intervalMillis: number,
+  clock: Clock.Clock,
+  scope: Scope.CloseableScope
+): Batch => {
   let pending: Array<string> = []
   let lastWrite = Number.NEGATIVE_INFINITY
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let scheduled = false
   const flush = () => {
-    timer = undefined
+    scheduled = false
     if (pending.length === 0) return
     const text = pending.join("\n")
     pending = []
-    lastWrite = Date.now()
+    lastWrite = clock.unsafeCurrentTimeMillis()
     out.log(text)
   }
+  // the delayed flush: a fiber of the batch's scope, interrupted when the batch closes
+  const flushIn = (millis: number): Effect.Effect<void> =>
+    Effect.asVoid(Effect.forkIn(Effect.zipRight(Effect.sleep(Duration.millis(millis)), Effect.sync(flush)), scope))
   return {
-    log: (args) => {
-      pending.push(format(...args))
-      if (timer !== undefined) return
-      const wait = lastWrite + intervalMillis - Date.now()
-      if (wait <= 0) return flush()
-      timer = setTimeout(flush, wait)
-      // the server keeps the process alive; a pending flush alone must not
-      timer.unref()
-    },
-    close: () => {
-      if (timer !== undefined) clearTimeout(timer)
-      flush()
-    }
+    log: (args) =>
+      Effect.suspend(() => {
+        pending.push(format(...args))
+        if (scheduled) return Effect.void
+        const wait = lastWrite + intervalMillis - clock.unsafeCurrentTimeMillis()
+        if (wait <= 0) {
+          flush()
+          return Effect.void
+        }
+        scheduled = true
+        return flushIn(wait)
+      }),
+    close: Effect.zipRight(Scope.close(scope, Exit.void), Effect.sync(flush))
   }
 }

@@ -11,7 +11,6 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import type * as EmulatorConfig from "../EmulatorConfig.js"
 import type * as ScriptedModel from "../ScriptedModel.js"
 import * as RunEvents from "./runEvents.js"
@@ -100,7 +99,7 @@ const pause = (handle: RunHandle.Handle, delay: Duration.Duration): Effect.Effec
     while (handle.run.status === "in_progress") {
       const remaining = end - (yield* Clock.currentTimeMillis)
       if (remaining <= 0) return
-      yield* Effect.timeoutOption(Queue.take(handle.mailbox), Duration.millis(remaining))
+      yield* Effect.timeoutOption(handle.mailbox.take, Duration.millis(remaining))
     }
   })
 
@@ -128,9 +127,9 @@ const awaitOutputs = (
           continue
         }
         // the deadline's alarm (see `toolStep`) sends a `Wake` once the run expired
-        signal = Option.some(yield* Queue.take(handle.mailbox))
+        signal = Option.some(yield* handle.mailbox.take)
       } else {
-        signal = Option.some(yield* Queue.take(handle.mailbox))
+        signal = Option.some(yield* handle.mailbox.take)
       }
       if (Option.isNone(signal) || signal.value._tag === "Wake") continue
       // a stream attached by a continuation always starts with run_begin, even if a cancel came first
@@ -182,7 +181,7 @@ const toolStep = (
     run.deadline = now + Duration.toMillis(env.config.requiresActionTimeout)
     yield* handle.hub.publish(RunEvents.toolCalls(calls))
     const alarm = env.expiries.unsafeSet(run.deadline, (at) => {
-      if (RunHandle.unsafeExpireIfDue(handle, at)) Queue.unsafeOffer(handle.mailbox, { _tag: "Wake" })
+      if (RunHandle.unsafeExpireIfDue(handle, at)) handle.mailbox.unsafeOffer({ _tag: "Wake" })
     })
     return yield* Effect.ensuring(awaitOutputs(env, handle, step), Effect.sync(() => env.expiries.unsafeCancel(alarm)))
   })
@@ -203,7 +202,11 @@ const replyStep = (
     const stop = () => handle.run.status !== "in_progress"
     const iterator = chunks[Symbol.iterator]()
     let current = iterator.next()
-    let text = ""
+    // The answer's text, kept as TEXT_BLOCK chunks joined into one string at a time: appending every
+    // chunk to one string would keep each chunk alive, and its link, until the run ends (GC work that
+    // grows with the answer)
+    const joined: Array<string> = []
+    let block: Array<string> = []
     let final = false
     while (!final) {
       if (paced) yield* pause(handle, delay)
@@ -213,20 +216,25 @@ const replyStep = (
       // UNPACED_BLOCK at a time, so that other fibers get their turn): one Effect per block instead of
       // several per chunk. Each chunk is still preceded by the checks of a paced one (status, room).
       let published = 0
+      let room = true
       do {
         const chunk = current.done === true ? "" : current.value
         const next = current.done === true ? current : iterator.next()
         final = next.done === true
-        RunHandle.publishSync(handle, RunEvents.message(messageId, chunk, final))
-        text += chunk
+        room = handle.hub.unsafePublishHasRoom(RunEvents.message(messageId, chunk, final))
+        block.push(chunk)
+        if (block.length === TEXT_BLOCK) {
+          joined.push(block.join(""))
+          block = []
+        }
         current = next
         published++
-      } while (
-        !paced && !final && published < UNPACED_BLOCK && !stop() && handle.hub.unsafeHasRoom()
-      )
+      } while (!paced && !final && published < UNPACED_BLOCK && !stop() && room)
       // a whole block and still room (no reader attached): let the other fibers run before the next one
-      if (published === UNPACED_BLOCK && !final && handle.hub.unsafeHasRoom()) yield* Effect.yieldNow()
+      if (published === UNPACED_BLOCK && !final && room) yield* Effect.yieldNow()
     }
+    joined.push(block.join(""))
+    const text = joined.join("")
     yield* checkpoint(handle)
     yield* RunHandle.completeStep(handle, yield* RunHandle.now)
     yield* checkpoint(handle)
@@ -235,6 +243,9 @@ const replyStep = (
 
 /** Message chunks published at most in one synchronous block when the answer is not paced. */
 const UNPACED_BLOCK = 256
+
+/** Chunks of an answer's text joined at a time (see `replyStep`). */
+const TEXT_BLOCK = 1024
 
 /** One step; true when the run goes on with another step. */
 const runStep = (env: Environment, handle: RunHandle.Handle): Effect.Effect<boolean, Stop> =>

@@ -7,10 +7,8 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as ScriptedModel from "../ScriptedModel.js"
 import * as RunEvents from "./runEvents.js"
@@ -27,14 +25,59 @@ import * as Store from "./Store.js"
 export type Signal = { readonly _tag: "Resume"; readonly viaRunRequest: boolean } | { readonly _tag: "Wake" }
 
 /**
+ * A run's mailbox: the signals sent to its fiber, oldest first. An Effect `Queue` makes a `Deferred`
+ * when it is created and one per `take` that waits (a few µs each, more than the rest of a signal's
+ * handling); a run's mailbox has one reader, its fiber, which is all this needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Mailbox {
+  private items: Array<Signal> = []
+  private waiters: Array<() => void> = []
+
+  /** Sends a signal (never blocks). */
+  unsafeOffer(signal: Signal): void {
+    this.items.push(signal)
+    const waiter = this.waiters.shift()
+    if (waiter !== undefined) waiter()
+  }
+
+  /** {@link Mailbox.unsafeOffer} as an effect. */
+  offer(signal: Signal): Effect.Effect<void> {
+    return Effect.sync(() => this.unsafeOffer(signal))
+  }
+
+  /** Takes the oldest signal, waiting for one. */
+  readonly take: Effect.Effect<Signal> = Effect.async<Signal>((resume) => {
+    const first = this.items.shift()
+    if (first !== undefined) {
+      resume(Effect.succeed(first))
+      return
+    }
+    // called by `unsafeOffer` right after it added a signal: this reader takes it at once
+    const waiter = () => {
+      const signal = this.items.shift()
+      if (signal !== undefined) resume(Effect.succeed(signal))
+    }
+    this.waiters.push(waiter)
+    return Effect.sync(() => {
+      const index = this.waiters.indexOf(waiter)
+      if (index >= 0) this.waiters.splice(index, 1)
+    })
+  })
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
 export interface Handle {
   readonly run: Store.RunRecord
   readonly hub: RunHub.Hub
-  readonly mailbox: Queue.Queue<Signal>
-  readonly done: Deferred.Deferred<void>
+  readonly mailbox: Mailbox
+  /** Open once the run is terminal (a latch: a `Deferred` costs a few µs to make). */
+  readonly done: Effect.Latch
   /** The step that has begun and not ended. */
   step: Store.StepRecord | undefined
   /** Answered tool calls of this run, oldest first. */
@@ -212,12 +255,10 @@ export type Parts = Pick<Handle, "hub" | "mailbox" | "done">
  * @since 0.1.0
  * @category constructors
  */
-export const makeParts: Effect.Effect<Parts> = Effect.gen(function*() {
-  const hub = yield* RunHub.make(CAPACITY)
-  const mailbox = yield* Queue.unbounded<Signal>()
-  const done = yield* Deferred.make<void>()
-  return { hub, mailbox, done }
-})
+export const makeParts: Effect.Effect<Parts> = Effect.map(
+  RunHub.make(CAPACITY),
+  (hub) => ({ hub, mailbox: new Mailbox(), done: Effect.unsafeMakeLatch(false) })
+)
 
 /**
  * @since 0.1.0
@@ -237,11 +278,11 @@ export const fromParts = (parts: Parts, run: Store.RunRecord): Handle => ({
  * @category signals
  */
 export const signal = (handle: Handle, message: Signal): Effect.Effect<void> =>
-  Effect.zipRight(Queue.offer(handle.mailbox, message), handle.hub.wake)
+  Effect.zipRight(handle.mailbox.offer(message), handle.hub.wake)
 
 const finishSync = (handle: Handle): void => {
   handle.step = undefined
-  Deferred.unsafeDone(handle.done, Effect.void)
+  handle.done.unsafeOpen()
 }
 
 /**

@@ -11,7 +11,6 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import type * as RunEvents from "./runEvents.js"
 
@@ -50,6 +49,8 @@ export interface Hub {
   readonly publish: (event: RunEvents.RunEvent) => Effect.Effect<void>
   /** {@link Hub.publish}, for use inside a synchronous block. */
   readonly unsafePublish: (event: RunEvents.RunEvent) => void
+  /** {@link Hub.unsafePublish}, answering {@link Hub.unsafeHasRoom} right after it (one pass over the subscribers). */
+  readonly unsafePublishHasRoom: (event: RunEvents.RunEvent) => boolean
   /** True when no subscriber has `capacity` events pending (a chunk may be published now). */
   readonly unsafeHasRoom: () => boolean
   /** Waits until no subscriber has `capacity` events pending, or until `stop()` is true. */
@@ -128,14 +129,49 @@ class Pending {
 }
 
 /**
+ * The publisher's wake-up call, as a sliding queue of one `void` would be (a wake-up sent while nobody
+ * waits is kept for the next wait), without the `Deferred` a waiting `Queue.take` makes (a few µs each).
+ */
+class WakeUp {
+  private pending = false
+  private waiters: Array<() => void> = []
+
+  /** Wakes the waiting fibers, or keeps the wake-up for the next wait. */
+  send(): void {
+    if (this.waiters.length === 0) {
+      this.pending = true
+      return
+    }
+    const waiters = this.waiters
+    this.waiters = []
+    for (const waiter of waiters) waiter()
+  }
+
+  /** Completes at the next wake-up, or now if one was kept. */
+  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.pending) {
+      this.pending = false
+      resume(Effect.void)
+      return
+    }
+    const waiter = () => resume(Effect.void)
+    this.waiters.push(waiter)
+    return Effect.sync(() => {
+      const index = this.waiters.indexOf(waiter)
+      if (index >= 0) this.waiters.splice(index, 1)
+    })
+  })
+}
+
+/**
  * @since 0.1.0
  * @category constructors
  */
 export const make = (capacity: number): Effect.Effect<Hub> =>
-  Effect.gen(function*() {
+  Effect.sync(() => {
     const subscribers = new Set<Pending>()
-    const wakeUp = yield* Queue.sliding<void>(1)
-    const wake = Effect.asVoid(Queue.offer(wakeUp, undefined))
+    const wakeUp = new WakeUp()
+    const wake = Effect.sync(() => wakeUp.send())
     const full = (): boolean => {
       for (const pending of subscribers) {
         if (pending.size() >= capacity) return true
@@ -179,13 +215,31 @@ export const make = (capacity: number): Effect.Effect<Hub> =>
     const unsafePublish = (event: RunEvents.RunEvent): void => {
       for (const pending of subscribers) pending.offer(event)
     }
+    const unsafePublishHasRoom = (event: RunEvents.RunEvent): boolean => {
+      let room = true
+      for (const pending of subscribers) {
+        pending.offer(event)
+        if (pending.size() >= capacity) room = false
+      }
+      return room
+    }
     const publish = (event: RunEvents.RunEvent) => Effect.sync(() => unsafePublish(event))
     const awaitSpace = (stop: () => boolean): Effect.Effect<void> =>
-      Effect.suspend(() => (stop() || !full() ? Effect.void : Effect.zipRight(Queue.take(wakeUp), awaitSpace(stop))))
+      Effect.suspend(() => (stop() || !full() ? Effect.void : Effect.zipRight(wakeUp.wait, awaitSpace(stop))))
     const detachAll = (detach: RunEvents.RunEvent) =>
       Effect.sync(() => {
         for (const pending of subscribers) pending.offer(detach)
         subscribers.clear()
       })
-    return { subscribe, subscribeIn, publish, unsafePublish, unsafeHasRoom: () => !full(), awaitSpace, wake, detachAll }
+    return {
+      subscribe,
+      subscribeIn,
+      publish,
+      unsafePublish,
+      unsafePublishHasRoom,
+      unsafeHasRoom: () => !full(),
+      awaitSpace,
+      wake,
+      detachAll
+    }
   })

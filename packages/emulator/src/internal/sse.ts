@@ -68,26 +68,49 @@ const MESSAGE_TAIL = ",\"annotations\":null}}]}\n\n"
 const FINAL_MESSAGE_TAIL = ",\"annotations\":null}}],\"metadata\":{\"finish_reason\":\"normal\"}}\n\n"
 
 /**
+ * Whether `text` is its own JSON string body: printable ASCII without `"` and `\` (no escaping, and
+ * one byte per character in UTF-8). Message chunks mostly are; a loop over their few characters costs
+ * less than `JSON.stringify`.
+ */
+const isPlain = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return false
+  }
+  return true
+}
+
+/** Whether every character of `text` is ASCII (one byte per character in UTF-8). */
+const isAscii = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return false
+  }
+  return true
+}
+
+/**
  * The framed text of a message event: exactly `frame("message", JSON.stringify(payload(event, sendId)))`,
  * built by concatenation because message chunks are the bulk of a stream (only the id and the text need
- * escaping).
+ * escaping; `plain`: the text needs none, see `isPlain`).
  */
-const messageText = (event: RunEvents.MessageEvent, sendId: number): string =>
+const messageText = (event: RunEvents.MessageEvent, sendId: number, plain: boolean): string =>
   (event.final ? FINAL_MESSAGE_HEAD : MESSAGE_HEAD) +
   sendId +
   (event.final ? ",\"is_end\":1,\"message_id\":" : ",\"is_end\":0,\"message_id\":") +
   quotedId(event.messageId) +
   CONTENT_HEAD +
-  JSON.stringify(event.text) +
+  (plain ? "\"" + event.text + "\"" : JSON.stringify(event.text)) +
   (event.final ? FINAL_MESSAGE_TAIL : MESSAGE_TAIL)
 
 // Every chunk of an answer carries the same message id: its JSON text is kept from one chunk to the next.
 let lastId = ""
 let lastQuotedId = "\"\""
+let lastIdAscii = true
 const quotedId = (id: string): string => {
   if (id !== lastId) {
     lastId = id
     lastQuotedId = JSON.stringify(id)
+    lastIdAscii = isAscii(lastQuotedId)
   }
   return lastQuotedId
 }
@@ -99,7 +122,9 @@ const quotedId = (id: string): string => {
  * @category encoding
  */
 export const text = (event: RunEvents.StatusEvent | RunEvents.MessageEvent, sendId: number): string =>
-  event._tag === "Message" ? messageText(event, sendId) : frame("status", JSON.stringify(payload(event, sendId)))
+  event._tag === "Message"
+    ? messageText(event, sendId, isPlain(event.text))
+    : frame("status", JSON.stringify(payload(event, sendId)))
 
 /**
  * One status or message event, framed and encoded.
@@ -141,11 +166,18 @@ const splitEvents = (bytes: Uint8Array): Array<Uint8Array> => {
   return out
 }
 
+/** The framed texts of a batch of events, one string per event, in order. */
+interface Frames {
+  readonly texts: ReadonlyArray<string>
+  /** Every character of every text is ASCII: one byte each in UTF-8 (see {@link DirectBody.Writer}). */
+  readonly ascii: boolean
+}
+
 /**
- * Takes the events pending (waiting for one) and returns their framed texts, one string per event, in
- * order; `undefined` once the stream has ended. A batch may be empty (only a `Detach`).
+ * Takes the events pending (waiting for one) and returns them framed; `undefined` once the stream has
+ * ended. A batch may be empty (only a `Detach`).
  */
-type Pull = Effect.Effect<ReadonlyArray<string> | undefined>
+type Pull = Effect.Effect<Frames | undefined>
 
 /**
  * The streams to end when a server stops, by the server's shutdown signal: ONE waiting fiber per server
@@ -222,9 +254,10 @@ const open = (
       }
       alarm = pings.unsafeSet(lastActivity + interval, check)
     }
-    const frames = (events: ReadonlyArray<RunEvents.RunEvent>, now: number): ReadonlyArray<string> => {
+    const frames = (events: ReadonlyArray<RunEvents.RunEvent>, now: number): Frames => {
       lastActivity = now
       const out: Array<string> = []
+      let ascii = true
       for (const event of events) {
         if (event._tag === "Detach") {
           done = true
@@ -235,13 +268,22 @@ const open = (
           continue
         }
         sendId++
-        out.push(text(event, sendId))
-        if (event._tag === "Status" && event.eventType === "run_end") {
+        if (event._tag === "Message") {
+          const plain = isPlain(event.text)
+          out.push(messageText(event, sendId, plain))
+          // `quotedId` (called by `messageText`) knows whether the id is ASCII
+          if (!plain || !lastIdAscii) ascii = false
+          continue
+        }
+        const framed = frame("status", JSON.stringify(payload(event, sendId)))
+        if (ascii && !isAscii(framed)) ascii = false
+        out.push(framed)
+        if (event.eventType === "run_end") {
           done = true
           break
         }
       }
-      return out
+      return { texts: out, ascii }
     }
     const pull: Pull = Effect.suspend(() =>
       done ? Effect.succeed(undefined) : Effect.flatMap(
@@ -280,10 +322,10 @@ export const body = (
     Stream.unwrapScoped(Effect.map(
       Effect.flatMap(Effect.scope, (scope) => open(subscription, pingInterval, pings, serverShutdown, scope)),
       (pull) =>
-        Stream.repeatEffectChunkOption(Effect.flatMap(pull, (texts) =>
-          texts === undefined
+        Stream.repeatEffectChunkOption(Effect.flatMap(pull, (framed) =>
+          framed === undefined
             ? Effect.fail(Option.none())
-            : Effect.succeed(Chunk.unsafeFromArray(splitEvents(encoder.encode(texts.join(""))))))).pipe(
+            : Effect.succeed(Chunk.unsafeFromArray(splitEvents(encoder.encode(framed.texts.join(""))))))).pipe(
             Stream.ensuring(onEnd)
           )
     ))
@@ -297,7 +339,7 @@ export const body = (
         Effect.flatMap(open(subscription, pingInterval, pings, serverShutdown, scope), (pull) => {
           const loop: Effect.Effect<void> = Effect.flatMap(
             pull,
-            (texts) => texts === undefined ? Effect.void : Effect.zipRight(write(texts), loop)
+            (framed) => framed === undefined ? Effect.void : Effect.zipRight(write(framed.texts, framed.ascii), loop)
           )
           return loop
         }),
