@@ -281,6 +281,8 @@ describe("at scale", () => {
           ...Array.from({ length: 200 }, () => "stream" as const),
           ...Array.from({ length: 150 }, () => "blocking" as const)
         ]
+        // one toolkit per tool delay, shared by the loops (a toolkit encodes its tool definitions once)
+        const toolkits = Array.from({ length: 4 }, (_, k) => ToolLoop.toolkit(weather(`${10 * k} millis`)))
         let stopped = 0
         const BATCH = 100
         for (let from = 0; from < kinds.length; from += BATCH) {
@@ -293,7 +295,7 @@ describe("at scale", () => {
               const input: ToolLoop.Input = inline
                 ? { assistantId, thread: { messages: [{ content: QUESTION }] } }
                 : { assistantId, threadId: (yield* newThread).id }
-              const toolkit = ToolLoop.toolkit(weather(`${10 * Math.floor(next() * 4)} millis`))
+              const toolkit = toolkits[Math.floor(next() * 4)]!
               // where to stop, on a 10 ms grid: before anything (0 ms), right when the held run call goes
               // through (the headers of a stream, the start of a blocking run), or anywhere later
               const pick = next()

@@ -22,7 +22,9 @@ const transports = [
 
 const realTime: ResumeMatrix.Driver = (effect) => effect
 
-describe("resume after a drop, on a loopback server", () => {
+// The four tests run at the same time (each on its own server): much of their time is the resume schedule's
+// first wait, in real time.
+describe.concurrent("resume after a drop, on a loopback server", () => {
   for (const [name, http] of transports) {
     const layer = Emulated.overServer(http, {
       token: TOKEN,

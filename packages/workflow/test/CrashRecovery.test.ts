@@ -302,7 +302,9 @@ const points: ReadonlyArray<Exclude<KillPoint, "none">> = [
   "while answering"
 ]
 
-describe("DurableToolLoop on SQLite: crash recovery", { timeout: 150_000 }, () => {
+// The scenarios run at the same time (each has its own emulator server, database and workers): most of a
+// scenario's time is waiting (for the model's delays, the held requests, a worker's start), not CPU.
+describe("DurableToolLoop on SQLite: crash recovery", { timeout: 150_000, concurrent: true }, () => {
   it.live("an undisturbed loop completes: one tool execution, one run", () =>
     Effect.gen(function*() {
       const outcome = yield* scenario("none")

@@ -75,7 +75,9 @@ const waitUntil = <R>(what: string, condition: Effect.Effect<boolean, never, R>)
 const base = (options: AppBuilderTest.Options = {}) =>
   Layer.merge(AppBuilderTest.layer(options), Layer.effect(Executions, Ref.make(0)))
 
-describe("DurableToolLoop on DurableEngine.layerSqlite", { timeout: 60_000 }, () => {
+// The two tests run at the same time (each has its own emulator and database file): they mostly wait for
+// the engine's polling beat.
+describe("DurableToolLoop on DurableEngine.layerSqlite", { timeout: 60_000, concurrent: true }, () => {
   it.scopedLive("completes, and a new engine on the same file returns the stored result without a new run", () =>
     Effect.gen(function*() {
       const filename = yield* tempFile
