@@ -35,6 +35,7 @@ import * as Overrides from "./internal/overrides.js"
 import * as Responses from "./internal/responses.js"
 import * as Retry from "./internal/retry.js"
 import type * as Span from "./internal/span.js"
+import * as Streams from "./internal/stream.js"
 import * as Wire from "./internal/wire.js"
 
 /**
@@ -296,7 +297,7 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
       call(operation, () => jsonRequest(path, body), scopedClient.execute, Effect.succeed)
 
     const stream: Service["stream"] = (operation, path, body) =>
-      Stream.unwrapScoped(
+      Streams.unwrapScoped(
         Effect.map(
           call(
             operation,

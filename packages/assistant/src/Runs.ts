@@ -18,7 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import { AppBuilderClient, type Service as ClientService } from "./AppBuilderClient.js"
 import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
 import { ListPage } from "./Common.js"
@@ -33,6 +33,7 @@ import * as RunRequests from "./internal/runRequest.js"
 import * as RunResume from "./internal/runResume.js"
 import { runEvents } from "./internal/runStream.js"
 import { SubmittedToolOutput } from "./internal/sharedRequests.js"
+import * as Streams from "./internal/stream.js"
 import * as Messages from "./Messages.js"
 import type * as RunEvent from "./RunEvent.js"
 import * as RunSteps from "./RunSteps.js"
@@ -560,7 +561,26 @@ const streamedRun = (client: ClientService, cancel: Service["cancel"], api: RunR
   input: RunInput,
   options?: StreamOptions
 ): Stream.Stream<RunEvent.RunEvent, HttpError | ValidationError | RunFailed> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
+  // The stream's span lives in the stream's scope (no `Stream.withSpan` stage around it): made first, it
+  // ends last, with the stream's exit; the setup and every pull run under it. No call-site stack trace:
+  // capturing one costs an `Error` per run.
+  Streams.fromPullScoped(Effect.flatMap(Effect.makeSpanScoped("Runs.stream", streamSpanOptions), (span) =>
+    Effect.map(
+      Effect.withParentSpan(streamSetup(client, cancel, api, input, options), span),
+      (take) => Effect.withParentSpan(take, span)
+    )))
+
+const streamSpanOptions = { captureStackTrace: false } as const
+
+/** The setup of a streamed run: the checks, then the reader of the run (see `runStream.ts`). */
+const streamSetup = (
+  client: ClientService,
+  cancel: Service["cancel"],
+  api: RunResume.Api,
+  input: RunInput,
+  options: StreamOptions | undefined
+) =>
+  Effect.gen(function*() {
     const endpoint = endpoints.stream
     const body = yield* Endpoint.encode(endpoint, input)
     const checked = yield* RunRequests.checkOptions(endpoint.name, RunRequests.StreamCallOptions, options)
@@ -585,8 +605,7 @@ const streamedRun = (client: ClientService, cancel: Service["cancel"], api: RunR
         cancelTimeout: checked?.cancelTimeout ?? Duration.seconds(5)
       }
     })
-    // no call-site stack trace: capturing one costs an `Error` per run
-  })).pipe(Stream.withSpan("Runs.stream", { captureStackTrace: false }))
+  })
 
 /**
  * Builds the runs service.

@@ -50,7 +50,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import {
   type HttpError,
   Issue,
@@ -63,6 +63,7 @@ import {
 import type { AssistantToolInput, FunctionJsonSchemaInput } from "./Assistants.js"
 import type { Run, ToolCall } from "./internal/models/run.js"
 import { allImmutable, immutable } from "./internal/requestSchema.js"
+import * as Streams from "./internal/stream.js"
 import { argumentsInvalid } from "./internal/toolCalls.js"
 import { blockingLoop } from "./internal/toolLoopBlocking.js"
 import { checkLoopArguments } from "./internal/toolLoopInput.js"
@@ -437,5 +438,5 @@ export const stream: {
 } = dual(
   2,
   <Tools extends Tool.Any, Mode extends OnToolError>(input: Input, options: Omit<Options<Tools, Mode>, "mode">) =>
-    Stream.unwrap(Effect.map(checkLoopArguments("ToolLoop.stream", input, options), () => loopEvents(input, options)))
+    Streams.unwrap(Effect.map(checkLoopArguments("ToolLoop.stream", input, options), () => loopEvents(input, options)))
 )

@@ -1,7 +1,8 @@
 /**
- * The run stream's idle timeout is one watchdog fiber (not a race per pull, see `runStream.ts`): it fires
+ * The run stream's idle timeout is one watchdog (not a race per pull, see `runStream.ts`): it fires
  * exactly `idleTimeout` after the pull that waits, however many pulls came before, and a stream it
- * stops releases what it was reading.
+ * stops releases what it was reading. On a `TestClock` the watchdog is a fiber sleeping on it; on the
+ * live clock it is one `setTimeout` (no fiber), checked here with short real timeouts.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -74,6 +75,30 @@ describe("idle timeout watchdog (TestClock)", () => {
       )
       const out = yield* runStream(upstream, options).pipe(Stream.take(2), Stream.runCollect)
       assert.deepStrictEqual(Chunk.toArray(out).map((event) => event._tag), ["RunBegin", "MessageDelta"])
+      assert.isTrue(yield* Ref.get(released))
+    }))
+})
+
+describe("idle timeout watchdog (live clock: a timer, no fiber)", () => {
+  const live = { operation: "Runs.stream", idleTimeout: "40 millis" } as const
+
+  it.live("a silence after some events fails with Timeout and stops the upstream", () =>
+    Effect.gen(function*() {
+      const released = yield* Ref.make(false)
+      const upstream = Stream.make(encode(runBegin), encode(text("a", 2))).pipe(
+        Stream.concat(Stream.never),
+        Stream.ensuring(Ref.set(released, true))
+      )
+      const seen = yield* Ref.make(0)
+      const error = yield* runStream(upstream, live).pipe(
+        Stream.runForEach(() => Ref.update(seen, (n) => n + 1)),
+        Effect.flip
+      )
+      assert.isTrue(
+        error instanceof HttpError && error.reason === "Timeout" && error.description === "no event received for 40ms",
+        String(error)
+      )
+      assert.strictEqual(yield* Ref.get(seen), 2)
       assert.isTrue(yield* Ref.get(released))
     }))
 })

@@ -23,7 +23,9 @@ import type { StopOptions } from "./runCancel.js"
 import { decodeEventParts } from "./runEventDecode.js"
 import { runFailedOf } from "./runFailed.js"
 import { isBreak } from "./runResume.js"
-import { decodeSseWith, decodeUtf8 } from "./sse.js"
+import { decodeSsePull } from "./sse.js"
+import * as Streams from "./stream.js"
+import * as Timeout from "./timeout.js"
 
 // -----------------------------------------------------------------------------
 // the run stream
@@ -100,7 +102,7 @@ export interface RunEventsOptions extends RunStreamOptions {
 export const runStream = <R>(
   bytes: Stream.Stream<Uint8Array, HttpError, R>,
   options: RunStreamOptions
-): Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed, R> => Stream.unwrapScoped(runEvents(bytes, options))
+): Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed, R> => Streams.fromPullScoped(runEvents(bytes, options))
 
 /** What the reader hands over for one pull: decoded wire inputs (or, once following, events), or the end. */
 type Answer = Exit.Exit<Chunk.Chunk<Decoded>, Option.Option<HttpError | RunFailed | Sse.SseError>>
@@ -110,8 +112,9 @@ const runError = (operation: string, error: HttpError | RunFailed | Sse.SseError
   error._tag === "SseError" ? HttpError.decode({ operation, description: error.message }) : error
 
 /**
- * {@link runStream} with resume and cancellation folded in: ONE reader per streamed run, in the scope of
- * the caller's stream. (Each of them used to be a stream stage of its own, with its own fibers and
+ * {@link runStream} with resume and cancellation folded in, as the pull of the stream's chunks (the
+ * stream is `fromPullScoped` of it: no stream stage of its own): ONE reader per streamed run, in the
+ * scope of the caller's stream. (Each of them used to be a stream stage of its own, with its own fibers and
  * buffers: a worker and a watchdog fiber for the idle timeout, a reader fiber for the cancellation, and
  * a dozen closures and contexts per stage, held for as long as the run streams.)
  *
@@ -119,9 +122,11 @@ const runError = (operation: string, error: HttpError | RunFailed | Sse.SseError
  *   read ahead of the consumer), and keeps the chunk until it is taken, whatever became of the fiber
  *   that asked: a consumer stopped while it waits does not lose the chunk, and the read-ahead of the
  *   cancellation can still read on to the `run_begin` that names the run.
- * - One watchdog fiber sleeps: it wakes once per `idle` (more often only while a pull is pending) and,
+ * - One watchdog sleeps: it wakes once per `idle` (more often only while a pull is pending) and,
  *   finding a pull pending for `idle`, answers it with the `Timeout` and interrupts the reader.
- *   (Not `Stream.timeoutFail`, which races every pull against a sleep: two fibers per chunk.)
+ *   (Not `Stream.timeoutFail`, which races every pull against a sleep: two fibers per chunk.) On the
+ *   live clock the watchdog is one `setTimeout`, re-armed when it wakes; on any other clock (a
+ *   `TestClock`), a fiber sleeping on that clock.
  * - The consumer's pull applies the end rules, the resume bookkeeping and the cancellation bookkeeping
  *   in one synchronous pass per chunk; after a break (with `resume`), the reader pulls the run followed
  *   by polling instead (no idle timeout there).
@@ -138,7 +143,11 @@ const runError = (operation: string, error: HttpError | RunFailed | Sse.SseError
 export const runEvents = <R>(
   bytes: Stream.Stream<Uint8Array, HttpError, R>,
   options: RunEventsOptions
-): Effect.Effect<Stream.Stream<RunEvent.RunEvent, HttpError | RunFailed>, never, Scope.Scope | R> =>
+): Effect.Effect<
+  Effect.Effect<Chunk.Chunk<RunEvent.RunEvent>, Option.Option<HttpError | RunFailed>>,
+  never,
+  Scope.Scope | R
+> =>
   Effect.gen(function*() {
     const operation = options.operation
     const idle = Duration.decode(options.idleTimeout)
@@ -210,19 +219,21 @@ export const runEvents = <R>(
     }
 
     // --- the wire: the reader and its watchdog ---
-    const wire = yield* bytes.pipe(
-      decodeUtf8,
-      decodeSseWith((name, data): Decoded => decodeEventParts(operation, name, data) ?? null),
-      // (the SSE parser's errors are mapped by the consumer's pull: no stream stage for them)
-      Stream.toPull,
-      Scope.extend(readerScope)
+    // the bytes are pulled as they are, and decoded (UTF-8, SSE, events) in the reader's pull: no stream
+    // stage for any of it (the SSE parser's errors are mapped by the consumer's pull)
+    const wire = decodeSsePull(
+      yield* Scope.extend(Stream.toPull(bytes), readerScope),
+      (name, data): Decoded => decodeEventParts(operation, name, data) ?? null
     )
     let reader = yield* readFrom(wire)
-    const watch: Effect.Effect<void> = Effect.suspend(() => {
-      if (!timed) return Effect.void
-      if (!pulling) return Effect.zipRight(Effect.sleep(idle), watch)
+    // what the watchdog does when it wakes: nothing more (`undefined`), sleep again (for how many
+    // milliseconds), or answer the pull pending for `idle` with the `Timeout` (`"fired"`: the reader is
+    // then interrupted)
+    const check = (): number | "fired" | undefined => {
+      if (!timed) return undefined
+      if (!pulling) return limit
       const remaining = pullingSince + limit - clock.unsafeCurrentTimeMillis()
-      if (remaining > 0) return Effect.zipRight(Effect.sleep(Duration.millis(remaining)), watch)
+      if (remaining > 0) return remaining
       timed = false
       pulling = false
       deliver(
@@ -230,9 +241,28 @@ export const runEvents = <R>(
           Option.some(HttpError.timeout({ operation, description: `no event received for ${Duration.format(idle)}` }))
         )
       )
-      return Fiber.interrupt(reader)
-    })
-    yield* Effect.forkIn(watch, readerScope)
+      return "fired"
+    }
+    if (!Timeout.isLiveClock(clock)) {
+      // a clock to sleep on (a `TestClock`, a clock of the caller's): a watchdog fiber
+      const watch: Effect.Effect<void> = Effect.suspend(() => {
+        const next = check()
+        if (next === undefined) return Effect.void
+        return next === "fired" ? Fiber.interrupt(reader) : Effect.zipRight(Effect.sleep(Duration.millis(next)), watch)
+      })
+      yield* Effect.forkIn(watch, readerScope)
+    } else if (limit <= Timeout.MAX_TIMER_MILLIS) {
+      // the live clock: the same watchdog as one `setTimeout` re-armed when it wakes, no fiber (a longer
+      // idle timeout never fires: the live clock's sleep would never wake either)
+      const interruptor = yield* Effect.fiberId
+      const wake = (): void => {
+        const next = check()
+        if (next === "fired") reader.unsafeInterruptAsFork(interruptor)
+        else if (next !== undefined) timer = setTimeout(wake, next)
+      }
+      let timer = setTimeout(wake, limit)
+      yield* Scope.addFinalizer(readerScope, Effect.sync(() => clearTimeout(timer)))
+    }
 
     // --- the cancellation's bookkeeping ---
     let runId: string | undefined
@@ -369,5 +399,5 @@ export const runEvents = <R>(
         })
       )
     }
-    return Stream.fromPull(Effect.succeed(take))
+    return take
   })

@@ -26,6 +26,9 @@ import * as Sse from "@effect/experimental/Sse"
 import type * as Cause from "effect/Cause"
 import * as Channel from "effect/Channel"
 import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 
 /** The parser's default limit for one event (10 MiB). */
@@ -52,60 +55,74 @@ const completeLength = (bytes: Uint8Array): number => {
 }
 
 /**
- * Decodes a byte stream as UTF-8 (characters split across chunks are decoded correctly; an incomplete
- * character at the very end becomes U+FFFD). A leading BOM is dropped.
+ * The state of one UTF-8 decoding of a byte stream: `decode` gives the text of the next bytes (without
+ * the start of a character cut at their end, held back for the next call), `end` what is held back at
+ * the end of the stream (an incomplete character becomes U+FFFD). A leading BOM is dropped.
  *
  * Each chunk is decoded whole, without the decoder's streaming mode: the bytes of a character cut at
  * the end of a chunk are held back and put before the next one. (Node's decoder in streaming mode goes
  * through ICU, four times slower per byte than its one-shot path.)
+ */
+const makeUtf8Decoder = (): { readonly decode: (input: Uint8Array) => string; readonly end: () => string } => {
+  // the BOM is dropped by hand, once: the decoder would drop one at the start of every chunk
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true })
+  let started = false
+  // the start of a character cut at the end of the last chunk
+  let held: Uint8Array | undefined
+  const decodeWhole = (bytes: Uint8Array): string => {
+    let text = decoder.decode(bytes)
+    if (!started && text.length > 0) {
+      started = true
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+    }
+    return text
+  }
+  const decode = (input: Uint8Array): string => {
+    let bytes = input
+    if (held !== undefined) {
+      const joined = new Uint8Array(held.length + input.length)
+      joined.set(held)
+      joined.set(input, held.length)
+      bytes = joined
+      held = undefined
+    }
+    const complete = completeLength(bytes)
+    if (complete < bytes.length) {
+      held = new Uint8Array(bytes.subarray(complete))
+      bytes = bytes.subarray(0, complete)
+    }
+    return bytes.length === 0 ? "" : decodeWhole(bytes)
+  }
+  const end = (): string => {
+    const rest = held === undefined ? "" : decodeWhole(held)
+    held = undefined
+    return rest
+  }
+  return { decode, end }
+}
+
+/**
+ * Decodes a byte stream as UTF-8 (characters split across chunks are decoded correctly; an incomplete
+ * character at the very end becomes U+FFFD). A leading BOM is dropped.
  *
  * @since 0.1.0
  * @category combinators
  */
 export const decodeUtf8 = <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<string, E, R> =>
   Stream.suspend(() => {
-    // the BOM is dropped by hand, once: the decoder would drop one at the start of every chunk
-    const decoder = new TextDecoder("utf-8", { ignoreBOM: true })
-    let started = false
-    // the start of a character cut at the end of the last chunk
-    let held: Uint8Array | undefined
-    const decode = (bytes: Uint8Array): string => {
-      let text = decoder.decode(bytes)
-      if (!started && text.length > 0) {
-        started = true
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-      }
-      return text
-    }
-    const decodeChunk = (input: Uint8Array): string => {
-      let bytes = input
-      if (held !== undefined) {
-        const joined = new Uint8Array(held.length + input.length)
-        joined.set(held)
-        joined.set(input, held.length)
-        bytes = joined
-        held = undefined
-      }
-      const complete = completeLength(bytes)
-      if (complete < bytes.length) {
-        held = new Uint8Array(bytes.subarray(complete))
-        bytes = bytes.subarray(0, complete)
-      }
-      return bytes.length === 0 ? "" : decode(bytes)
-    }
+    const decoder = makeUtf8Decoder()
     const loop: Channel.Channel<Chunk.Chunk<string>, Chunk.Chunk<Uint8Array>, E, E, unknown, unknown> = Channel
       .readWithCause({
         onInput: (chunk: Chunk.Chunk<Uint8Array>) => {
           let text = ""
           for (const bytes of chunk) {
-            text += decodeChunk(bytes)
+            text += decoder.decode(bytes)
           }
           return text.length === 0 ? loop : Channel.zipRight(Channel.write(Chunk.of(text)), loop)
         },
         onFailure: (cause: Cause.Cause<E>) => Channel.failCause(cause),
         onDone: () => {
-          const rest = held === undefined ? "" : decode(held)
-          held = undefined
+          const rest = decoder.end()
           return rest.length === 0 ? Channel.void : Channel.write(Chunk.of(rest))
         }
       })
@@ -282,3 +299,57 @@ export const decodeSseWith =
         })
       return Stream.pipeThroughChannel(self, loop)
     })
+
+/**
+ * {@link decodeUtf8} and {@link decodeSseWith} in one step, over the pull of a byte stream rather than
+ * as two stream stages (each a channel of its own, with its executor steps for every chunk): each pull
+ * of the result reads byte chunks until they complete at least one event (or the bytes end) and gives
+ * the events found; the rules are those of both stages. The end of the bytes gives the last events, if
+ * any, then the end (`Option.none()`); a failure of the bytes fails the pull; an event too large for the
+ * parser gives the events before it, then the `Sse.SseError`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const decodeSsePull = <A, E, R>(
+  pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>, R>,
+  make: (event: string, data: string) => A
+): Effect.Effect<Chunk.Chunk<A>, Option.Option<E | Sse.SseError>, R> => {
+  const utf8 = makeUtf8Decoder()
+  const sse = makeSseDecoder(make)
+  // the end of the decoding, once decided: handed over after the events found before it
+  let ended: Exit.Exit<never, Option.Option<E | Sse.SseError>> | undefined
+  const onBytes = (
+    bytes: Chunk.Chunk<Uint8Array>
+  ): Effect.Effect<Chunk.Chunk<A>, Option.Option<E | Sse.SseError>, R> => {
+    for (const piece of bytes) {
+      const text = utf8.decode(piece)
+      const error = text.length === 0 ? undefined : sse.feed(text)
+      if (error !== undefined) {
+        ended = Exit.fail(Option.some(error))
+        return give()
+      }
+    }
+    return give()
+  }
+  const onEnd = (
+    failure: Option.Option<E>
+  ): Effect.Effect<Chunk.Chunk<A>, Option.Option<E | Sse.SseError>, R> => {
+    if (Option.isSome(failure)) return Exit.fail(failure)
+    const rest = utf8.end()
+    const error = (rest.length === 0 ? undefined : sse.feed(rest)) ?? sse.finish()
+    ended = error === undefined ? Exit.fail(Option.none()) : Exit.fail(Option.some(error))
+    return give()
+  }
+  // the events found, else (nothing complete yet) the next bytes, else the end
+  const give = (): Effect.Effect<Chunk.Chunk<A>, Option.Option<E | Sse.SseError>, R> => {
+    const out = sse.drain()
+    if (!Chunk.isEmpty(out)) return Exit.succeed(out)
+    return ended ?? next
+  }
+  const next: Effect.Effect<Chunk.Chunk<A>, Option.Option<E | Sse.SseError>, R> = Effect.matchEffect(pull, {
+    onFailure: onEnd,
+    onSuccess: onBytes
+  })
+  return Effect.suspend(give)
+}

@@ -1,7 +1,7 @@
 /**
- * The per-attempt timeout, cheaper than `Effect.timeoutFail` on the live clock: one fiber per attempt
- * instead of two (`Effect.timeoutFail` races the effect against a sleeping fiber), the timer being the
- * live clock's own `setTimeout`. Any other clock (a `TestClock`, a clock of the caller's) goes through
+ * The per-attempt timeout (and a tool's timeout), cheaper than `Effect.timeoutFail` on the live clock:
+ * one fiber instead of two (`Effect.timeoutFail` races the effect against a sleeping fiber), the timer
+ * being the live clock's own `setTimeout`. Any other clock (a `TestClock`, a clock of the caller's) goes through
  * `Effect.timeoutFail`, so that tests and custom clocks see the timeout exactly as before.
  *
  * @since 0.1.0
@@ -17,8 +17,25 @@ import * as Fiber from "effect/Fiber"
 /** The class of Effect's live clock (its sleep is a `setTimeout` of at most `MAX_TIMER_MILLIS`). */
 const liveClockPrototype: unknown = Object.getPrototypeOf(Clock.make())
 
-/** The longest delay the live clock schedules; a longer sleep never ends. */
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
+/**
+ * True for Effect's live clock, whose sleeps are plain `setTimeout`s: a timer of the SDK may then be a
+ * `setTimeout` too, with no fiber to sleep on it. Any other clock (a `TestClock`, a clock of the
+ * caller's) must be slept on.
+ *
+ * @since 0.1.0
+ * @category predicates
+ * @internal
+ */
+export const isLiveClock = (clock: Clock.Clock): boolean => Object.getPrototypeOf(clock) === liveClockPrototype
+
+/**
+ * The longest delay the live clock schedules; a longer sleep never ends.
+ *
+ * @since 0.1.0
+ * @category constants
+ * @internal
+ */
+export const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
 /**
  * `Effect.timeoutFail(effect, { duration, onTimeout })`, with the same outcome: the effect's own exit
@@ -36,7 +53,7 @@ export const timeoutFail = <A, E, R, E2>(
 ): Effect.Effect<A, E | E2, R> =>
   Effect.withFiberRuntime((fiber) => {
     const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-    if (Object.getPrototypeOf(clock) !== liveClockPrototype) {
+    if (!isLiveClock(clock)) {
       return Effect.timeoutFail(effect, { duration, onTimeout })
     }
     const millis = Duration.toMillis(duration)

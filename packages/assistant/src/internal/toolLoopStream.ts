@@ -21,6 +21,7 @@ import type { Input, LoopError, OnToolError, Options, Result, Tool } from "../To
 import type { Run, ToolCall } from "./models/run.js"
 import * as RunPoll from "./runPoll.js"
 import * as RunResume from "./runResume.js"
+import * as Streams from "./stream.js"
 import { toolOutputsFor } from "./toolCalls.js"
 import { runRequestWithTools, withThreadCreated } from "./toolLoopInput.js"
 
@@ -94,7 +95,7 @@ export const loopEvents = <Tools extends Tool.Any, Mode extends OnToolError>(
   input: Input,
   options: StreamLoopOptions<Tools, Mode>
 ): Stream.Stream<RunEvent.RunEvent, LoopError<Tools, Mode>, Runs.Runs | Threads.Threads | Tool.Context<Tools>> =>
-  Stream.unwrap(Effect.gen(function*() {
+  Streams.unwrap(Effect.gen(function*() {
     const runs = yield* Runs.Runs
     const resume = options.resume ?? true
     // a run on an inline thread could not be found if the stream broke before naming it: with resume on,
