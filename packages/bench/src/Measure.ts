@@ -16,10 +16,17 @@
  * event loop only every 2048 operations, whatever they cost); such a consumer calls {@link Probe.sample}
  * after each chunk, which samples when the last sample is older than the interval.
  *
+ * The peak RSS does not depend on the samples where Linux keeps it: the kernel's high-water mark of the
+ * process' RSS (`VmHWM` in `/proc/self/status`) is reset right before the run (writing `5` to
+ * `/proc/self/clear_refs`) and read after it, so a peak between two samples (thousands of busy loops
+ * can keep the event loop from running the timer for seconds) is counted too. Elsewhere the sampled
+ * peak is the figure.
+ *
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as NodeFs from "node:fs"
 
 /**
  * @since 0.1.0
@@ -42,8 +49,10 @@ export interface Measured<A> {
   readonly seconds: number
   /** Highest `heapUsed` during the run minus `heapUsed` before it, in bytes (after a GC when `live`). */
   readonly peakHeapDelta: number
-  /** Highest `rss` during the run, in bytes. */
+  /** Highest `rss` during the run, in bytes (the kernel's high-water mark where it can be read). */
   readonly peakRss: number
+  /** Whether {@link Measured.peakRss} is the kernel's high-water mark (else the highest sample). */
+  readonly peakRssExact: boolean
   /** `rss` right before the run (after a GC), in bytes. */
   readonly rssBefore: number
   /** How many samples were taken (shows whether the run let the timer fire). */
@@ -81,6 +90,29 @@ export interface Options {
 export const gcExposed: boolean = typeof globalThis.gc === "function"
 
 /**
+ * Resets the kernel's high-water mark of this process' RSS; `false` where it cannot (not Linux, or
+ * `/proc/self/clear_refs` not writable).
+ */
+const resetPeakRss = (): boolean => {
+  try {
+    NodeFs.writeFileSync("/proc/self/clear_refs", "5")
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The kernel's high-water mark of this process' RSS, in bytes, if it can be read. */
+const kernelPeakRss = (): number | undefined => {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(NodeFs.readFileSync("/proc/self/status", "utf8"))
+    return match === null ? undefined : Number(match[1]) * 1024
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Measures `effect`: elapsed time, peak heap growth and peak RSS (see the module documentation).
  *
  * @since 0.1.0
@@ -95,6 +127,8 @@ export const measure = <A, E, R>(
     const interval = live ? LIVE_INTERVAL_MILLIS : SAMPLE_INTERVAL_MILLIS
     globalThis.gc?.()
     const before = process.memoryUsage()
+    const exact = resetPeakRss()
+    let kernelPeak: number | undefined
     const cpuBefore = process.cpuUsage()
     let peakHeap = before.heapUsed
     let peakRss = before.rss
@@ -122,13 +156,15 @@ export const measure = <A, E, R>(
           clearInterval(timer)
           sample()
           cpu = process.cpuUsage(cpuBefore)
+          kernelPeak = exact ? kernelPeakRss() : undefined
         })
     ).pipe(
       Effect.map(([elapsed, value]): Measured<A> => ({
         value,
         seconds: Duration.toMillis(elapsed) / 1000,
         peakHeapDelta: peakHeap - before.heapUsed,
-        peakRss,
+        peakRss: kernelPeak === undefined ? peakRss : Math.max(peakRss, kernelPeak),
+        peakRssExact: kernelPeak !== undefined,
         rssBefore: before.rss,
         samples,
         cpuSeconds: (cpu.user + cpu.system) / 1e6

@@ -41,4 +41,24 @@ describe("Concurrent", () => {
       expect(measured.value[3]).toEqual(Either.left("loop 3 failed"))
       expect(measured.peakRss).toBeGreaterThanOrEqual(measured.rssBefore)
     }))
+
+  it.effect("a loop that dies fails the run with its defect, once every loop has ended", () =>
+    Effect.gen(function*() {
+      let starts = 0
+      let ended = 0
+      const exit = yield* Effect.exit(Concurrent.run({
+        label: "test loops",
+        count: 3,
+        rampMillis: 0,
+        timeout: "1 minute",
+        loop: () =>
+          Effect.suspend(() => (starts++ === 1 ? Effect.dieMessage("boom") : Effect.succeed(0))).pipe(
+            Effect.ensuring(Effect.sync(() => {
+              ended++
+            }))
+          )
+      }))
+      expect(ended).toBe(3)
+      expect(exit._tag === "Failure" && Cause.pretty(exit.cause)).toContain("boom")
+    }))
 })
