@@ -18,7 +18,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { constTrue, dual, identity } from "effect/Function"
+import { dual, identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -253,10 +253,9 @@ const multipartRequest = (
 export const make = (options: Options): Effect.Effect<Service, ValidationError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const resolved = yield* ClientOptions.resolve(options)
-    // the platform's own `http.client` span is replaced by the SDK's, which holds no secret
-    const client = (options.transformClient ?? identity)(yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerDisabledWhen(constTrue)
-    )
+    // the platform's own `http.client` span is replaced by the SDK's, which holds no secret: it is switched
+    // off for the requests the SDK sends (see `internal/span.ts`), as are the secret headers redacted
+    const client = (options.transformClient ?? identity)(yield* HttpClient.HttpClient)
     const scopedClient = HttpClient.withScope(client)
     const attempt = Attempt.make({ timeout: resolved.timeout, prepare: RequestHeaders.makePrepare(resolved) })
     // the request is built once per call, lazily (so that nothing throws while the effect is being built),
@@ -277,9 +276,7 @@ export const make = (options: Options): Effect.Effect<Service, ValidationError, 
           ? { ...operation, timeout: timeout.value }
           : operation
         const policy = Option.match(retry, { onNone: () => resolved.retry, onSome: Retry.resolveRetry })
-        return RequestHeaders.redactSecrets(
-          Retry.withRetry(effective, policy, attempt(effective, request, execute, onResponse))
-        )
+        return Retry.withRetry(effective, policy, attempt(effective, request, execute, onResponse))
       })
 
     const post: Service["post"] = (operation, path, body, schema) =>

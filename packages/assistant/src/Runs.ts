@@ -14,11 +14,14 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { AppBuilderClient, type Service as ClientService } from "./AppBuilderClient.js"
 import type { HttpError, RunFailed, ValidationError } from "./AppBuilderError.js"
 import { ListPage } from "./Common.js"
@@ -562,13 +565,45 @@ const streamedRun = (client: ClientService, cancel: Service["cancel"], api: RunR
   options?: StreamOptions
 ): Stream.Stream<RunEvent.RunEvent, HttpError | ValidationError | RunFailed> =>
   // The stream's span lives in the stream's scope (no `Stream.withSpan` stage around it): made first, it
-  // ends last, with the stream's exit; the setup and every pull run under it. No call-site stack trace:
+  // ends last, with the stream's exit. The setup runs under it, and with it everything that makes calls or
+  // logs: the reader fiber (the request and the reading), the cancellation (a finalizer added by the
+  // setup runs with the setup's refs) and, after a break, the reader that follows the run (`runEvents`
+  // keeps the setup's span for it). The pulls themselves only hand over what the reader read: they are not
+  // wrapped each (a `withParentSpan` is two copies of the fiber's refs). The scope and the span are given
+  // to the setup in one step (not `Scope.extend` then `withParentSpan`). No call-site stack trace:
   // capturing one costs an `Error` per run.
-  Streams.fromPullScoped(Effect.flatMap(Effect.makeSpanScoped("Runs.stream", streamSpanOptions), (span) =>
-    Effect.map(
-      Effect.withParentSpan(streamSetup(client, cancel, api, input, options), span),
-      (take) => Effect.withParentSpan(take, span)
-    )))
+  Streams.fromPullIn((scope) =>
+    Effect.flatMap(
+      makeSpanIn(scope, "Runs.stream"),
+      (span) =>
+        Effect.mapInputContext(
+          streamSetup(client, cancel, api, input, options),
+          (context: Context.Context<never>) =>
+            Context.add(Context.add(context, Scope.Scope, scope), Tracer.ParentSpan, span)
+        )
+    )
+  )
+
+/**
+ * `Effect.makeSpanScoped(name, { captureStackTrace: false })` in the given scope rather than the one in
+ * the context: the span ends when the scope closes, with its exit, at the time of the fiber's clock (when
+ * the tracer's timing is on).
+ */
+const makeSpanIn = (scope: Scope.Scope, name: string): Effect.Effect<Tracer.Span> =>
+  Effect.uninterruptible(
+    Effect.flatMap(Effect.makeSpan(name, streamSpanOptions), (span) =>
+      Effect.withFiberRuntime((fiber) => {
+        const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        return Effect.as(
+          Scope.addFinalizerExit(scope, (exit) =>
+            Effect.sync(() => {
+              if (span.status._tag !== "Ended") span.end(timing ? clock.unsafeCurrentTimeNanos() : BigInt(0), exit)
+            })),
+          span
+        )
+      }))
+  )
 
 const streamSpanOptions = { captureStackTrace: false } as const
 

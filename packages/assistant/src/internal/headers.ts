@@ -5,9 +5,7 @@
  * @since 0.1.0
  * @internal
  */
-import * as Headers from "@effect/platform/Headers"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 
 /**
@@ -94,23 +92,16 @@ export const makePrepare = (settings: RequestSettings) => {
 }
 
 /**
- * Runs `effect` with the secret headers added to the names the platform redacts, so that neither
- * authorization header shows up in clear in a span or a log written while it runs.
+ * The redacted names with the secret headers added (see {@link SECRET_HEADERS}), so that neither
+ * authorization header shows up in clear in a span or a log. Built once per list of names (almost always
+ * the platform's default list, the same array on every call) rather than on every request. The lists are
+ * never mutated, so sharing one is safe.
  *
  * @since 0.1.0
- * @category combinators
+ * @category headers
  * @internal
  */
-export const redactSecrets = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locallyWith(effect, Headers.currentRedactedNames, withSecrets)
-
-/**
- * The redacted names with the secret headers added, built once per list of names (almost always the
- * platform's default list, the same array on every call) rather than on every request. The lists are
- * never mutated, so sharing one is safe.
- */
-const withSecretHeaders = new WeakMap<ReadonlyArray<string | RegExp>, ReadonlyArray<string | RegExp>>()
-const withSecrets = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
+export const withSecrets = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
   let extended = withSecretHeaders.get(names)
   if (extended === undefined) {
     extended = [...names, ...SECRET_HEADERS]
@@ -118,3 +109,5 @@ const withSecrets = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<strin
   }
   return extended
 }
+
+const withSecretHeaders = new WeakMap<ReadonlyArray<string | RegExp>, ReadonlyArray<string | RegExp>>()

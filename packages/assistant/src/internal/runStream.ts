@@ -15,7 +15,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import type { RunFailed } from "../AppBuilderError.js"
 import { HttpError } from "../AppBuilderError.js"
 import type * as RunEvent from "../RunEvent.js"
@@ -158,6 +159,10 @@ export const runEvents = <R>(
     // the reader's fibers and pulls live in a scope of their own, closed after the cancellation below
     const readerScope = yield* Scope.fork(scope, ExecutionStrategy.sequential)
     const span = stop === undefined ? Option.none() : yield* Effect.option(Effect.currentSpan)
+    // the parent span of the setup (the stream's own span under `Runs.stream`), under which a break is
+    // followed: the consumer's pulls run under the consumer's span, and are not wrapped each (a copy of
+    // the fiber's refs per pull) for the rare pull that starts following the run
+    const parent = resume === undefined ? Option.none() : yield* Effect.serviceOption(Tracer.ParentSpan)
 
     // --- the hand-off between the reader and the consumer ---
     // a chunk read and not yet taken; the consumer waiting for one; the reader waiting to be asked
@@ -222,7 +227,7 @@ export const runEvents = <R>(
     // the bytes are pulled as they are, and decoded (UTF-8, SSE, events) in the reader's pull: no stream
     // stage for any of it (the SSE parser's errors are mapped by the consumer's pull)
     const wire = decodeSsePull(
-      yield* Scope.extend(Stream.toPull(bytes), readerScope),
+      yield* Streams.toPullIn(bytes, readerScope),
       (name, data): Decoded => decodeEventParts(operation, name, data) ?? null
     )
     let reader = yield* readFrom(wire)
@@ -313,14 +318,16 @@ export const runEvents = <R>(
         return Effect.void
       }
       following = true
-      return Effect.gen(function*() {
+      const follow = Effect.gen(function*() {
         const interrupted = reader
         yield* Fiber.interrupt(interrupted)
         pulling = false
         slot = undefined
-        const pull = yield* Scope.extend(Stream.toPull(resume.follow(error)), readerScope)
+        const pull = yield* Streams.toPullIn(resume.follow(error), readerScope)
         reader = yield* readFrom(pull)
       })
+      // the reader that follows (and the calls it makes) runs under the setup's span
+      return Option.isSome(parent) ? Effect.withParentSpan(follow, parent.value) : follow
     }
     const onWire = (
       answer: Answer

@@ -18,8 +18,10 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
-import type * as Tracer from "effect/Tracer"
+import { constTrue } from "effect/Function"
+import * as Tracer from "effect/Tracer"
 import type { HttpError } from "../AppBuilderError.js"
+import { withSecrets } from "./headers.js"
 
 /**
  * Sends a request with the platform client's `execute`.
@@ -63,9 +65,57 @@ const recordResponse = (
 }
 
 /**
+ * Runs a send with the fiber's refs it needs, set in one step and put back (to the values they had) when
+ * it ends, however it ends: the redacted names with the secret headers (`redacted`), so that neither
+ * authorization header shows up in clear in a span or a log written while the request is sent (e.g. by
+ * the client's `transformClient`); and, under the SDK's span (`span`), the platform's own `http.client`
+ * span switched off and the SDK's span as the parent. This is `Effect.locally(Headers.currentRedactedNames,
+ * …)`, `Effect.locally(HttpClient.currentTracerDisabledWhen, …)` and `Effect.withParentSpan` in one: each of
+ * them is an acquire/use/release of its own, on every request.
+ */
+const withSendRefs = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  redacted: ReadonlyArray<string | RegExp>,
+  span: Tracer.Span | undefined
+): Effect.Effect<A, E, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.withFiberRuntime((fiber) => {
+      const names = fiber.getFiberRef(Headers.currentRedactedNames)
+      let set = FiberRef.set(Headers.currentRedactedNames, redacted)
+      let reset = FiberRef.set(Headers.currentRedactedNames, names)
+      if (span !== undefined) {
+        const disabledWhen = fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)
+        const context = fiber.getFiberRef(FiberRef.currentContext)
+        set = Effect.zipRight(
+          set,
+          Effect.zipRight(
+            FiberRef.set(HttpClient.currentTracerDisabledWhen, constTrue),
+            FiberRef.set(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
+          )
+        )
+        reset = Effect.zipRight(
+          reset,
+          Effect.zipRight(
+            FiberRef.set(HttpClient.currentTracerDisabledWhen, disabledWhen),
+            FiberRef.set(FiberRef.currentContext, context)
+          )
+        )
+      }
+      return Effect.zipRight(
+        set,
+        Effect.matchCauseEffect(restore(effect), {
+          onFailure: (cause) => Effect.zipRight(reset, Effect.failCause(cause)),
+          onSuccess: (value) => Effect.as(reset, value)
+        })
+      )
+    })
+  )
+
+/**
  * Sends one request under the SDK's `http.client` span (see the module documentation); a platform error
  * is turned into an {@link HttpError} by `onError`. Without tracing, or with a URL the client itself will
- * reject, the request is sent without a span.
+ * reject, the request is sent without a span (the platform makes none either: it sees the same settings).
+ * The secret headers are redacted while the request is sent (see `withSendRefs`).
  *
  * @since 0.1.0
  * @category combinators
@@ -78,16 +128,16 @@ export const sendTraced = <R>(
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpError, R> =>
   // the settings are read from the fiber in one step (not one `yield*` each): every request passes here
   Effect.withFiberRuntime((fiber) => {
+    const redacted = withSecrets(fiber.getFiberRef(Headers.currentRedactedNames))
     if (
       !fiber.getFiberRef(FiberRef.currentTracerEnabled) ||
       fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
     ) {
-      return Effect.catchAll(execute(request), onError)
+      return withSendRefs(Effect.catchAll(execute(request), onError), redacted, undefined)
     }
     const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
-    if (Either.isLeft(url)) return Effect.catchAll(execute(request), onError)
+    if (Either.isLeft(url)) return withSendRefs(Effect.catchAll(execute(request), onError), redacted, undefined)
     const propagate = fiber.getFiberRef(HttpClient.currentTracerPropagation)
-    const redacted = fiber.getFiberRef(Headers.currentRedactedNames)
     const spanName = Context.get(fiber.currentContext, HttpClient.SpanNameGenerator)
     const received = Effect.useSpan(
       spanName(request),
@@ -95,9 +145,7 @@ export const sendTraced = <R>(
       (span) => {
         recordRequest(span, request, url.right, redacted)
         const outgoing = propagate ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span)) : request
-        return execute(outgoing).pipe(
-          Effect.withParentSpan(span),
-          Effect.catchAll(onError),
+        return withSendRefs(Effect.catchAll(execute(outgoing), onError), redacted, span).pipe(
           Effect.map((response) => {
             recordResponse(span, response, redacted)
             // the span ends with this function rather than the response: a tracer that records how a span

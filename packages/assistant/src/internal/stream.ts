@@ -14,7 +14,9 @@
 import * as Channel from "effect/Channel"
 import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import type * as Option from "effect/Option"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 
@@ -57,3 +59,40 @@ export const fromPullScoped = <A, E, R, E2, R2>(
   effect: Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>, E2, R2>
 ): Stream.Stream<A, E | E2, R | Exclude<R2, Scope.Scope>> =>
   unwrapScoped(Effect.map(effect, Stream.repeatEffectChunkOption))
+
+/**
+ * {@link fromPullScoped} with the stream's scope handed to `make` rather than provided to the effect (each
+ * `Scope.extend` is two copies of the fiber's refs and an acquire/use/release): for a caller that
+ * provides it together with something else, in one step.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @internal
+ */
+export const fromPullIn = <A, E, R, E2, R2>(
+  make: (scope: Scope.Scope) => Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>, E2, R2>
+): Stream.Stream<A, E | E2, R | R2> =>
+  Stream.fromChannel(Channel.unwrap(Effect.map(Scope.make(), (scope) =>
+    Channel.ensuringWith(
+      Channel.unwrap(Effect.map(make(scope), (pull) => Stream.toChannel(Stream.repeatEffectChunkOption(pull)))),
+      (exit) => Scope.close(scope, exit)
+    ))))
+
+/**
+ * `Scope.extend(Stream.toPull(stream), scope)`: the pull of the stream's chunks (`Option.none()` at its
+ * end), the stream closed with `scope`, without the scope being provided (each `Scope.extend` is two
+ * copies of the fiber's refs and an acquire/use/release).
+ *
+ * @since 0.1.0
+ * @category destructors
+ * @internal
+ */
+export const toPullIn = <A, E, R>(
+  stream: Stream.Stream<A, E, R>,
+  scope: Scope.Scope
+): Effect.Effect<Effect.Effect<Chunk.Chunk<A>, Option.Option<E>, R>, never, R> =>
+  Effect.map(Channel.toPullIn(Stream.toChannel(stream), scope), (pull) =>
+    Effect.matchEffect(pull, {
+      onFailure: (error) => Exit.fail(Option.some(error)),
+      onSuccess: (next) => Either.isLeft(next) ? Exit.fail(Option.none()) : Exit.succeed(next.right)
+    }))
