@@ -22,11 +22,11 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Tracer from "effect/Tracer"
 import * as RequestHeaders from "../src/internal/headers.js"
 import * as ClientOptions from "../src/internal/options.js"
 import * as Retry from "../src/internal/retry.js"
 import { json, layerWith, makeMock, type Recorded, text, TOKEN, withMock } from "./utils/MockHttp.js"
+import { recordSpans } from "./utils/RecordSpans.js"
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -624,16 +624,7 @@ describe("secrets", () => {
       const logger = Logger.make(({ message, annotations, cause }) => {
         lines.push(JSON.stringify({ message, annotations: HashMap.toEntries(annotations), cause: Cause.pretty(cause) }))
       })
-      const spans: Array<Tracer.Span> = []
-      const tracer = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = tracer.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: tracer.context
-      })
+      const { spans, recording } = yield* recordSpans
       const errors: Array<HttpError> = []
       for (
         const handler of [

@@ -13,8 +13,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Logger from "effect/Logger"
-import * as Tracer from "effect/Tracer"
 import * as Emulated from "./utils/Emulated.js"
+import { recordSpans } from "./utils/RecordSpans.js"
 
 const TOKEN = "bce-v3/ALTAK-send-refs/0123456789abcdef"
 
@@ -30,16 +30,7 @@ describe("the refs of a send", () => {
       transformClient: HttpClient.tapRequest((request) => Effect.logInfo("sending", request.headers))
     })
     return Effect.gen(function*() {
-      const spans: Array<Tracer.Span> = []
-      const tracer = yield* Effect.tracer
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = tracer.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: tracer.context
-      })
+      const { spans, recording } = yield* recordSpans
       const names = yield* FiberRef.get(Headers.currentRedactedNames)
       const disabledWhen = yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)
       const assistants = yield* Assistants.Assistants

@@ -3,25 +3,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 import * as Assistants from "../src/Assistants.js"
 import * as Runs from "../src/Runs.js"
 import * as Threads from "../src/Threads.js"
 import * as Emulated from "./utils/Emulated.js"
-
-const recordSpans = Effect.gen(function*() {
-  const spans: Array<Tracer.Span> = []
-  const tracer = yield* Effect.tracer
-  const recording = Tracer.make({
-    span: (...args) => {
-      const span = tracer.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: tracer.context
-  })
-  return { spans, recording }
-})
+import { recordSpans } from "./utils/RecordSpans.js"
 
 const attribute = (spans: ReadonlyArray<Tracer.Span>, name: string, key: string): unknown =>
   spans.find((span) => span.name === name)?.attributes.get(key)

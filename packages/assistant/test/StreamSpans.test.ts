@@ -14,23 +14,10 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 import * as Emulated from "./utils/Emulated.js"
+import { recordSpans } from "./utils/RecordSpans.js"
 import * as ResumeMatrix from "./utils/ResumeMatrix.js"
-
-const recordSpans = Effect.gen(function*() {
-  const spans: Array<Tracer.Span> = []
-  const tracer = yield* Effect.tracer
-  const recording = Tracer.make({
-    span: (...args) => {
-      const span = tracer.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: tracer.context
-  })
-  return { spans, recording }
-})
 
 /** Runs `effect` in a fiber and moves the TestClock until it is done (the polling after a break waits). */
 const settle = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
