@@ -26,6 +26,7 @@ export interface Counted {
 }
 
 const PING = Buffer.from("event: ping")
+const BLANK_LINE = Buffer.from("\n\n")
 
 /**
  * POSTs `body` to `/v2/threads/runs` and counts the events of the answer.
@@ -51,17 +52,17 @@ export const streamRun = (baseUrl: string, token: string, body: Record<string, u
       socket.write(head)
       socket.write(payload)
     })
-    // the hot loop: one comparison per byte, nothing allocated
+    // the hot loop: native searches for the blank lines (a `\n\n` cut between two reads is counted by
+    // the last byte of one and the first of the next), nothing allocated
     socket.on("data", (bytes: Buffer) => {
+      if (bytes.length === 0) return
       if (first === undefined) {
         first = bytes
         status = Number(bytes.subarray(9, 12).toString("latin1"))
       }
-      for (let i = 0; i < bytes.length; i++) {
-        const byte = bytes[i]!
-        if (byte === 10 && last === 10) events++
-        last = byte
-      }
+      if (last === 10 && bytes[0] === 10) events++
+      for (let at = bytes.indexOf(BLANK_LINE); at >= 0; at = bytes.indexOf(BLANK_LINE, at + 1)) events++
+      last = bytes[bytes.length - 1]!
       for (let at = bytes.indexOf(PING); at >= 0; at = bytes.indexOf(PING, at + 1)) pings++
     })
     socket.on("error", reject)
