@@ -28,8 +28,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Tracer from "effect/Tracer"
 import * as Emulated from "./utils/Emulated.js"
+import { recordSpans } from "./utils/RecordSpans.js"
 
 const TOKEN = "bce-v3/ALTAK-secrets-test/0123456789abcdef"
 
@@ -156,17 +156,8 @@ describe("a token that cannot go in an HTTP header", () => {
 
 /** A tracer recording every span it makes (they keep their attributes, events and end status). */
 const recorder = Effect.gen(function*() {
-  const spans: Array<Tracer.Span> = []
+  const { spans, recording } = yield* recordSpans
   const lines: Array<string> = []
-  const tracer = yield* Effect.tracer
-  const recording = Tracer.make({
-    span: (...args) => {
-      const span = tracer.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: tracer.context
-  })
   const logger = Logger.make((options) => {
     lines.push(
       serialise({

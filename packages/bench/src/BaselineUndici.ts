@@ -96,9 +96,60 @@ export const streamRun = async (target: Target, body: Record<string, unknown>): 
   return textLength >= 0 ? events : 0
 }
 
+/**
+ * One tool loop: the assistant, the user's message, the tool definitions sent with the run, and the
+ * answer to a tool call (by the tool's name and its parsed arguments).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LoopOptions {
+  readonly assistantId: string
+  readonly message: string
+  readonly tools: ReadonlyArray<unknown>
+  readonly answer: (name: string, args: Record<string, unknown>) => string
+}
+
 interface ToolCallWire {
   readonly id: string
   readonly function: { readonly name: string; readonly arguments: string }
+}
+
+/**
+ * The client's side of one loop's events (shared by the bare and the platform loops): counts them,
+ * remembers the run's id and, for a `tool_calls` event, gives the `submit_tool_outputs` body that
+ * answers it (`undefined` for any other event).
+ *
+ * @since 0.1.0
+ * @category requests
+ */
+export const loopEvents = (options: LoopOptions, threadId: string): {
+  readonly events: () => number
+  readonly onEvent: (data: Record<string, unknown>) => Record<string, unknown> | undefined
+} => {
+  let runId = ""
+  let events = 0
+  return {
+    events: () => events,
+    onEvent: (data) => {
+      events++
+      const details = data["details"] as Record<string, unknown> | undefined
+      if (data["event_type"] === "run_begin") {
+        runId = (details?.["run_object"] as { id: string }).id
+        return undefined
+      }
+      if (data["event_type"] !== "tool_calls") return undefined
+      const calls = details?.["tool_calls"] as ReadonlyArray<ToolCallWire>
+      return {
+        thread_id: threadId,
+        run_id: runId,
+        tool_outputs: calls.map((call) => ({
+          tool_call_id: call.id,
+          output: options.answer(call.function.name, JSON.parse(call.function.arguments) as Record<string, unknown>)
+        }))
+      }
+    }
+  }
 }
 
 /**
@@ -109,44 +160,19 @@ interface ToolCallWire {
  * @since 0.1.0
  * @category requests
  */
-export const toolLoop = async (
-  target: Target,
-  options: {
-    readonly assistantId: string
-    readonly message: string
-    readonly tools: ReadonlyArray<unknown>
-    readonly answer: (name: string, args: Record<string, unknown>) => string
-  }
-): Promise<number> => {
+export const toolLoop = async (target: Target, options: LoopOptions): Promise<number> => {
   const thread = await postJson(target, "/v2/threads", { messages: [{ role: "user", content: options.message }] })
   const threadId = thread["id"] as string
-  let runId = ""
-  let events = 0
+  const loop = loopEvents(options, threadId)
   const submits: Array<Promise<unknown>> = []
   await stream(
     target,
     { assistant_id: options.assistantId, thread_id: threadId, tools: options.tools },
     (_type, data) => {
-      events++
-      const details = data["details"] as Record<string, unknown> | undefined
-      if (data["event_type"] === "run_begin") {
-        runId = (details?.["run_object"] as { id: string }).id
-      } else if (data["event_type"] === "tool_calls") {
-        const calls = details?.["tool_calls"] as ReadonlyArray<ToolCallWire>
-        const outputs = calls.map((call) => ({
-          tool_call_id: call.id,
-          output: options.answer(call.function.name, JSON.parse(call.function.arguments) as Record<string, unknown>)
-        }))
-        submits.push(
-          postJson(target, "/v2/threads/runs/submit_tool_outputs", {
-            thread_id: threadId,
-            run_id: runId,
-            tool_outputs: outputs
-          })
-        )
-      }
+      const submit = loop.onEvent(data)
+      if (submit !== undefined) submits.push(postJson(target, "/v2/threads/runs/submit_tool_outputs", submit))
     }
   )
   await Promise.all(submits)
-  return events
+  return loop.events()
 }

@@ -104,19 +104,26 @@ export const sdkLoop = (
 export const wireTools: ReadonlyArray<unknown> = toolkit.definitions
 
 /**
+ * What the baseline and platform loops send and answer (the SDK loop's toolkit, on the wire).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const loopOptions = (assistantId: string): BaselineUndici.LoopOptions => ({
+  assistantId,
+  message: MESSAGE,
+  tools: wireTools,
+  answer: (_name, args) => answer(String(args["location"]), typeof args["unit"] === "string" ? args["unit"] : undefined)
+})
+
+/**
  * One loop with the bare baseline (undici + eventsource-parser, no Effect).
  *
  * @since 0.1.0
  * @category loops
  */
 export const baselineLoop = (target: BaselineUndici.Target, assistantId: string): Promise<number> =>
-  BaselineUndici.toolLoop(target, {
-    assistantId,
-    message: MESSAGE,
-    tools: wireTools,
-    answer: (_name, args) =>
-      answer(String(args["location"]), typeof args["unit"] === "string" ? args["unit"] : undefined)
-  })
+  BaselineUndici.toolLoop(target, loopOptions(assistantId))
 
 /**
  * One loop of the same requests through `@effect/platform`'s `HttpClient` alone (no SDK): the floor
@@ -129,10 +136,4 @@ export const platformLoop = (
   target: PlatformLoop.Target,
   assistantId: string
 ): Effect.Effect<number, HttpClientError.HttpClientError, HttpClient.HttpClient> =>
-  PlatformLoop.toolLoop(target, {
-    assistantId,
-    message: MESSAGE,
-    tools: wireTools,
-    answer: (_name, args) =>
-      answer(String(args["location"]), typeof args["unit"] === "string" ? args["unit"] : undefined)
-  })
+  PlatformLoop.toolLoop(target, loopOptions(assistantId))

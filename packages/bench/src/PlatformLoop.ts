@@ -14,6 +14,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { createParser, type EventSourceMessage } from "eventsource-parser"
+import * as BaselineUndici from "./BaselineUndici.js"
 
 /**
  * Where and as whom to call the emulator.
@@ -25,11 +26,6 @@ export interface Target {
   /** `http://127.0.0.1:PORT` */
   readonly origin: string
   readonly token: string
-}
-
-interface ToolCallWire {
-  readonly id: string
-  readonly function: { readonly name: string; readonly arguments: string }
 }
 
 const request = (target: Target, path: string, body: unknown) =>
@@ -53,39 +49,22 @@ const postJson = (client: HttpClient.HttpClient, target: Target, path: string, b
  */
 export const toolLoop = (
   target: Target,
-  options: {
-    readonly assistantId: string
-    readonly message: string
-    readonly tools: ReadonlyArray<unknown>
-    readonly answer: (name: string, args: Record<string, unknown>) => string
-  }
+  options: BaselineUndici.LoopOptions
 ): Effect.Effect<number, HttpClientError.HttpClientError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const thread = (yield* postJson(client, target, "/v2/threads", {
       messages: [{ role: "user", content: options.message }]
     })) as { readonly id: string }
-    let runId = ""
-    let events = 0
+    const loop = BaselineUndici.loopEvents(options, thread.id)
     // the submissions the parser found in the last chunk, sent before the next one is read (the run's
     // stream has nothing more to say until they arrive)
-    let pending: Array<{ tool_call_id: string; output: string }> = []
+    let pending: Array<Record<string, unknown>> = []
     const parser = createParser({
       onEvent: (event: EventSourceMessage) => {
         if (event.event === "ping") return
-        events++
-        const data = JSON.parse(event.data) as Record<string, unknown>
-        const details = data["details"] as Record<string, unknown> | undefined
-        if (data["event_type"] === "run_begin") {
-          runId = (details?.["run_object"] as { id: string }).id
-        } else if (data["event_type"] === "tool_calls") {
-          for (const call of details?.["tool_calls"] as ReadonlyArray<ToolCallWire>) {
-            pending.push({
-              tool_call_id: call.id,
-              output: options.answer(call.function.name, JSON.parse(call.function.arguments) as Record<string, unknown>)
-            })
-          }
-        }
+        const submit = loop.onEvent(JSON.parse(event.data) as Record<string, unknown>)
+        if (submit !== undefined) pending.push(submit)
       }
     })
     const decoder = new TextDecoder()
@@ -98,14 +77,14 @@ export const toolLoop = (
     yield* Stream.runForEach(response.stream, (bytes) => {
       parser.feed(decoder.decode(bytes, { stream: true }))
       if (pending.length === 0) return Effect.void
-      const outputs = pending
+      const submits = pending
       pending = []
-      return postJson(client, target, "/v2/threads/runs/submit_tool_outputs", {
-        thread_id: thread.id,
-        run_id: runId,
-        tool_outputs: outputs
-      })
+      return Effect.forEach(
+        submits,
+        (submit) => postJson(client, target, "/v2/threads/runs/submit_tool_outputs", submit),
+        { discard: true }
+      )
     })
     parser.feed(decoder.decode())
-    return events
+    return loop.events()
   })

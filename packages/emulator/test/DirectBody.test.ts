@@ -5,46 +5,21 @@
  * next request, and for an HTTP/1.0 client the events unframed until the connection closes.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Emulator from "../src/Emulator.js"
 import * as Server from "../src/Server.js"
-import { AUTH, isRecord } from "./utils/http.js"
+import { postJsonTo } from "./utils/http.js"
 import { runBody } from "./utils/runs.js"
-import { exchange, rawRequest } from "./utils/socket.js"
+import { chunksOf, exchange, rawRequest } from "./utils/socket.js"
 
 const request = (version: "1.0" | "1.1", path: string, body: unknown) =>
   rawRequest("POST", version, path, JSON.stringify(body))
 
-/** Decodes a chunked body: the chunks, and whatever follows the terminator. */
-const chunksOf = (body: string): { readonly chunks: ReadonlyArray<string>; readonly rest: string } => {
-  const bytes = Buffer.from(body)
-  const chunks: Array<string> = []
-  let at = 0
-  while (true) {
-    const eol = bytes.indexOf("\r\n", at)
-    const size = parseInt(bytes.subarray(at, eol).toString("latin1"), 16)
-    at = eol + 2
-    if (size === 0) return { chunks, rest: bytes.subarray(at + 2).toString("utf8") }
-    chunks.push(bytes.subarray(at, at + size).toString("utf8"))
-    assert.strictEqual(bytes.subarray(at + size, at + size + 2).toString("latin1"), "\r\n")
-    at += size + 2
-  }
-}
-
 const setup = Effect.gen(function*() {
   const server = yield* Server.EmulatorServer
-  const client = yield* HttpClient.HttpClient
-  const json = (path: string, body: unknown) =>
-    client.execute(
-      HttpClientRequest.post(`${server.url}${path}`).pipe(
-        HttpClientRequest.setHeaders(AUTH),
-        HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
-      )
-    ).pipe(Effect.flatMap((r) => r.json), Effect.map((v) => (isRecord(v) ? v : {})), Effect.scoped)
+  const json = (path: string, body: unknown) => postJsonTo(server.url, path, body)
   const assistant = yield* json("/v2/assistants", { model: "ERNIE-4.0T-8K", name: "direct" })
   const thread = (chunks: number) => json("/v2/threads", { messages: [{ content: `please stream ${chunks} chunks` }] })
   return { url: server.url, assistantId: String(assistant["id"]), thread }
@@ -63,7 +38,7 @@ describe("event streams written by the Node server", () => {
       const head = text.indexOf("\r\n\r\n")
       assert.match(text.slice(0, head), /^HTTP\/1\.1 200 OK\r\n/)
       assert.match(text.slice(0, head), /\r\ntransfer-encoding: chunked/i)
-      const { chunks, rest } = chunksOf(text.slice(head + 4))
+      const { chunks, rest } = chunksOf(Buffer.from(text.slice(head + 4)))
       // run_begin, tool_step_begin, message_creation, 300 messages, tool_step_end, run_end
       assert.strictEqual(chunks.length, 305)
       for (const chunk of chunks) assert.match(chunk, /^event: (status|message)\ndata: \{[^\n]*\}\n\n$/)

@@ -5,17 +5,15 @@
  * must hold exactly one event, its size in bytes, and the event must be the JSON the service sends.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Emulator from "../src/Emulator.js"
 import * as ScriptedModel from "../src/ScriptedModel.js"
 import * as Server from "../src/Server.js"
-import { AUTH, isRecord } from "./utils/http.js"
+import { postJsonTo } from "./utils/http.js"
 import { runBody } from "./utils/runs.js"
-import { exchange, rawRequest } from "./utils/socket.js"
+import { chunksOf, exchange, rawRequest } from "./utils/socket.js"
 
 // plain ASCII chunks, then chunks that need escaping or more than one byte per character, then ASCII again
 const CHUNKS = [
@@ -30,31 +28,9 @@ const CHUNKS = [
   "最后。"
 ]
 
-/** Decodes a chunked body (as bytes): the chunks, each checked to end where its size says. */
-const chunksOf = (body: Buffer): ReadonlyArray<Buffer> => {
-  const chunks: Array<Buffer> = []
-  let at = 0
-  while (true) {
-    const eol = body.indexOf("\r\n", at)
-    const size = parseInt(body.subarray(at, eol).toString("latin1"), 16)
-    at = eol + 2
-    if (size === 0) return chunks
-    chunks.push(body.subarray(at, at + size))
-    assert.strictEqual(body.subarray(at + size, at + size + 2).toString("latin1"), "\r\n")
-    at += size + 2
-  }
-}
-
 const setup = Effect.gen(function*() {
   const server = yield* Server.EmulatorServer
-  const client = yield* HttpClient.HttpClient
-  const json = (path: string, body: unknown) =>
-    client.execute(
-      HttpClientRequest.post(`${server.url}${path}`).pipe(
-        HttpClientRequest.setHeaders(AUTH),
-        HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
-      )
-    ).pipe(Effect.flatMap((r) => r.json), Effect.map((v) => (isRecord(v) ? v : {})), Effect.scoped)
+  const json = (path: string, body: unknown) => postJsonTo(server.url, path, body)
   // ASCII instructions: the status events (whose run object shows them) leave the message events to decide
   const assistant = yield* json("/v2/assistants", { model: "ERNIE-4.0T-8K", name: "text", instructions: "be brief" })
   const thread = yield* json("/v2/threads", { messages: [{ content: "hello" }] })
@@ -99,7 +75,7 @@ describe("event text written by the Node server", () => {
       const bytes = Buffer.from(text)
       const head = bytes.indexOf("\r\n\r\n")
       assert.match(bytes.subarray(0, head).toString("latin1"), /\r\ntransfer-encoding: chunked/i)
-      const events = chunksOf(bytes.subarray(head + 4)).map((chunk) => chunk.toString("utf8"))
+      const events = chunksOf(bytes.subarray(head + 4)).chunks
       for (const event of events) assert.match(event, /^event: (status|message)\ndata: \{[^\n]*\}\n\n$/)
       const messages = messageData(events)
       assert.strictEqual(messages.length, CHUNKS.length)

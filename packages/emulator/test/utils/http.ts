@@ -164,3 +164,17 @@ export const PNG = Uint8Array.from(
     "base64"
   )
 )
+
+/** POST a JSON body with the test token to a running server at `url`: the answer's JSON object ({} if not one). */
+export const postJsonTo = (url: string, path: string, body: unknown) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(
+      HttpClientRequest.post(`${url}${path}`).pipe(
+        HttpClientRequest.setHeaders(AUTH),
+        HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+      )
+    )
+    const value = yield* response.json
+    return isRecord(value) ? value : {}
+  }).pipe(Effect.scoped)
