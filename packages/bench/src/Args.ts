@@ -71,7 +71,8 @@ export const usage =
                   [--time-limit S]
 
   --quick           smaller sizes, about a minute (chunks 20000, rounds 1, loops 50, concurrent 500,
-                    long-chunks 60000), no fetch variants; explicit sizes still apply
+                    long-chunks 60000), no fetch variants, no concurrent loops of @effect/platform's
+                    HttpClient alone; explicit sizes still apply
   --chunks N        message chunks of the per-event stream (default 100000)
   --rounds R        measured rounds of the per-event and per-loop comparisons (default 3)
   --loops L         sequential tool loops per variant for the per-loop CPU, in R rounds (default 1000)

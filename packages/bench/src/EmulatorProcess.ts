@@ -16,8 +16,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as NodePath from "node:path"
-import * as NodeUrl from "node:url"
+import * as ChildProcess from "./ChildProcess.js"
 
 /**
  * The emulator did not start (bad exit, no `listening on` line in time, or the process could not spawn).
@@ -53,21 +52,7 @@ export interface Options {
   readonly startTimeoutMillis?: number | undefined
 }
 
-/** The repository root (this file is `packages/bench/src/EmulatorProcess.ts`). */
-const root = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "../../..")
-
 const LISTENING = /^listening on (http:\/\/[^\s:]+:(\d+))\s*$/
-
-/** Keeps the last `max` characters of a text stream (diagnostics when the emulator fails). */
-const tail = (max: number) => {
-  let text = ""
-  return {
-    push: (more: string) => {
-      text = (text + more).slice(-max)
-    },
-    get: () => text
-  }
-}
 
 /**
  * Starts the emulator in its own process and waits until it listens. Its stdout and stderr are drained
@@ -91,7 +76,7 @@ export const start = (
       // no pacing between message chunks (the command's default paces like a model): measure the client
       "--chunk-delay",
       "0"
-    ).pipe(Command.workingDirectory(root))
+    ).pipe(Command.workingDirectory(ChildProcess.root))
 
     const child = yield* Command.start(command).pipe(
       Effect.mapError((cause) =>
@@ -100,20 +85,10 @@ export const start = (
     )
     const pid = Number(child.pid)
     // Backstop for a crash of this process that skips the finalizers: kill the emulator's group.
-    const onExit = () => {
-      try {
-        process.kill(-pid, "SIGKILL")
-      } catch {
-        // already gone
-      }
-    }
-    yield* Effect.acquireRelease(
-      Effect.sync(() => process.once("exit", onExit)),
-      () => Effect.sync(() => process.removeListener("exit", onExit))
-    )
+    yield* ChildProcess.killOnExit(pid)
 
     const ready = yield* Deferred.make<string>()
-    const output = tail(4096)
+    const output = ChildProcess.tail(4096)
     yield* child.stdout.pipe(
       Stream.decodeText(),
       Stream.splitLines,

@@ -43,6 +43,18 @@ export const median = (values: ReadonlyArray<number>): number => {
 export const max = (values: ReadonlyArray<number>): number => values.length === 0 ? Number.NaN : Math.max(...values)
 
 /**
+ * The value at rank `p` (0 to 1) of the sorted values (no interpolation); `NaN` when empty.
+ *
+ * @since 0.1.0
+ * @category statistics
+ */
+export const percentile = (values: ReadonlyArray<number>, p: number): number => {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+}
+
+/**
  * Events per second of a run.
  *
  * @since 0.1.0
@@ -55,6 +67,14 @@ export const rate = (run: RunResult): number => run.events / run.seconds
  * @category formatting
  */
 export const mib = (bytes: number): string => (bytes / (1024 * 1024)).toFixed(1)
+
+/**
+ * Seconds as milliseconds with two decimals: `12.34 ms`.
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const millis = (seconds: number): string => `${(seconds * 1e3).toFixed(2)} ms`
 
 /**
  * An integer with thin groups: `123 456`.

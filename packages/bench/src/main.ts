@@ -3,8 +3,8 @@
  * measures, in one run, the targets of issue 11 (see {@link Targets} for the closing lines).
  *
  * The emulator runs in its own process (see {@link EmulatorProcess}), so the client and the server do
- * not share an event loop. Client CPU is this process' `process.cpuUsage()`, the emulator's CPU is read
- * from `/proc/<pid>/stat`. Every target is a ratio against a baseline measured in the same run, or an
+ * not share an event loop. Client CPU is the client process' `process.cpuUsage()`, the emulator's CPU is
+ * read from `/proc/<pid>/stat`. Every target is a ratio against a baseline measured in the same run, or an
  * absolute figure that does not depend on wall time, so that other load on the machine moves both sides.
  *
  * 1. **Per event**: one stream of N message chunks (`please stream N chunks`), consumed by the bare
@@ -20,23 +20,28 @@
  *    client CPU per loop ≤ 2× the baseline's; emulator CPU per (SDK) loop ≤ 2 ms. Information: the same
  *    requests through `@effect/platform`'s HttpClient alone (see {@link PlatformLoop}), the floor under
  *    any client built on it.
- * 4. **Concurrency**: C loops at once (default 10,000, started over 2 s) in this process, over an undici
- *    Agent sized for them: all complete with the expected events, none left active on the server (every
- *    thread's runs are listed afterwards), and (peak RSS − idle RSS) / C ≤ 64 KiB (idle RSS: this
- *    process' RSS after a full GC right before the loops start; peak RSS: the kernel's high-water mark
+ * 4. **Concurrency**: C loops at once (default 10,000, started over 2 s) in a fresh client process (see
+ *    {@link ConcurrentProcess}: this process' heap, and the limits V8 sizes it by, have grown with the
+ *    phases above, and a peak measured here would include them), over an undici Agent sized for them:
+ *    all complete with the expected events, none left active on the server (every thread's runs are
+ *    listed afterwards), and (peak RSS − idle RSS) / C ≤ 64 KiB (idle RSS: the child's RSS after 50
+ *    warm-up loops and a full GC, right before the loops start; peak RSS: the kernel's high-water mark
  *    over the loops, see {@link Measure}; the harness' own cost per loop is kept out, see
- *    {@link Concurrent}). Loops/s and p50/p99 time to first event are information, and so is the bare
- *    baseline's memory per loop: the same C loops over an Agent of the same size, run afterwards (a
- *    progress line every 10 s).
+ *    {@link Concurrent}). Loops/s, p50/p99 time to first event and the CPU of both processes per loop
+ *    are information, and so is the bare baseline's memory per loop (4b): the same C loops over an
+ *    Agent of the same size, in a fresh process too, and in the full run (not `--quick`) that of the
+ *    same requests through `@effect/platform`'s HttpClient alone (4c). The children's lines (a progress
+ *    line every 10 s) are forwarded to this process' output.
  * 5. **Flat memory**: the live heap (a full GC before each sample) of an SDK stream of M chunks is not
  *    above 1.5× that of N chunks + 2 MiB; the heap after GC does not grow with the number of completed
- *    loops by more than 2 MiB: sampled after the C loops of phase 4 and again after C / 4 more at the
- *    same arrival rate, each time once the batch's Agent is closed (its connections with it). Both
- *    samples come after the peak of concurrency, so what is sized by that peak (compiled code, tables
- *    V8 does not shrink) is in both; the heap before the C loops is printed as information.
+ *    loops by more than 2 MiB: sampled in phase 4's process after its C loops and again after C / 4 more
+ *    at the same arrival rate, each time once the batch's Agent is closed (its connections with it).
+ *    Both samples come after the peak of concurrency, so what is sized by that peak (compiled code,
+ *    tables V8 does not shrink) is in both; the heap before the C loops is printed as information.
  *
- * A missed target prints `TARGET MISSED` and still exits 0: this is a measurement. What invalidates it
- * (the emulator failing, a wrong event count, a loop failing or left active) exits 1.
+ * A missed target prints `TARGET MISSED` and still exits 0: this is a measurement (loops of phase 4 that
+ * fail or are left active are counted in its line). What invalidates it (the emulator or a concurrent
+ * loops' process failing, a wrong event count in phases 1–3) exits 1.
  *
  * Run node with `--expose-gc` (the root `bench` script does).
  *
@@ -57,12 +62,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Scope from "effect/Scope"
 import * as NodeOs from "node:os"
 import * as Undici from "undici"
 import * as Args from "./Args.js"
 import type * as BaselineUndici from "./BaselineUndici.js"
-import * as Concurrent from "./Concurrent.js"
+import * as ConcurrentProcess from "./ConcurrentProcess.js"
 import * as EmulatorCpu from "./EmulatorCpu.js"
 import * as EmulatorProcess from "./EmulatorProcess.js"
 import * as Loops from "./Loops.js"
@@ -77,27 +81,11 @@ const TOKEN = "bench-token"
 const STATUS_EVENTS = 5
 /** The concurrent loops start over this many milliseconds (see phase 4). */
 const RAMP_MILLIS = 2_000
-/** How long the concurrent loops' destroyed sockets are given to finish closing (see phase 5b). */
-const SOCKETS_CLOSE_MILLIS = 500
 const KiB = 1024
 const MiB = 1024 * KiB
-/** Statuses of a run still alive on the server. */
-const ACTIVE = new Set(["queued", "in_progress", "requires_action", "cancelling"])
 
-const percentile = (values: ReadonlyArray<number>, p: number): number => {
-  if (values.length === 0) return Number.NaN
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
-}
 const micros = (seconds: number) => `${(seconds * 1e6).toFixed(2)} µs`
-const millis = (seconds: number) => `${(seconds * 1e3).toFixed(2)} ms`
-
-/** A full GC (twice: weak references and finalizers), then the heap in use. */
-const heapAfterGc = (): number => {
-  globalThis.gc?.()
-  globalThis.gc?.()
-  return process.memoryUsage().heapUsed
-}
+const millis = Report.millis
 
 const program = (args: Args.Args) =>
   Effect.gen(function*() {
@@ -386,177 +374,45 @@ const program = (args: Args.Args) =>
     const liveSmall = yield* run("live N", sdkVariant, chunks, true)
     const liveLarge = yield* run("live M", sdkVariant, longChunks, true)
     const streamFlat = liveLarge.peakHeapDelta <= 1.5 * liveSmall.peakHeapDelta + 2 * MiB && !liveLarge.stopped
-    // What a user running thousands of loops configures: one Agent sized for them.
-    // - `connections`: a loop holds its run's stream open while it submits the tool outputs on a second
-    //   connection, so the pool must exceed the number of loops (or the submissions queue behind the
-    //   streams that wait for them); bounded so that both processes stay under their fd limit.
-    // - `keepAliveTimeout` / `keepAliveMaxTimeout`: idle connections are given up after 10 s, far below
-    //   the emulator's 65 s keep-alive (undici otherwise trusts the server's `Keep-Alive: timeout=65`
-    //   minus 2 s): a client whose event loop lags by seconds must not send on a connection the server
-    //   is closing ("other side closed" on a submit_tool_outputs, which is not retried).
-    // - `connect.timeout`: thousands of connections opened at once wait for accept() longer than
-    //   undici's 10 s default on a loaded machine.
-    // - pipelining stays 1 (undici's default): a request never waits behind another one's stream.
-    const concurrentAgent = () =>
-      new Undici.Agent({
-        connections: concurrent + Math.min(concurrent, 4096),
-        pipelining: 1,
-        keepAliveTimeout: 10_000,
-        keepAliveMaxTimeout: 10_000,
-        connect: { timeout: 60_000 }
-      })
-    const concurrentHttp = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-      Layer.provide(Layer.scoped(
-        NodeHttpClient.Dispatcher,
-        Effect.acquireRelease(Effect.sync(concurrentAgent), (agent) => Effect.promise(() => agent.destroy()))
-      ))
-    )
-    // The SDK's timeouts are raised for these loops, as a user running thousands of loops in one process
-    // would: the process' CPU is the queue (a full run's 10,000 loops keep the event loop busy for
-    // minutes), so the default 60 s per attempt fails most `Threads.create` calls with `OutcomeUnknown`
-    // before their answers are read, and a stream's events can wait longer than the 90 s idle timeout.
-    // Built in a scope of its own per batch, closed after the batch's loops: destroying the Agent closes
-    // its idle connections at once, so the heap measured afterwards holds what the loops left, not open
-    // sockets.
-    const buildManyLoops = (scope: Scope.Scope) =>
-      Layer.buildWithScope(
-        Variants.sdkLayer(emulator.url, TOKEN, concurrentHttp, {
-          timeout: "20 minutes",
-          streamIdleTimeout: "20 minutes"
-        }),
-        scope
-      )
-    const loopTimeout = args.quick ? "5 minutes" : "30 minutes"
-
-    const heapBeforeConcurrent = heapAfterGc()
-    const concurrentScope = yield* Scope.make()
-    const manyLoops = yield* buildManyLoops(concurrentScope)
-
     // ------------------------------------------------------------------------------ 4. concurrency
-    yield* Console.log(`\n4. concurrency: ${concurrent} streamed tool loops at once`)
-    // The outcomes (10,000 of them in the full run) live only inside this phase: the heap sampled after
-    // it (5b) holds what the loops left, not the harness' own records of them.
-    const sdkMemory = yield* Effect.gen(function*() {
-      const emulatorBefore = emulatorCpu()
-      const measured = yield* Concurrent.run({
-        label: "SDK loops",
-        count: concurrent,
-        rampMillis: RAMP_MILLIS,
-        timeout: loopTimeout,
-        // interrupting a loop (its bound) cancels its run
-        loop: (onEvent) => Loops.sdkLoop(assistant.id, onEvent)
-      }).pipe(Effect.provide(manyLoops))
-      const emulatorAfter = emulatorCpu()
-      const outcomes = measured.value.filter(Either.isRight).map((outcome) => outcome.right)
-      const failures = measured.value.filter(Either.isLeft).map((outcome) => outcome.left)
-      if (failures.length > 0) {
-        yield* Console.log(`${failures.length} loops FAILED; the first: ${Variants.describe(failures[0])}`)
-      }
-      // every loop must see the same events; a loop that saw others (e.g. a resumed stream) is counted,
-      // not the end of the measurement: the closing lines are always printed
-      const counts = new Map<number, number>()
-      for (const outcome of outcomes) counts.set(outcome.events, (counts.get(outcome.events) ?? 0) + 1)
-      const loopEvents = [...counts].reduce((most, entry) => (entry[1] > most[1] ? entry : most), [0, 0])[0]
-      const otherEvents = outcomes.length - (counts.get(loopEvents) ?? 0)
-      if (otherEvents > 0) {
-        yield* Console.log(
-          `${otherEvents} loops saw another number of events than ${loopEvents}: ${
-            [...counts].map(([events, loops]) => `${loops} × ${events}`).join(", ")
-          }`
-        )
-      }
-      // none left active on the server: list every thread's runs (after the measurement, over the loops'
-      // Agent, closed right after with all its connections)
-      const manyRuns = Context.get(manyLoops, Runs.Runs)
-      const active = yield* Effect.forEach(
-        outcomes,
-        (outcome) =>
-          Effect.map(
-            manyRuns.list({ threadId: outcome.threadId }),
-            (page) => page.data.filter((r) => ACTIVE.has(r.status)).length + (page.data.length === 0 ? 1 : 0)
-          ),
-        { concurrency: 64 }
-      ).pipe(Effect.map((counts) => counts.reduce((a, b) => a + b, 0)))
-      yield* Scope.close(concurrentScope, Exit.void)
-      // `agent.destroy()` resolves before every socket's handle has finished closing (libuv runs the
-      // close callbacks on a later turn of the event loop); until then such a socket still references
-      // its Client, whose `drain` listener references the Pool, which keeps every Client it ever made
-      // (up to `connections`, ~2.3 KB each: ~31 MiB for 10,000 loops). Let those callbacks run before
-      // the heap is sampled (5b), so that it holds what the loops left, not the closing transport.
-      yield* Effect.sleep(SOCKETS_CLOSE_MILLIS)
-      const firstEvent = outcomes.map((outcome) => outcome.firstEventMillis)
-      const loopsPerSecond = concurrent / measured.seconds
-      const growth = measured.peakRss - measured.rssBefore
-      yield* Console.log(
-        `${concurrent} loops in ${measured.seconds.toFixed(2)} s (${
-          loopsPerSecond.toFixed(0)
-        } loops/s), ${loopEvents} ` +
-          `events/loop, time to first event p50 ${percentile(firstEvent, 0.5).toFixed(0)} ms, p99 ${
-            percentile(firstEvent, 0.99).toFixed(0)
-          } ms; client cpu ${millis(measured.cpuSeconds / concurrent)}/loop, emulator cpu ${
-            emulatorBefore === undefined || emulatorAfter === undefined
-              ? "?"
-              : millis((emulatorAfter - emulatorBefore) / concurrent)
-          }/loop; rss ${Report.mib(measured.rssBefore)} → peak ${Report.mib(measured.peakRss)} MiB (${
-            measured.peakRssExact ? "kernel high-water mark" : "highest sample"
-          }); ${active} runs left active`
-      )
-      verdicts.push({
-        name: "concurrent loops",
-        ok: active === 0 && outcomes.length === concurrent && otherEvents === 0,
-        measured:
-          `${outcomes.length}/${concurrent} completed, ${failures.length} failed, ${
-            otherEvents > 0 ? `${otherEvents} with other events, ` : ""
-          }${active} left active, ${loopsPerSecond.toFixed(0)} loops/s, ` +
-          `first event p50 ${percentile(firstEvent, 0.5).toFixed(0)} ms / p99 ${
-            percentile(firstEvent, 0.99).toFixed(0)
-          } ms`,
-        target: `all ${concurrent} complete, none left active`
-      })
-      return {
-        growth,
-        rssBefore: measured.rssBefore,
-        peakRss: measured.peakRss,
-        peakHeapDelta: measured.peakHeapDelta
-      }
+    // Each batch of concurrent loops runs in a fresh client process (see ConcurrentProcess): this one's
+    // heap, and the limits V8 sizes it by, have grown with the phases above, and would count in the peak.
+    const concurrentOptions = (mode: ConcurrentProcess.Mode, moreLoops: number): ConcurrentProcess.Options => ({
+      mode,
+      url: emulator.url,
+      token: TOKEN,
+      assistantId: assistant.id,
+      emulatorPid: emulator.pid,
+      count: concurrent,
+      rampMillis: RAMP_MILLIS,
+      timeoutMillis: (args.quick ? 5 : 30) * 60_000,
+      moreLoops
     })
-    const growth = sdkMemory.growth
-
-    // ------------------------------------------------------------ 5b. flat memory: completed loops
-    // The live heap after the C loops, then after C / 4 more at the same arrival rate (on an Agent of
-    // their own, closed the same way). Both samples come after the peak of concurrency: what is sized by
-    // that peak and kept (V8's compiled code, the table of Effect's per-fiber scheduler WeakMap, which V8
-    // does not shrink, undici's parser memory) is in both, so the difference is what completed loops leave.
-    const heapAfterConcurrent = heapAfterGc()
-    const moreLoops = Math.max(1, Math.floor(concurrent / 4))
-    yield* Console.log(`\n5b. flat memory: ${moreLoops} more loops at the same arrival rate`)
-    const moreScope = yield* Scope.make()
-    const moreFailures = yield* buildManyLoops(moreScope).pipe(
-      Effect.flatMap((context) =>
-        Concurrent.run({
-          label: "more loops",
-          count: moreLoops,
-          rampMillis: Math.round((RAMP_MILLIS * moreLoops) / concurrent),
-          timeout: loopTimeout,
-          loop: (onEvent) => Loops.sdkLoop(assistant.id, onEvent)
-        }).pipe(Effect.provide(context))
-      ),
-      Effect.map((measured) => measured.value.filter(Either.isLeft).length),
-      Effect.ensuring(Scope.close(moreScope, Exit.void))
-    )
-    yield* Effect.sleep(SOCKETS_CLOSE_MILLIS)
-    const heapAfterMore = heapAfterGc()
-    const loopGrowth = heapAfterMore - heapAfterConcurrent
-    const loopsFlat = loopGrowth <= 2 * MiB && moreFailures === 0
+    const perLoop = (result: ConcurrentProcess.Result) => (result.peakRss - result.rssBefore) / concurrent / KiB
+    const heapPerLoop = (result: ConcurrentProcess.Result) => result.peakHeapDelta / concurrent / KiB
     yield* Console.log(
-      `live heap after GC: ${Report.mib(heapBeforeConcurrent)} MiB before the ${concurrent} concurrent loops, ${
-        Report.mib(heapAfterConcurrent)
-      } MiB after them (compiled code, tables sized for their peak), ${
-        Report.mib(heapAfterMore)
-      } MiB after ${moreLoops} more (${(loopGrowth / moreLoops).toFixed(0)} B/loop)${
-        moreFailures > 0 ? `; ${moreFailures} of these loops FAILED` : ""
-      }`
+      `\n4. concurrency: ${concurrent} streamed tool loops at once, in a fresh client process ` +
+        `(then 5b, the completed loops' heap, in the same process)`
     )
+    const moreLoops = Math.max(1, Math.floor(concurrent / 4))
+    const sdkMemory = yield* ConcurrentProcess.run(concurrentOptions("sdk", moreLoops))
+    const loopsPerSecond = concurrent / sdkMemory.seconds
+    const firstEvent = (millis: number | null) => (millis ?? Number.NaN).toFixed(0)
+    verdicts.push({
+      name: "concurrent loops",
+      ok: sdkMemory.active === 0 && sdkMemory.completed === concurrent && sdkMemory.otherEvents === 0,
+      measured:
+        `${sdkMemory.completed}/${concurrent} completed, ${sdkMemory.failures} failed, ${
+          sdkMemory.otherEvents > 0 ? `${sdkMemory.otherEvents} with other events, ` : ""
+        }${sdkMemory.active ?? "?"} left active, ${loopsPerSecond.toFixed(0)} loops/s, ` +
+        `first event p50 ${firstEvent(sdkMemory.firstEventP50Millis)} ms / p99 ${
+          firstEvent(sdkMemory.firstEventP99Millis)
+        } ms`,
+      target: `all ${concurrent} complete, none left active`
+    })
+    const heap = sdkMemory.heap
+    const loopGrowth = heap === null ? Number.NaN : heap.afterMore - heap.afterConcurrent
+    const loopsFlat = heap !== null && loopGrowth <= 2 * MiB && heap.moreFailures === 0
     verdicts.push({
       name: "flat memory",
       ok: Measure.gcExposed && streamFlat && loopsFlat,
@@ -565,56 +421,52 @@ const program = (args: Args.Args) =>
       } MiB at ${Report.int(liveLarge.events)}${liveLarge.stopped ? " (STOPPED)" : ""}; heap after GC ${
         loopGrowth >= 0 ? "+" : ""
       }${Report.mib(loopGrowth)} MiB over ${moreLoops} more loops (${
-        Report.mib(heapAfterConcurrent)
-      } MiB after the ${concurrent} concurrent loops, ${Report.mib(heapAfterMore)} MiB after ${moreLoops} more)${
-        Measure.gcExposed ? "" : " (no --expose-gc)"
-      }`,
+        Report.mib(heap?.afterConcurrent ?? Number.NaN)
+      } MiB after the ${concurrent} concurrent loops, ${
+        Report.mib(heap?.afterMore ?? Number.NaN)
+      } MiB after ${moreLoops} more)${Measure.gcExposed ? "" : " (no --expose-gc)"}`,
       target: "stream: Δ(M) ≤ 1.5 × Δ(N) + 2 MiB; loops: ≤ +2 MiB"
     })
 
     // ------------------------------------------------- 4b. the baseline's memory per loop (information)
-    // The same C loops with the bare baseline, over an Agent of the same size: what sockets and undici's
-    // per-connection state cost without Effect. Run after the SDK's loops (and after the heap sample
-    // above) so that the target's measurement is not affected; its RSS before may still hold heap pages
-    // the SDK's loops made V8 commit, so its RSS figure errs low (its peak heap growth does not).
-    yield* Console.log(`\n4b. baseline: ${concurrent} bare loops at once (information)`)
-    const bareMeasured = yield* Effect.acquireUseRelease(
-      Effect.sync(concurrentAgent),
-      (agent) =>
-        Concurrent.run({
-          label: "baseline loops",
-          count: concurrent,
-          rampMillis: RAMP_MILLIS,
-          timeout: loopTimeout,
-          loop: () =>
-            Effect.tryPromise({
-              try: () => Loops.baselineLoop({ dispatcher: agent, origin: emulator.url, token: TOKEN }, assistant.id),
-              catch: (cause) =>
-                new Variants.BenchError({ message: `baseline loop: ${Variants.describe(cause)}`, cause })
-            })
-        }),
-      (agent) => Effect.promise(() => agent.destroy())
-    )
-    const bareFailures = bareMeasured.value.filter(Either.isLeft).length
-    const bareGrowth = bareMeasured.peakRss - bareMeasured.rssBefore
-    yield* Console.log(
-      `${concurrent} baseline loops in ${bareMeasured.seconds.toFixed(2)} s, ${bareFailures} failed; client cpu ${
-        millis(bareMeasured.cpuSeconds / concurrent)
-      }/loop; rss ${Report.mib(bareMeasured.rssBefore)} → peak ${Report.mib(bareMeasured.peakRss)} MiB = ${
-        (bareGrowth / concurrent / KiB).toFixed(1)
-      } KiB per loop (SDK: ${(growth / concurrent / KiB).toFixed(1)} KiB); peak heap growth (garbage included) ${
-        (bareMeasured.peakHeapDelta / concurrent / KiB).toFixed(1)
-      } KiB per loop (SDK: ${(sdkMemory.peakHeapDelta / concurrent / KiB).toFixed(1)} KiB)`
-    )
+    // The same C loops with the bare baseline, over an Agent of the same size, in a fresh process too:
+    // what sockets and undici's per-connection state cost without Effect.
+    const otherLoops = (label: string, result: ConcurrentProcess.Result) =>
+      `${concurrent} ${label} loops in ${result.seconds.toFixed(2)} s, ${result.failures} failed${
+        result.firstFailure === null ? "" : ` (the first: ${result.firstFailure})`
+      }; client cpu ${Report.millis(result.cpuSeconds / concurrent)}/loop; rss ${Report.mib(result.rssBefore)} → peak ${
+        Report.mib(result.peakRss)
+      } MiB = ${perLoop(result).toFixed(1)} KiB per loop (SDK: ${
+        perLoop(sdkMemory).toFixed(1)
+      } KiB); peak heap growth (garbage included) ${heapPerLoop(result).toFixed(1)} KiB per loop (SDK: ${
+        heapPerLoop(sdkMemory).toFixed(1)
+      } KiB)`
+    yield* Console.log(`\n4b. baseline: ${concurrent} bare loops at once, in a fresh client process (information)`)
+    const bareMemory = yield* ConcurrentProcess.run(concurrentOptions("bare", 0))
+    yield* Console.log(otherLoops("baseline", bareMemory))
+    // ------------------------------------- 4c. @effect/platform's HttpClient alone (information, full run)
+    // The floor under any client built on it; another C loops (about 45 s at 10,000), not in --quick.
+    let platformMemory: ConcurrentProcess.Result | undefined
+    if (!args.quick) {
+      yield* Console.log(
+        `\n4c. @effect/platform's HttpClient alone: ${concurrent} loops of the same requests at once, ` +
+          `in a fresh client process (information)`
+      )
+      platformMemory = yield* ConcurrentProcess.run(concurrentOptions("platform", 0))
+      yield* Console.log(otherLoops("platform HttpClient", platformMemory))
+    }
     verdicts.push({
       name: "memory per loop",
-      ok: growth / concurrent <= 64 * KiB,
-      measured: `${(growth / concurrent / KiB).toFixed(1)} KiB (rss ${Report.mib(sdkMemory.rssBefore)} → ${
+      ok: perLoop(sdkMemory) <= 64,
+      measured: `${perLoop(sdkMemory).toFixed(1)} KiB (rss ${Report.mib(sdkMemory.rssBefore)} → ${
         Report.mib(sdkMemory.peakRss)
-      } MiB over ${concurrent} loops; baseline ${(bareGrowth / concurrent / KiB).toFixed(1)} KiB)`,
+      } MiB over ${concurrent} loops in a fresh process; baseline ${perLoop(bareMemory).toFixed(1)} KiB${
+        platformMemory === undefined
+          ? ""
+          : `; the same requests through @effect/platform's HttpClient alone: ${perLoop(platformMemory).toFixed(1)} KiB`
+      })`,
       target: "≤ 64 KiB"
     })
-
     yield* Console.log("")
     for (const text of Targets.lines(verdicts)) yield* Console.log(text)
     return 0
