@@ -17,7 +17,9 @@ import * as UrlParams from "@effect/platform/UrlParams"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
 import { constTrue } from "effect/Function"
 import * as Tracer from "effect/Tracer"
 import type { HttpError } from "../AppBuilderError.js"
@@ -71,7 +73,9 @@ const recordResponse = (
  * the client's `transformClient`); and, under the SDK's span (`span`), the platform's own `http.client`
  * span switched off and the SDK's span as the parent. This is `Effect.locally(Headers.currentRedactedNames,
  * …)`, `Effect.locally(HttpClient.currentTracerDisabledWhen, …)` and `Effect.withParentSpan` in one: each of
- * them is an acquire/use/release of its own, on every request.
+ * them is an acquire/use/release of its own, on every request. Each `FiberRef.set` copies all the fiber's
+ * refs, as does reading them all: the three refs of a traced send are set together, and put back
+ * together (two copies each way instead of three).
  */
 const withSendRefs = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -86,19 +90,24 @@ const withSendRefs = <A, E, R>(
       if (span !== undefined) {
         const disabledWhen = fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)
         const context = fiber.getFiberRef(FiberRef.currentContext)
-        set = Effect.zipRight(
-          set,
-          Effect.zipRight(
-            FiberRef.set(HttpClient.currentTracerDisabledWhen, constTrue),
-            FiberRef.set(FiberRef.currentContext, Context.add(context, Tracer.ParentSpan, span))
-          )
+        const parented = Context.add(context, Tracer.ParentSpan, span)
+        set = Effect.updateFiberRefs((fiberId, refs) =>
+          FiberRefs.updateManyAs(refs, {
+            entries: [
+              entry(Headers.currentRedactedNames, fiberId, redacted),
+              entry(HttpClient.currentTracerDisabledWhen, fiberId, constTrue),
+              entry(FiberRef.currentContext, fiberId, parented)
+            ]
+          })
         )
-        reset = Effect.zipRight(
-          reset,
-          Effect.zipRight(
-            FiberRef.set(HttpClient.currentTracerDisabledWhen, disabledWhen),
-            FiberRef.set(FiberRef.currentContext, context)
-          )
+        reset = Effect.updateFiberRefs((fiberId, refs) =>
+          FiberRefs.updateManyAs(refs, {
+            entries: [
+              entry(Headers.currentRedactedNames, fiberId, names),
+              entry(HttpClient.currentTracerDisabledWhen, fiberId, disabledWhen),
+              entry(FiberRef.currentContext, fiberId, context)
+            ]
+          })
         )
       }
       return Effect.zipRight(
@@ -110,6 +119,13 @@ const withSendRefs = <A, E, R>(
       )
     })
   )
+
+/** One entry of `FiberRefs.updateManyAs`: `ref` set to `value` by `fiberId`. */
+const entry = <X>(
+  ref: FiberRef.FiberRef<X>,
+  fiberId: FiberId.Single,
+  value: X
+): readonly [FiberRef.FiberRef<X>, readonly [readonly [FiberId.Single, X]]] => [ref, [[fiberId, value]]]
 
 /**
  * Sends one request under the SDK's `http.client` span (see the module documentation); a platform error

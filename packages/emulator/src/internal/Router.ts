@@ -70,15 +70,24 @@ export const bearerToken = (value: string | undefined): Option.Option<string> =>
   return match === null ? Option.none() : Option.some(match[1]!.trim())
 }
 
-const authorize = (headers: Headers.Headers, configured: Option.Option<Redacted.Redacted<string>>): boolean => {
-  const token = Option.orElse(
-    bearerToken(headers["authorization"]),
-    () => bearerToken(headers["x-appbuilder-authorization"])
-  )
-  if (Option.isNone(token)) return false
-  if (Option.isNone(configured)) return true
-  const expected = Redacted.value(configured.value)
-  return token.value === expected || token.value === Option.getOrElse(bearerToken(expected), () => expected)
+/**
+ * The check of a request's token against the configured one (read once, not per request): with no
+ * configured token any bearer token passes; else the token, or the token of a configured `Bearer <token>`.
+ */
+const authorizer = (configured: Option.Option<Redacted.Redacted<string>>) => {
+  const expected = Option.map(configured, (token) => {
+    const value = Redacted.value(token)
+    return { value, bare: Option.getOrElse(bearerToken(value), () => value) }
+  })
+  return (headers: Headers.Headers): boolean => {
+    const token = Option.orElse(
+      bearerToken(headers["authorization"]),
+      () => bearerToken(headers["x-appbuilder-authorization"])
+    )
+    if (Option.isNone(token)) return false
+    if (Option.isNone(expected)) return true
+    return token.value === expected.value.value || token.value === expected.value.bare
+  }
 }
 
 const redactHeaders = (headers: Headers.Headers): Record<string, string> => {
@@ -321,81 +330,97 @@ export const splitUrl = (url: string): { readonly path: string; readonly query: 
   return { path: Faults.normalizePath(rawPath === "" ? "/" : rawPath), query: index < 0 ? "" : url.slice(index + 1) }
 }
 
+/** The answer of a fault that answers in the route's place (a status or a malformed body). */
+const faultAnswer = (fault: Faults.StatusFault | Faults.MalformedFault): HttpServerResponse.HttpServerResponse =>
+  fault._tag === "Status"
+    ? injectedStatus(fault)
+    : HttpServerResponse.text(fault.body, {
+      status: fault.status,
+      contentType: "application/json; charset=utf-8"
+    })
+
 /**
  * Answers one request with `routes`, given the router's services (resolved once by {@link handler}).
+ *
+ * Written as a chain of `flatMap`s rather than generators: this runs for every request, and each
+ * generator layer costs an iterator and a step per `yield*`.
  */
 const handle = <R>(
   table: ReadonlyMap<string, Route.Route<R>>,
   store: Store.Service,
   config: EmulatorConfig.Resolved,
   faults: Faults.Service,
+  authorize: (headers: Headers.Headers) => boolean,
   request: Request
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> =>
-  Effect.gen(function*() {
-    const startedAt = yield* Clock.currentTimeMillis
+  Effect.flatMap(Clock.currentTimeMillis, (startedAt) => {
     const echoed = request.headers["x-appbuilder-request-id"]
     const requestId = echoed !== undefined && echoed.trim() !== "" ? echoed : Store.Ids.requestId()
     const { path, query } = splitUrl(request.url)
     const route = request.method === "POST" ? table.get(path) : undefined
     const limit = route?.body === "multipart" ? config.maxUploadBytes + MULTIPART_OVERHEAD : JSON_BODY_LIMIT
-    const body = yield* request.readBody(limit)
-    // decoded once: kept in the request log and parsed (JSON routes)
-    const text = route?.body === "multipart" ? `<multipart ${body.total} bytes>` : decoder.decode(body.bytes)
-    const entry: Store.RequestLogEntry = {
-      method: request.method,
-      path,
-      query,
-      requestId,
-      headers: redactHeaders(request.headers),
-      body: text,
-      status: 0,
-      errorCode: undefined,
-      at: startedAt
-    }
-    store.requests.push(entry)
-
-    const fail = (error: ApiError.ApiError | ApiError.StorageError) => {
-      entry.errorCode = error.code
-      return errorResponse(error, requestId)
-    }
-
-    const respond: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> = Effect.gen(function*() {
-      if (route === undefined) return fail(ApiError.unknownPath(path))
-      const plan = yield* faults.take(path)
-      if (Duration.greaterThan(plan.latency, Duration.zero)) yield* Effect.sleep(plan.latency)
-      if (Option.isSome(plan.answer)) {
-        const fault = plan.answer.value
-        entry.errorCode = "injected_fault"
-        return fault._tag === "Status"
-          ? injectedStatus(fault)
-          : HttpServerResponse.text(fault.body, {
-            status: fault.status,
-            contentType: "application/json; charset=utf-8"
-          })
+    return Effect.flatMap(request.readBody(limit), (body) => {
+      // decoded once: kept in the request log and parsed (JSON routes)
+      const text = route?.body === "multipart" ? `<multipart ${body.total} bytes>` : decoder.decode(body.bytes)
+      const entry: Store.RequestLogEntry = {
+        method: request.method,
+        path,
+        query,
+        requestId,
+        headers: redactHeaders(request.headers),
+        body: text,
+        status: 0,
+        errorCode: undefined,
+        at: startedAt
       }
-      if (!authorize(request.headers, config.token)) {
-        return fail(ApiError.unauthorized("missing or invalid Authorization header"))
-      }
-      const json = parseBody(route.body, route.family, body, text, config.maxUploadBytes)
-      if (Either.isLeft(json)) return fail(json.left)
-      const response = yield* route.handler({ body: json.right, request, requestId, bytes: body.bytes }).pipe(
-        Effect.catchAll((error) => Effect.succeed(fail(error)))
-      )
-      return Option.match(plan.dropAfter, {
-        onNone: () => response,
-        onSome: (chunks) => dropBody(response, chunks, request.source)
-      })
-    })
+      store.requests.push(entry)
 
-    const response = yield* respond.pipe(
-      Effect.catchAllCause((cause) =>
-        Effect.logDebug("emulator handler defect", cause).pipe(
-          Effect.as(fail(ApiError.internal("internal error")))
+      const fail = (error: ApiError.ApiError | ApiError.StorageError) => {
+        entry.errorCode = error.code
+        return errorResponse(error, requestId)
+      }
+
+      const answer = (
+        route: Route.Route<R>,
+        plan: Faults.Plan
+      ): Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> => {
+        if (Option.isSome(plan.answer)) {
+          entry.errorCode = "injected_fault"
+          return Effect.succeed(faultAnswer(plan.answer.value))
+        }
+        if (!authorize(request.headers)) {
+          return Effect.succeed(fail(ApiError.unauthorized("missing or invalid Authorization header")))
+        }
+        const json = parseBody(route.body, route.family, body, text, config.maxUploadBytes)
+        if (Either.isLeft(json)) return Effect.succeed(fail(json.left))
+        const handled = Effect.catchAll(
+          route.handler({ body: json.right, request, requestId, bytes: body.bytes }),
+          (error) => Effect.succeed(fail(error))
         )
+        const dropAfter = plan.dropAfter
+        return Option.isNone(dropAfter)
+          ? handled
+          : Effect.map(handled, (response) => dropBody(response, dropAfter.value, request.source))
+      }
+
+      const respond: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R> = route === undefined
+        ? Effect.sync(() => fail(ApiError.unknownPath(path)))
+        : Effect.flatMap(faults.take(path), (plan) =>
+          Duration.greaterThan(plan.latency, Duration.zero)
+            ? Effect.zipRight(Effect.sleep(plan.latency), Effect.suspend(() => answer(route, plan)))
+            : answer(route, plan))
+
+      return Effect.map(
+        Effect.catchAllCause(respond, (cause) =>
+          Effect.logDebug("emulator handler defect", cause).pipe(
+            Effect.as(fail(ApiError.internal("internal error")))
+          )),
+        (response) => {
+          entry.status = response.status
+          return HttpServerResponse.setHeader(response, "x-appbuilder-request-id", requestId)
+        }
       )
-    )
-    entry.status = response.status
-    return HttpServerResponse.setHeader(response, "x-appbuilder-request-id", requestId)
+    })
   })
 
 /**
@@ -414,7 +439,10 @@ export const handler = <R>(
   const table = new Map(routes.map((route) => [route.path, route] as const))
   return Effect.map(
     Effect.all([Store.Store, EmulatorConfig.EmulatorConfig, Faults.Faults]),
-    ([store, config, faults]) => (request) => handle(table, store, config, faults, request)
+    ([store, config, faults]) => {
+      const authorize = authorizer(config.token)
+      return (request) => handle(table, store, config, faults, authorize, request)
+    }
   )
 }
 

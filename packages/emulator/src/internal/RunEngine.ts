@@ -188,7 +188,8 @@ export const make: Effect.Effect<Service, never, Store.Store | EmulatorConfig | 
     const runIn: Service["runIn"] = (request, scope) =>
       Effect.gen(function*() {
         const existing = request.threadId === "" ? undefined : store.threads.get(request.threadId)
-        if (existing !== undefined) yield* refreshThread(existing)
+        // (a thread without runs has nothing to refresh: most run requests come on a fresh thread)
+        if (existing !== undefined && existing.runIds.length > 0) yield* refreshThread(existing)
         const parts = yield* RunHandle.makeParts
         const now = yield* RunHandle.now
         // check and record in one synchronous block: no other request can interleave

@@ -342,7 +342,34 @@ const namesField = (path: ReadonlyArray<string>, key: string): boolean => {
  * @since 0.1.0
  * @category readers
  */
-export const maxDepth = (body: JsonObject, max: number = MAX_JSON_DEPTH): Result<JsonObject> => {
+export const maxDepth = (body: JsonObject, max: number = MAX_JSON_DEPTH): Result<JsonObject> =>
+  // nearly every body is shallow: a walk that allocates nothing tells so; only a deeper one is walked again
+  // below to name its field
+  deeperThan(body, 1, max) ? deepField(body, max) : Either.right(body)
+
+/**
+ * Whether `value` (at `depth`) holds objects or arrays nested more than `max` levels. Recursive, but never
+ * deeper than `max + 1` calls: it stops as soon as a value is too deep.
+ */
+const deeperThan = (value: JsonObject | ReadonlyArray<Json>, depth: number, max: number): boolean => {
+  if (depth > max) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: Json = value[i]
+      if (item !== null && typeof item === "object" && deeperThan(item, depth + 1, max)) return true
+    }
+    return false
+  }
+  const object = value as JsonObject
+  for (const key in object) {
+    const item = object[key]!
+    if (item !== null && typeof item === "object" && deeperThan(item, depth + 1, max)) return true
+  }
+  return false
+}
+
+/** {@link maxDepth} naming the field of the value nested too deeply (iterative: any depth is safe). */
+const deepField = (body: JsonObject, max: number): Result<JsonObject> => {
   const stack: Array<{ readonly value: Json; readonly depth: number; readonly path: ReadonlyArray<string> }> = [
     { value: body, depth: 1, path: [] }
   ]

@@ -17,7 +17,6 @@ import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
@@ -177,26 +176,37 @@ export const serve = (
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.gen(function*() {
     // the fibers start uninterruptible (as the platform's `Effect.uninterruptible` around each request,
-    // without its two flag patches per request): only the writing of a body is interruptible
-    const runtime = Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.Interruption)
+    // without its two flag patches per request): only the writing of a body is interruptible. Without
+    // Effect's fiber metrics (on by default: two to four metric updates per fiber, for the request's and
+    // its run's fibers), which nobody reads on this path
+    const runtime = Runtime.disableRuntimeFlag(
+      Runtime.disableRuntimeFlag(yield* Effect.runtime<never>(), RuntimeFlags.Interruption),
+      RuntimeFlags.RuntimeMetrics
+    )
     const fork = direct(runtime, options.shutdown)
     const { observer, shutdown } = options
+    // the runtime's clock, read once: every request fiber runs with this runtime's services
+    const clock = yield* Effect.clock
     const onRequest = (req: Http.IncomingMessage, res: Http.ServerResponse): void => {
       const around: DirectApp.Around = <R>(
         request: Route.RequestInfo,
         handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>
       ): Effect.Effect<void, never, R> => {
-        const written = Effect.flatMap(handled, (response) =>
-          Effect.as(write(request.method, res, response, shutdown), response))
-        const observed = Option.isNone(observer) ? Effect.asVoid(written) : Effect.flatMap(
-          Clock.currentTimeMillis,
-          (start) =>
-            Effect.flatMap(written, (response) =>
-              Effect.flatMap(Clock.currentTimeMillis, (end) =>
-                observer.value(request, response, end - start)))
+        if (Option.isNone(observer)) {
+          return Effect.catchAllCause(
+            Effect.flatMap(handled, (response) => write(request.method, res, response, shutdown)),
+            () => abandon(res)
+          )
+        }
+        const start = clock.unsafeCurrentTimeMillis()
+        return Effect.catchAllCause(
+          Effect.flatMap(handled, (response) =>
+            Effect.flatMap(
+              write(request.method, res, response, shutdown),
+              () => observer.value(request, response, clock.unsafeCurrentTimeMillis() - start)
+            )),
+          () => abandon(res)
         )
-        return Effect.catchAllCause(observed, () =>
-          abandon(res))
       }
       const fiber = fork(req, around)
       res.on("close", () => {
@@ -206,9 +216,7 @@ export const serve = (
       })
     }
     yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        server.on("request", onRequest)
-      ),
+      Effect.sync(() => server.on("request", onRequest)),
       () => Effect.sync(() => server.off("request", onRequest))
     )
   })

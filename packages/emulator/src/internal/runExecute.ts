@@ -41,6 +41,18 @@ const checkpoint = (handle: RunHandle.Handle): Effect.Effect<void, Stop> => {
   return Effect.void
 }
 
+/** Whether {@link checkpoint} would stop the run: the steps below yield it only then (one step fewer each). */
+const stopping = (handle: RunHandle.Handle): boolean => {
+  const status = handle.run.status
+  return status === "cancelling" || Store.isTerminal(status)
+}
+
+/**
+ * `RunHandle.now` read from the run fiber's clock, taken once when the run starts (`execute`): a read is
+ * then a call, not three steps of the fiber.
+ */
+const stamp = (clock: Clock.Clock): number => Math.max(1, clock.unsafeCurrentTimeMillis())
+
 const emit = (handle: RunHandle.Handle, event: RunEvents.RunEvent): Effect.Effect<void, Stop> =>
   Effect.zipRight(checkpoint(handle), handle.hub.publish(event))
 
@@ -112,16 +124,17 @@ const callIds = (run: Store.RunRecord, stepNumber: number, count: number): Reado
 const awaitOutputs = (
   env: Environment,
   handle: RunHandle.Handle,
-  step: Store.StepRecord
+  step: Store.StepRecord,
+  clock: Clock.Clock
 ): Effect.Effect<boolean, Stop> =>
   Effect.gen(function*() {
     const run = handle.run
     while (true) {
-      yield* checkpoint(handle)
+      if (stopping(handle)) yield* checkpoint(handle)
       let signal: Option.Option<RunHandle.Signal>
       if (run.status === "requires_action") {
         // deadlines live on the raw clock; only timestamps are kept away from 0
-        const now = yield* Clock.currentTimeMillis
+        const now = clock.unsafeCurrentTimeMillis()
         if (now >= run.deadline) {
           yield* RunHandle.expireIfDue(handle, now)
           continue
@@ -145,8 +158,8 @@ const awaitOutputs = (
         handle.toolResults.push({ id: call.id, name: call.name, arguments: call.arguments, output: call.output })
       }
       yield* handle.hub.publish(RunEvents.toolSubmittedOutput(step.toolCalls))
-      yield* checkpoint(handle)
-      yield* RunHandle.completeStep(handle, yield* RunHandle.now)
+      if (stopping(handle)) yield* checkpoint(handle)
+      yield* RunHandle.completeStep(handle, stamp(clock))
       return true
     }
   })
@@ -155,7 +168,8 @@ const toolStep = (
   env: Environment,
   handle: RunHandle.Handle,
   step: Store.StepRecord,
-  requests: ReadonlyArray<ScriptedModel.ToolCallRequest>
+  requests: ReadonlyArray<ScriptedModel.ToolCallRequest>,
+  clock: Clock.Clock
 ): Effect.Effect<boolean, Stop> =>
   Effect.gen(function*() {
     const run = handle.run
@@ -163,7 +177,7 @@ const toolStep = (
       yield* RunHandle.fail(handle, {
         type: "server_error",
         message: "the scripted model asked for an empty list of tool calls"
-      }, yield* RunHandle.now)
+      }, stamp(clock))
       return false
     }
     const ids = callIds(run, run.steps.length, requests.length)
@@ -174,8 +188,8 @@ const toolStep = (
       output: ""
     }))
     step.toolCalls = calls
-    const now = yield* Clock.currentTimeMillis
-    yield* checkpoint(handle)
+    const now = clock.unsafeCurrentTimeMillis()
+    if (stopping(handle)) yield* checkpoint(handle)
     run.status = "requires_action"
     run.requiredAction = [...calls]
     run.deadline = now + Duration.toMillis(env.config.requiresActionTimeout)
@@ -183,19 +197,23 @@ const toolStep = (
     const alarm = env.expiries.unsafeSet(run.deadline, (at) => {
       if (RunHandle.unsafeExpireIfDue(handle, at)) handle.mailbox.unsafeOffer({ _tag: "Wake" })
     })
-    return yield* Effect.ensuring(awaitOutputs(env, handle, step), Effect.sync(() => env.expiries.unsafeCancel(alarm)))
+    return yield* Effect.ensuring(
+      awaitOutputs(env, handle, step, clock),
+      Effect.sync(() => env.expiries.unsafeCancel(alarm))
+    )
   })
 
 const replyStep = (
   env: Environment,
   handle: RunHandle.Handle,
   step: Store.StepRecord,
-  chunks: Iterable<string>
+  chunks: Iterable<string>,
+  clock: Clock.Clock
 ): Effect.Effect<void, Stop> =>
   Effect.gen(function*() {
     const messageId = Store.Ids.reply()
     step.messageId = messageId
-    const createdAt = yield* RunHandle.now
+    const createdAt = stamp(clock)
     yield* emit(handle, RunEvents.messageCreation(messageId))
     const delay = env.config.chunkDelay
     const paced = Duration.greaterThan(delay, Duration.zero)
@@ -211,7 +229,7 @@ const replyStep = (
     while (!final) {
       if (paced) yield* pause(handle, delay)
       yield* handle.hub.awaitSpace(stop)
-      yield* checkpoint(handle)
+      if (stopping(handle)) yield* checkpoint(handle)
       // Unpaced, the chunks are published in one synchronous block while every reader has room (at most
       // UNPACED_BLOCK at a time, so that other fibers get their turn): one Effect per block instead of
       // several per chunk. Each chunk is still preceded by the checks of a paced one (status, room).
@@ -235,10 +253,10 @@ const replyStep = (
     }
     joined.push(block.join(""))
     const text = joined.join("")
-    yield* checkpoint(handle)
-    yield* RunHandle.completeStep(handle, yield* RunHandle.now)
-    yield* checkpoint(handle)
-    yield* RunHandle.complete(handle, env.store, { messageId, text, createdAt }, yield* RunHandle.now)
+    if (stopping(handle)) yield* checkpoint(handle)
+    yield* RunHandle.completeStep(handle, stamp(clock))
+    if (stopping(handle)) yield* checkpoint(handle)
+    yield* RunHandle.complete(handle, env.store, { messageId, text, createdAt }, stamp(clock))
   })
 
 /** Message chunks published at most in one synchronous block when the answer is not paced. */
@@ -248,32 +266,32 @@ const UNPACED_BLOCK = 256
 const TEXT_BLOCK = 1024
 
 /** One step; true when the run goes on with another step. */
-const runStep = (env: Environment, handle: RunHandle.Handle): Effect.Effect<boolean, Stop> =>
+const runStep = (env: Environment, handle: RunHandle.Handle, clock: Clock.Clock): Effect.Effect<boolean, Stop> =>
   Effect.gen(function*() {
     const decision = yield* env.script.decide(turnInput(env, handle))
-    yield* checkpoint(handle)
+    if (stopping(handle)) yield* checkpoint(handle)
     const type = decision._tag === "ToolCalls" ? "tool_calls" : "message_creation"
-    const step = newStep(env, handle, type, yield* RunHandle.now)
+    const step = newStep(env, handle, type, stamp(clock))
     yield* handle.hub.publish(RunEvents.stepBegin(step))
     if (Duration.greaterThan(decision.delay, Duration.zero)) yield* pause(handle, decision.delay)
-    yield* checkpoint(handle)
+    if (stopping(handle)) yield* checkpoint(handle)
     switch (decision._tag) {
       case "Fail": {
-        yield* RunHandle.fail(handle, decision.error, yield* RunHandle.now)
+        yield* RunHandle.fail(handle, decision.error, stamp(clock))
         return false
       }
       case "ToolCalls":
-        return yield* toolStep(env, handle, step, decision.calls)
+        return yield* toolStep(env, handle, step, decision.calls, clock)
       case "Reply": {
-        yield* replyStep(env, handle, step, decision.chunks)
+        yield* replyStep(env, handle, step, decision.chunks, clock)
         return false
       }
     }
   })
 
-const steps = (env: Environment, handle: RunHandle.Handle): Effect.Effect<void, Stop> =>
+const steps = (env: Environment, handle: RunHandle.Handle, clock: Clock.Clock): Effect.Effect<void, Stop> =>
   Effect.gen(function*() {
-    while (yield* runStep(env, handle)) {
+    while (yield* runStep(env, handle, clock)) {
       // next step
     }
   })
@@ -286,13 +304,15 @@ const steps = (env: Environment, handle: RunHandle.Handle): Effect.Effect<void, 
  * @category execution
  */
 export const execute = (env: Environment, handle: RunHandle.Handle): Effect.Effect<void> =>
-  Effect.gen(function*() {
-    const run = handle.run
-    yield* handle.hub.publish(RunEvents.runBegin(run))
-    yield* checkpoint(handle)
-    run.status = "in_progress"
-    yield* steps(env, handle)
-  }).pipe(
+  Effect.clockWith((clock) =>
+    Effect.gen(function*() {
+      const run = handle.run
+      yield* handle.hub.publish(RunEvents.runBegin(run))
+      if (stopping(handle)) yield* checkpoint(handle)
+      run.status = "in_progress"
+      yield* steps(env, handle, clock)
+    })
+  ).pipe(
     Effect.catchAll((stop) =>
       stop === "cancel"
         ? Effect.flatMap(RunHandle.now, (now) => RunHandle.completeCancel(handle, now))

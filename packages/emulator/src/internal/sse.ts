@@ -204,35 +204,37 @@ const onShutdown = (shutdown: Effect.Effect<void>, listener: () => void): Effect
     return Effect.as(Effect.forkDaemon(Effect.zipRight(shutdown, notify)), forget)
   })
 
+/** A stream's reading side: its pulls, and the synchronous cleanup to run once when it ends. */
+interface Opened {
+  readonly pull: Pull
+  /** Forgets the stream's ping alarm and its shutdown listener; later pulls end the stream. */
+  readonly close: () => void
+}
+
 /**
- * Starts reading `subscription` in the current scope: the stream's ping alarm and its shutdown listener
- * are forgotten when the scope closes. Per batch, not per event: one `takeBatch`, one clock read; the
- * events themselves are framed by plain string concatenation (see `messageText`).
+ * Starts reading `subscription`: the caller runs `close` however the stream ends (uninterruptibly
+ * attached, see `body`). Per batch, not per event: one `takeBatch`, one clock read; the events themselves
+ * are framed by plain string concatenation (see `messageText`).
  */
 const open = (
   subscription: RunHub.Subscription,
   pingInterval: Duration.Duration,
   pings: RunHandle.Alarms,
-  serverShutdown: Option.Option<Effect.Effect<void>>,
-  scope: Scope.Scope
-): Effect.Effect<Pull> =>
+  serverShutdown: Option.Option<Effect.Effect<void>>
+): Effect.Effect<Opened> =>
   Effect.gen(function*() {
     let sendId = 0
     let done = false
     let lastActivity = yield* Clock.currentTimeMillis
     let alarm: RunHandle.Alarm | undefined
     let forgetShutdown: (() => void) | undefined
-    // `Scope.addFinalizer`, not `Effect.addFinalizer`: this synchronous cleanup needs none of the fiber
-    // refs the latter restores (two fiber-ref diffs per stream)
-    yield* Scope.addFinalizer(
-      scope,
-      Effect.sync(() => {
-        done = true
-        if (alarm !== undefined) pings.unsafeCancel(alarm)
-        alarm = undefined
-        if (forgetShutdown !== undefined) forgetShutdown()
-      })
-    )
+    const close = () => {
+      done = true
+      if (alarm !== undefined) pings.unsafeCancel(alarm)
+      alarm = undefined
+      if (forgetShutdown !== undefined) forgetShutdown()
+      forgetShutdown = undefined
+    }
     if (Option.isSome(serverShutdown)) {
       forgetShutdown = yield* onShutdown(serverShutdown.value, () => subscription.unsafeInterject(RunEvents.detach))
     }
@@ -291,7 +293,7 @@ const open = (
         (events) => Effect.map(Clock.currentTimeMillis, (now) => frames(events, now))
       )
     )
-    return pull
+    return { pull, close }
   })
 
 /**
@@ -320,8 +322,14 @@ export const body = (
   // on the Node server the direct writer below is used instead, and building a stream costs.
   const stream = Stream.suspend(() =>
     Stream.unwrapScoped(Effect.map(
-      Effect.flatMap(Effect.scope, (scope) => open(subscription, pingInterval, pings, serverShutdown, scope)),
-      (pull) =>
+      // `Scope.addFinalizer`, not `Effect.addFinalizer`: this synchronous cleanup needs none of the fiber
+      // refs the latter restores (two fiber-ref diffs per stream)
+      Effect.flatMap(Effect.scope, (scope) =>
+        Effect.uninterruptible(Effect.tap(
+          open(subscription, pingInterval, pings, serverShutdown),
+          (opened) => Scope.addFinalizer(scope, Effect.sync(opened.close))
+        ))),
+      ({ pull }) =>
         Stream.repeatEffectChunkOption(Effect.flatMap(pull, (framed) =>
           framed === undefined
             ? Effect.fail(Option.none())
@@ -331,19 +339,16 @@ export const body = (
     ))
   )
   // the direct writer: the same pulls, handed to `write` as text, no stream element per event
+  // (no Scope: opened uninterruptibly, the reading side's cleanup is a plain function run on any exit)
   const direct: DirectBody.Writer = (write) =>
-    // `Effect.scoped` without providing the scope through the context (two context compares per stream)
-    Effect.acquireUseRelease(
-      Scope.make(),
-      (scope) =>
-        Effect.flatMap(open(subscription, pingInterval, pings, serverShutdown, scope), (pull) => {
-          const loop: Effect.Effect<void> = Effect.flatMap(
-            pull,
-            (framed) => framed === undefined ? Effect.void : Effect.zipRight(write(framed.texts, framed.ascii), loop)
-          )
-          return loop
-        }),
-      (scope, exit) => Scope.close(scope, exit)
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(open(subscription, pingInterval, pings, serverShutdown), ({ close, pull }) => {
+        const loop: Effect.Effect<void> = Effect.flatMap(
+          pull,
+          (framed) => framed === undefined ? Effect.void : Effect.zipRight(write(framed.texts, framed.ascii), loop)
+        )
+        return Effect.ensuring(restore(loop), Effect.sync(close))
+      })
     ).pipe(Effect.ensuring(onEnd))
   return DirectBody.register(Shutdown.markSelfEnding(stream), direct)
 }

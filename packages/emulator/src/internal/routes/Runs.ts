@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -34,6 +35,11 @@ import * as Wire from "../Wire.js"
 const awaitSettled = (events: RunHub.Subscription): Effect.Effect<void> =>
   Effect.flatMap(events.take, (event) => (RunEvents.isSettling(event) ? Effect.void : awaitSettled(events)))
 
+// set with the response rather than after it (a second copy of the headers per stream); the same order
+// as before on the wire: `content-type`, then `cache-control`
+const STREAM_CONTENT_TYPE = "text/event-stream; charset=utf-8"
+const STREAM_HEADERS = Headers.fromInput({ "content-type": STREAM_CONTENT_TYPE, "cache-control": "no-cache" })
+
 const streamResponse = (
   engine: RunEngine["Type"],
   request: RunRequest.RunRequest,
@@ -41,32 +47,43 @@ const streamResponse = (
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError.ApiError> =>
   // the subscription must outlive this handler: it lives until the body stream ends (uninterruptible, so
   // that an interruption cannot leave a subscription without a body to close it)
-  Effect.uninterruptible(Effect.gen(function*() {
-    const scope = yield* Scope.make()
+  Effect.uninterruptible(Effect.flatMap(Scope.make(), (scope) => {
     const close = Scope.close(scope, Exit.void)
     // read here: the body stream runs later, outside the context the app is given
-    const serverShutdown = yield* Effect.serviceOption(ServerShutdown)
-    const attachment = yield* engine.runIn(request, scope).pipe(Effect.onError(() => close))
-    return HttpServerResponse.stream(
-      Sse.body(attachment.events, pingInterval, attachment.pings, close, serverShutdown),
-      {
-        contentType: "text/event-stream; charset=utf-8"
-      }
-    ).pipe(HttpServerResponse.setHeader("cache-control", "no-cache"))
+    return Effect.flatMap(Effect.serviceOption(ServerShutdown), (serverShutdown) =>
+      Effect.map(
+        Effect.onError(engine.runIn(request, scope), () => close),
+        (attachment) =>
+          HttpServerResponse.stream(
+            Sse.body(attachment.events, pingInterval, attachment.pings, close, serverShutdown),
+            { contentType: STREAM_CONTENT_TYPE, headers: STREAM_HEADERS }
+          )
+      ))
   }))
 
-const runs = Route.make("/v2/threads/runs", ({ body }) =>
-  Effect.gen(function*() {
-    const engine = yield* RunEngine
-    const config = yield* EmulatorConfig
-    const request = yield* RunRequest.runRequest(body)
-    if (request.stream) return yield* streamResponse(engine, request, config.pingInterval)
-    return yield* Effect.scoped(Effect.gen(function*() {
-      const attachment = yield* engine.run(request)
-      yield* awaitSettled(attachment.events)
-      return Route.json(Wire.runResult(attachment.run))
-    }))
+/** A blocking run: answers once the run settles (see the module's comment). */
+const blockingRun = (
+  engine: RunEngine["Type"],
+  request: RunRequest.RunRequest
+): Effect.Effect<HttpServerResponse.HttpServerResponse, ApiError.ApiError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const attachment = yield* engine.run(request)
+    yield* awaitSettled(attachment.events)
+    return Route.json(Wire.runResult(attachment.run))
   }))
+
+// `flatMap`s rather than a generator: the request that starts every run
+const runs = Route.make(
+  "/v2/threads/runs",
+  ({ body }) =>
+    Effect.flatMap(RunEngine, (engine) =>
+      Effect.flatMap(EmulatorConfig, (config) =>
+        Effect.flatMap(
+          RunRequest.runRequest(body),
+          (request) =>
+            request.stream ? streamResponse(engine, request, config.pingInterval) : blockingRun(engine, request)
+        )))
+)
 
 const submitToolOutputs = Route.make("/v2/threads/runs/submit_tool_outputs", ({ body }) =>
   Effect.gen(function*() {
