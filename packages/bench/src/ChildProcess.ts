@@ -1,11 +1,13 @@
 /**
  * What the benchmark's child processes (the emulator, the concurrent loops' process) share: where the
  * repository is, a backstop that kills a child's process group if this process dies without running its
- * finalizers, and the tail of a child's output for diagnostics.
+ * finalizers, the tail of a child's output for diagnostics, and the exit code of a program.
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
@@ -55,3 +57,20 @@ export const tail = (max: number): { readonly push: (more: string) => void; read
     get: () => text
   }
 }
+
+/**
+ * The exit code of a benchmark program (`NodeRuntime.runMain`'s `teardown`): the program's own code when
+ * it succeeds with one, 130 when it was only interrupted (Ctrl-C), 1 when it failed (a failure whose cause
+ * also holds interruptions, e.g. of other concurrent loops, is a failure).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const teardown = <E, A>(exit: Exit.Exit<E, A>, onExit: (code: number) => void): void =>
+  onExit(
+    Exit.isSuccess(exit)
+      ? (typeof exit.value === "number" ? exit.value : 0)
+      : Cause.isInterruptedOnly(exit.cause)
+      ? 130
+      : 1
+  )

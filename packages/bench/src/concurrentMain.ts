@@ -9,11 +9,10 @@
  * @since 0.1.0
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
+import * as ChildProcess from "./ChildProcess.js"
 import * as ConcurrentPhase from "./ConcurrentPhase.js"
 import * as ConcurrentProcess from "./ConcurrentProcess.js"
 
@@ -28,12 +27,5 @@ const main = Either.match(ConcurrentProcess.decodeOptions(process.argv[2]), {
 
 NodeRuntime.runMain(main, {
   disablePrettyLogger: true,
-  teardown: (exit, onExit) =>
-    onExit(
-      Exit.isSuccess(exit)
-        ? (typeof exit.value === "number" ? exit.value : 0)
-        : Cause.isInterruptedOnly(exit.cause)
-        ? 130
-        : 1
-    )
+  teardown: ChildProcess.teardown
 })

@@ -55,17 +55,16 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as NodeOs from "node:os"
 import * as Undici from "undici"
 import * as Args from "./Args.js"
 import type * as BaselineUndici from "./BaselineUndici.js"
+import * as ChildProcess from "./ChildProcess.js"
 import * as ConcurrentProcess from "./ConcurrentProcess.js"
 import * as EmulatorCpu from "./EmulatorCpu.js"
 import * as EmulatorProcess from "./EmulatorProcess.js"
@@ -480,13 +479,5 @@ const main = Either.match(Args.parse(process.argv.slice(2)), {
 
 NodeRuntime.runMain(main, {
   disablePrettyLogger: true,
-  teardown: (exit, onExit) =>
-    onExit(
-      Exit.isSuccess(exit)
-        ? (typeof exit.value === "number" ? exit.value : 0)
-        // a failure whose cause also holds interruptions (the other concurrent loops) is a failure
-        : Cause.isInterruptedOnly(exit.cause)
-        ? 130
-        : 1
-    )
+  teardown: ChildProcess.teardown
 })

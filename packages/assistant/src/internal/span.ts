@@ -91,24 +91,8 @@ const withSendRefs = <A, E, R>(
         const disabledWhen = fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)
         const context = fiber.getFiberRef(FiberRef.currentContext)
         const parented = Context.add(context, Tracer.ParentSpan, span)
-        set = Effect.updateFiberRefs((fiberId, refs) =>
-          FiberRefs.updateManyAs(refs, {
-            entries: [
-              entry(Headers.currentRedactedNames, fiberId, redacted),
-              entry(HttpClient.currentTracerDisabledWhen, fiberId, constTrue),
-              entry(FiberRef.currentContext, fiberId, parented)
-            ]
-          })
-        )
-        reset = Effect.updateFiberRefs((fiberId, refs) =>
-          FiberRefs.updateManyAs(refs, {
-            entries: [
-              entry(Headers.currentRedactedNames, fiberId, names),
-              entry(HttpClient.currentTracerDisabledWhen, fiberId, disabledWhen),
-              entry(FiberRef.currentContext, fiberId, context)
-            ]
-          })
-        )
+        set = setSendRefs(redacted, constTrue, parented)
+        reset = setSendRefs(names, disabledWhen, context)
       }
       return Effect.zipRight(
         set,
@@ -126,6 +110,22 @@ const entry = <X>(
   fiberId: FiberId.Single,
   value: X
 ): readonly [FiberRef.FiberRef<X>, readonly [readonly [FiberId.Single, X]]] => [ref, [[fiberId, value]]]
+
+/** Sets the three refs of a traced send in one step (one copy of the fiber's refs). */
+const setSendRefs = (
+  redacted: ReadonlyArray<string | RegExp>,
+  disabledWhen: (request: HttpClientRequest.HttpClientRequest) => boolean,
+  context: Context.Context<never>
+): Effect.Effect<void> =>
+  Effect.updateFiberRefs((fiberId, refs) =>
+    FiberRefs.updateManyAs(refs, {
+      entries: [
+        entry(Headers.currentRedactedNames, fiberId, redacted),
+        entry(HttpClient.currentTracerDisabledWhen, fiberId, disabledWhen),
+        entry(FiberRef.currentContext, fiberId, context)
+      ]
+    })
+  )
 
 /**
  * Sends one request under the SDK's `http.client` span (see the module documentation); a platform error
