@@ -89,10 +89,11 @@ const makeAgent = (count: number) =>
  * An Agent in `scope`: closing the scope destroys it, which closes its idle connections at once, so the
  * heap measured afterwards holds what the loops left, not open sockets.
  */
-const agentIn = (count: number, scope: Scope.Scope) =>
-  Effect.acquireRelease(Effect.sync(() => makeAgent(count)), (agent) => Effect.promise(() => agent.destroy())).pipe(
-    Scope.extend(scope)
-  )
+const agentIn = (count: number, scope: Scope.Scope) => Scope.extend(scopedAgent(count), scope)
+
+/** An Agent for `count` loops, destroyed when the current scope closes. */
+const scopedAgent = (count: number) =>
+  Effect.acquireRelease(Effect.sync(() => makeAgent(count)), (agent) => Effect.promise(() => agent.destroy()))
 
 /**
  * The SDK over an Agent of its own, built in `scope`. Its timeouts are raised, as a user running
@@ -292,10 +293,7 @@ const sdk = (options: ConcurrentProcess.Options) =>
 /** Phase 4 with the bare baseline loop (undici + `eventsource-parser`, no Effect). */
 const bare = (options: ConcurrentProcess.Options) =>
   Effect.gen(function*() {
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => makeAgent(options.count)),
-      (agent) => Effect.promise(() => agent.destroy())
-    )
+    const agent = yield* scopedAgent(options.count)
     const target = { dispatcher: agent, origin: options.url, token: options.token }
     const loop = () =>
       Effect.tryPromise({
@@ -310,10 +308,7 @@ const bare = (options: ConcurrentProcess.Options) =>
 /** Phase 4 with the same requests through `@effect/platform`'s HttpClient alone (no SDK). */
 const platform = (options: ConcurrentProcess.Options) =>
   Effect.gen(function*() {
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => makeAgent(options.count)),
-      (agent) => Effect.promise(() => agent.destroy())
-    )
+    const agent = yield* scopedAgent(options.count)
     const http = yield* Layer.build(
       NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(Layer.succeed(NodeHttpClient.Dispatcher, agent)))
     )
